@@ -1,0 +1,45 @@
+using VexaService.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: PostgreSQL (database "vexa") and Redis. Containers where a container runtime exists or when
+// publishing; local processes from Debian's packages on a machine without one (see DataStores.cs).
+var (vexaDb, cache) = builder.AddDataStores();
+
+// Secrets. In run mode each has a generated default kept in user secrets, so a fresh machine starts without prompts.
+var adminApiKey = builder.AddSecret("admin-api-key");
+var identitySigningKey = builder.AddSecret("identity-signing-key");
+
+// The Wholesaler (the real Vexa API, external) or, in run mode without a URL, the bundled emulator.
+var wholesaler = builder.AddWholesaler();
+
+var adminApi = builder.AddProject<Projects.AdminApi>("admin-api")
+    .WithDataStores(vexaDb, cache)
+    .WithEnvironment("Admin__ApiKey", adminApiKey)
+    .WithEnvironment("Identity__SigningKey", identitySigningKey)
+    .WithHttpHealthCheck("/health");
+
+var botManager = builder.AddProject<Projects.BotManager>("bot-manager")
+    .WithDataStores(vexaDb, cache)
+    .WithWholesaler(wholesaler)
+    .WithEnvironment("Identity__SigningKey", identitySigningKey)
+    .WithHttpHealthCheck("/health");
+
+var transcripts = builder.AddProject<Projects.Transcripts>("transcripts")
+    .WithDataStores(vexaDb, cache)
+    .WithWholesaler(wholesaler)
+    .WithEnvironment("Identity__SigningKey", identitySigningKey)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Gateway>("gateway")
+    .WithDataStores(vexaDb, cache)
+    .WithEnvironment("Identity__SigningKey", identitySigningKey)
+    .WithReference(adminApi).WaitFor(adminApi)
+    .WithReference(botManager).WaitFor(botManager)
+    .WithReference(transcripts).WaitFor(transcripts)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.ShowAdminKeyOnStart(adminApiKey);
+
+builder.Build().Run();

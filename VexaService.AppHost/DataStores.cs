@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace VexaService.AppHost;
+
+/// <summary>
+/// PostgreSQL and Redis for the app. The services only ever see the connection names "vexadb" and "cache",
+/// so they do not care whether these are containers or local processes.
+/// </summary>
+internal static class DataStores
+{
+    public const string DatabaseName = "vexa";
+
+    public static (IResourceBuilder<IResourceWithConnectionString> Db, IResourceBuilder<IResourceWithConnectionString> Cache)
+        AddDataStores(this IDistributedApplicationBuilder builder)
+    {
+        if (!UseLocalProcesses(builder))
+        {
+            var postgres = builder.AddPostgres("postgres").WithDataVolume();
+            var redis = builder.AddRedis("cache").WithDataVolume();
+            return (postgres.AddDatabase("vexadb", DatabaseName), redis);
+        }
+        return builder.AddLocalProcesses();
+    }
+
+    /// <summary>Local mode: processes started from scripts/local-*.sh, with data kept in a git-ignored folder.</summary>
+    private static (IResourceBuilder<IResourceWithConnectionString>, IResourceBuilder<IResourceWithConnectionString>)
+        AddLocalProcesses(this IDistributedApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var repoRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var dataDir = Path.GetFullPath(config["LocalInfra:DataDirectory"] ?? Path.Combine(repoRoot, ".data"));
+        var pgPort = config.GetValue("LocalInfra:PostgresPort", 5438);
+        var redisPort = config.GetValue("LocalInfra:RedisPort", 6380);
+
+        // Trust authentication on loopback only: a developer's throw-away cluster, never a deployment.
+        var pgConnection = $"Host=127.0.0.1;Port={pgPort};Database={DatabaseName};Username=postgres";
+        var redisConnection = $"127.0.0.1:{redisPort}";
+
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(pgConnection, name: "postgres-local")
+            .AddRedis(redisConnection, name: "redis-local");
+
+        var postgres = builder.AddExecutable("postgres", "bash", repoRoot,
+                "scripts/local-postgres.sh", Path.Combine(dataDir, "postgres"), pgPort.ToString())
+            .WithHealthCheck("postgres-local");
+        var redis = builder.AddExecutable("redis", "bash", repoRoot,
+                "scripts/local-redis.sh", Path.Combine(dataDir, "redis"), redisPort.ToString())
+            .WithHealthCheck("redis-local");
+
+        var db = builder.AddConnectionString("vexadb", ReferenceExpression.Create($"{pgConnection}"))
+            .WithParentRelationship(postgres);
+        var cache = builder.AddConnectionString("cache", ReferenceExpression.Create($"{redisConnection}"))
+            .WithParentRelationship(redis);
+
+        LocalProcessWaits[db.Resource] = postgres;
+        LocalProcessWaits[cache.Resource] = redis;
+        return (db, cache);
+    }
+
+    // A connection-string resource has no process of its own: consumers wait for the process behind it.
+    private static readonly Dictionary<IResource, IResourceBuilder<IResource>> LocalProcessWaits = [];
+
+    public static IResourceBuilder<ProjectResource> WithDataStores(this IResourceBuilder<ProjectResource> service,
+        IResourceBuilder<IResourceWithConnectionString> db, IResourceBuilder<IResourceWithConnectionString> cache)
+    {
+        service.WithReference(db).WithReference(cache);
+        foreach (var store in new[] { db, cache })
+        {
+            service.WaitFor(LocalProcessWaits.TryGetValue(store.Resource, out var process) ? process : store);
+        }
+        return service;
+    }
+
+    /// <summary>
+    /// Containers in publish mode and wherever a container runtime answers; local processes otherwise.
+    /// <c>LocalInfra:Mode</c> (auto | processes | containers) overrides the detection.
+    /// </summary>
+    private static bool UseLocalProcesses(IDistributedApplicationBuilder builder)
+    {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return false;
+        }
+        return builder.Configuration["LocalInfra:Mode"]?.ToLowerInvariant() switch
+        {
+            "processes" => true,
+            "containers" => false,
+            _ => !ContainerRuntimeAnswers(),
+        };
+    }
+
+    private static bool ContainerRuntimeAnswers()
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (probe is null)
+            {
+                return false;
+            }
+            if (!probe.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                probe.Kill(entireProcessTree: true);
+                return false;
+            }
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false; // no docker client at all
+        }
+    }
+}

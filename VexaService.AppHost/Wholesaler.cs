@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+
+namespace VexaService.AppHost;
+
+/// <summary>How the services reach the Wholesaler: its base address (resource "wholesaler") and the system key.</summary>
+internal sealed record WholesalerConnection(
+    IResourceBuilder<ExternalServiceResource>? External,
+    IResourceBuilder<ProjectResource>? Emulator,
+    IResourceBuilder<ParameterResource> ApiKey);
+
+internal static class Wholesaler
+{
+    public static WholesalerConnection AddWholesaler(this IDistributedApplicationBuilder builder)
+    {
+        var useEmulator = builder.ExecutionContext.IsRunMode
+            && string.IsNullOrWhiteSpace(builder.Configuration["Parameters:wholesaler-url"]);
+
+        if (!useEmulator)
+        {
+            var url = builder.AddParameter("wholesaler-url");
+            var key = builder.AddParameter("wholesaler-api-key", secret: true);
+            // The real Vexa gateway answers GET / with 200; the AppHost shows its health, but nothing waits
+            // for it: the services must survive a Wholesaler outage anyway.
+            var external = builder.AddExternalService("wholesaler", url).WithHttpHealthCheck("/");
+            return new WholesalerConnection(external, null, key);
+        }
+
+        var systemKey = builder.AddSecret("wholesaler-api-key");
+        var emulator = builder.AddProject<Projects.WholesalerEmulator>("wholesaler")
+            .WithEnvironment("Emulator__SystemApiKey", systemKey)
+            .WithHttpHealthCheck("/health");
+        return new WholesalerConnection(null, emulator, systemKey);
+    }
+
+    public static IResourceBuilder<ProjectResource> WithWholesaler(this IResourceBuilder<ProjectResource> service,
+        WholesalerConnection wholesaler)
+    {
+        if (wholesaler.Emulator is { } emulator)
+        {
+            service.WithReference(emulator).WaitFor(emulator);
+        }
+        else
+        {
+            service.WithReference(wholesaler.External!);
+        }
+        return service.WithEnvironment("Wholesaler__ApiKey", wholesaler.ApiKey);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace VexaService.Shared.Errors;
+
+public static class ErrorShapeExtensions
+{
+    /// <summary>
+    /// Makes every error the service produces itself, including framework ones (unknown route, wrong method,
+    /// unreadable body, unhandled exception), come out as <c>{"detail": ...}</c> and never with a stack trace.
+    /// </summary>
+    public static WebApplication UseDetailErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var (status, detail) = error switch
+            {
+                // Thrown by the framework for the client's mistakes: unreadable JSON, body too large, bad form.
+                BadHttpRequestException bad => (bad.StatusCode, ClientMessage(bad)),
+                _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
+            };
+            if (status >= 500)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>()
+                    .CreateLogger("VexaService.Errors")
+                    .LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            }
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(new ErrorBody(detail));
+        }));
+
+        app.UseStatusCodePages(async statusContext =>
+        {
+            var response = statusContext.HttpContext.Response;
+            response.ContentType = "application/json";
+            var reason = ReasonPhrases.GetReasonPhrase(response.StatusCode);
+            await response.WriteAsJsonAsync(new ErrorBody(string.IsNullOrEmpty(reason) ? "Error" : reason));
+        });
+
+        return app;
+    }
+
+    private static string ClientMessage(BadHttpRequestException bad) => bad.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Request body too large.",
+        StatusCodes.Status415UnsupportedMediaType => "Expected a JSON body (Content-Type: application/json).",
+        _ => bad.InnerException is System.Text.Json.JsonException
+            ? "Request body is not valid JSON."
+            : "Bad request.",
+    };
+}
