@@ -13,26 +13,31 @@ var identitySigningKey = builder.AddSecret("identity-signing-key");
 // The Wholesaler (the real Vexa API, external) or, in run mode without a URL, the bundled emulator.
 var wholesaler = builder.AddWholesaler();
 
+// Schema readiness is explicit: the migrator applies EF Core migrations and exits; services wait for it.
+var migrator = builder.AddProject<Projects.DbMigrator>("db-migrator")
+    .WithReference(vexaDb)
+    .WaitForDataStore(vexaDb);
+
 var adminApi = builder.AddProject<Projects.AdminApi>("admin-api")
-    .WithDataStores(vexaDb, cache)
+    .WithDataStores(vexaDb, cache, migrator)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithHttpHealthCheck("/health");
 
 var botManager = builder.AddProject<Projects.BotManager>("bot-manager")
-    .WithDataStores(vexaDb, cache)
+    .WithDataStores(vexaDb, cache, migrator)
     .WithWholesaler(wholesaler)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithHttpHealthCheck("/health");
 
 var transcripts = builder.AddProject<Projects.Transcripts>("transcripts")
-    .WithDataStores(vexaDb, cache)
+    .WithDataStores(vexaDb, cache, migrator)
     .WithWholesaler(wholesaler)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Gateway>("gateway")
-    .WithDataStores(vexaDb, cache)
+    .WithDataStores(vexaDb, cache, migrator)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithReference(adminApi).WaitFor(adminApi)
     .WithReference(botManager).WaitFor(botManager)

@@ -62,16 +62,17 @@ internal static class DataStores
     // A connection-string resource has no process of its own: consumers wait for the process behind it.
     private static readonly Dictionary<IResource, IResourceBuilder<IResource>> LocalProcessWaits = [];
 
+    /// <summary>References the database and cache, and starts only once both run and the schema is migrated.</summary>
     public static IResourceBuilder<ProjectResource> WithDataStores(this IResourceBuilder<ProjectResource> service,
-        IResourceBuilder<IResourceWithConnectionString> db, IResourceBuilder<IResourceWithConnectionString> cache)
-    {
-        service.WithReference(db).WithReference(cache);
-        foreach (var store in new[] { db, cache })
-        {
-            service.WaitFor(LocalProcessWaits.TryGetValue(store.Resource, out var process) ? process : store);
-        }
-        return service;
-    }
+        IResourceBuilder<IResourceWithConnectionString> db, IResourceBuilder<IResourceWithConnectionString> cache,
+        IResourceBuilder<ProjectResource> migrator) =>
+        service.WithReference(db).WithReference(cache)
+            .WaitForDataStore(db).WaitForDataStore(cache)
+            .WaitForCompletion(migrator);
+
+    public static IResourceBuilder<ProjectResource> WaitForDataStore(this IResourceBuilder<ProjectResource> service,
+        IResourceBuilder<IResourceWithConnectionString> store) =>
+        service.WaitFor(LocalProcessWaits.TryGetValue(store.Resource, out var process) ? process : store);
 
     /// <summary>
     /// Containers in publish mode and wherever a container runtime answers; local processes otherwise.

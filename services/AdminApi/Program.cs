@@ -1,12 +1,20 @@
+using VexaService.AdminApi.Apis;
 using VexaService.Shared.Errors;
+using VexaService.Shared.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.UseDetailErrors();
+app.UseCallerIdentity();
 app.MapDefaultEndpoints();
+app.MapAdminUsersApi();
+app.MapAdminTokensApi();
+app.MapAdminStatsApi();
+app.MapUserWebhookApi();
 
 app.Run();

@@ -1,12 +1,17 @@
+using VexaService.BotManager.Apis;
 using VexaService.Shared.Errors;
+using VexaService.Shared.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.UseDetailErrors();
+app.UseCallerIdentity();
 app.MapDefaultEndpoints();
+app.MapBotsApi();
 
 app.Run();

@@ -1,18 +1,22 @@
+using VexaService.Gateway.Auth;
+using VexaService.Gateway.Proxy;
 using VexaService.Shared.Errors;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddReverseProxy()
-    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-    .AddServiceDiscoveryDestinationResolver();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.UseDetailErrors();
+app.UseCors();
 app.MapDefaultEndpoints();
 app.MapGet("/", () => TypedResults.Ok(new { message = "Welcome to the Vexa API Gateway" }));
-app.MapReverseProxy();
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseMiddleware<ForwarderErrorMiddleware>();
+    proxy.UseMiddleware<UserAuthenticationMiddleware>();
+});
 
 app.Run();
-

@@ -1,12 +1,17 @@
 using VexaService.Shared.Errors;
+using VexaService.Shared.Identity;
+using VexaService.Transcripts.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.UseDetailErrors();
+app.UseCallerIdentity();
 app.MapDefaultEndpoints();
+app.MapMeetingsApi();
 
 app.Run();

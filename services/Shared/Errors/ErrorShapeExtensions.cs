@@ -22,6 +22,8 @@ public static class ErrorShapeExtensions
             {
                 // Thrown by the framework for the client's mistakes: unreadable JSON, body too large, bad form.
                 BadHttpRequestException bad => (bad.StatusCode, ClientMessage(bad)),
+                // The Wholesaler is down, slow or failing: 502/503/504 with a message fit for the end user.
+                Wholesaler.WholesalerUnavailableException unavailable => (unavailable.Status, unavailable.Detail),
                 _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
             };
             if (status >= 500)

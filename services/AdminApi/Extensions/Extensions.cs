@@ -1,0 +1,24 @@
+using VexaService.AdminApi.Services;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddVexaApiDefaults();
+        builder.AddVexaData();
+        builder.AddVexaRedis();
+
+        builder.Services.AddOptions<AdminOptions>()
+            .BindConfiguration(AdminOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AdminKeyCheck>();
+        builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddScoped<UserDirectory>();
+        return builder;
+    }
+}

@@ -1,0 +1,33 @@
+using StackExchange.Redis;
+using VexaService.Shared.Auth;
+
+namespace VexaService.AdminApi.Services;
+
+/// <summary>
+/// Drops the gateway's cached lookup of a token hash, so that deleting a token takes effect at once and a new
+/// token is not shadowed by a cached "unknown". A second drop shortly after covers a gateway that read the row
+/// just before the change and cached it just after.
+/// </summary>
+public sealed class TokenCache(IConnectionMultiplexer redis, ILogger<TokenCache> logger)
+{
+    private static readonly TimeSpan SecondDrop = TimeSpan.FromSeconds(2);
+
+    public async Task DropAsync(string tokenHash)
+    {
+        await DropOnceAsync(tokenHash);
+        _ = Task.Delay(SecondDrop).ContinueWith(_ => DropOnceAsync(tokenHash), TaskScheduler.Default);
+    }
+
+    private async Task DropOnceAsync(string tokenHash)
+    {
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(ApiKeyHash.CacheKey(tokenHash));
+        }
+        catch (RedisException e)
+        {
+            // The gateway falls back to PostgreSQL while Redis is down; entries expire within the cache lifetime.
+            logger.LogWarning(e, "Could not drop a cached token lookup from Redis");
+        }
+    }
+}

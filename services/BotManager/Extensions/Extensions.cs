@@ -1,0 +1,19 @@
+using VexaService.BotManager.Services;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddVexaApiDefaults();
+        builder.AddVexaData();
+        builder.AddVexaRedis();
+        builder.AddWholesalerClient();
+        builder.Services.AddScoped<BotStatusReader>();
+        return builder;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
+
+namespace VexaService.BotManager.Services;
+
+/// <summary>
+/// <c>GET /bots/status</c>: the Wholesaler lists every running bot of its one (system) user; the caller sees
+/// only those whose Wholesaler meeting we mapped to one of the caller's meetings, rewritten to our ids.
+/// </summary>
+public sealed class BotStatusReader(WholesalerClient wholesaler, VexaDbContext db)
+{
+    public async Task<JsonObject> ReadAsync(long userId, CancellationToken ct)
+    {
+        var answer = await wholesaler.GetBotsStatusAsync(ct);
+        var running = (answer.Body as JsonObject)?["running_bots"] as JsonArray ?? [];
+
+        var wholesalerIds = running.Select(WholesalerMeetingId).OfType<long>().ToList();
+        var mine = await db.Meetings.AsNoTracking()
+            .Where(m => m.UserId == userId && m.WholesalerMeetingId != null && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
+            .ToDictionaryAsync(m => m.WholesalerMeetingId!.Value, ct);
+
+        var bots = new JsonArray();
+        foreach (var bot in running.OfType<JsonObject>())
+        {
+            if (WholesalerMeetingId(bot) is { } id && mine.TryGetValue(id, out var meeting))
+            {
+                bots.Add(Rewrite(bot, meeting));
+            }
+        }
+        return new JsonObject { ["running_bots"] = bots };
+    }
+
+    private static long? WholesalerMeetingId(JsonNode? bot) =>
+        bot?["meeting_id_from_name"] is JsonValue v && v.TryGetValue<string>(out var s)
+        && long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    private static JsonObject Rewrite(JsonObject bot, Meeting meeting)
+    {
+        var ours = (JsonObject)bot.DeepClone();
+        var ourId = meeting.Id.ToString(CultureInfo.InvariantCulture);
+        var suffix = (bot["container_name"]?.GetValue<string>() ?? "").Split('-').LastOrDefault() ?? "";
+        ours["container_name"] = $"vexa-bot-{ourId}-{suffix}";
+        ours["meeting_id_from_name"] = ourId;
+        ours["platform"] = meeting.Platform;
+        ours["native_meeting_id"] = meeting.NativeMeetingId;
+        ours["labels"] = new JsonObject { ["vexa.user_id"] = meeting.UserId.ToString(CultureInfo.InvariantCulture) };
+        return ours;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using VexaService.Shared.Data;
+
+namespace VexaService.DbMigrator;
+
+internal sealed class MigrationWorker(IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<MigrationWorker> logger)
+    : BackgroundService
+{
+    public const string ActivitySourceName = "VexaService.DbMigrator";
+    private static readonly ActivitySource Activity = new(ActivitySourceName);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var activity = Activity.StartActivity("Migrating database", ActivityKind.Client);
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+            // Npgsql's execution strategy retries transient failures (a server still starting up).
+            var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
+            await db.Database.MigrateAsync(stoppingToken);
+            logger.LogInformation("Database is at the latest schema ({Count} migrations applied now)", pending.Count);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            activity?.AddException(e);
+            logger.LogCritical(e, "Database migration failed");
+            Environment.ExitCode = 1;
+        }
+        lifetime.StopApplication();
+    }
+}

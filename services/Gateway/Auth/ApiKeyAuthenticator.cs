@@ -1,0 +1,62 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VexaService.Shared.Auth;
+using VexaService.Shared.Data;
+
+namespace VexaService.Gateway.Auth;
+
+/// <summary>
+/// Resolves an X-API-Key to our user id: Redis first (short-lived entries, dropped by AdminApi when a token is
+/// deleted), PostgreSQL on a miss. When Redis is down, every lookup goes to PostgreSQL: authentication never
+/// depends on the cache.
+/// </summary>
+public sealed class ApiKeyAuthenticator(
+    IConnectionMultiplexer redis,
+    IServiceScopeFactory scopes,
+    IOptions<AuthOptions> options,
+    ILogger<ApiKeyAuthenticator> logger)
+{
+    private const string Unknown = "0";
+
+    /// <param name="hash">The key's <see cref="ApiKeyHash"/>; the plaintext goes no further than the gateway's edge.</param>
+    public async Task<long?> AuthenticateAsync(string hash, CancellationToken ct)
+    {
+        var cacheKey = ApiKeyHash.CacheKey(hash);
+
+        var cached = await TryRedisAsync(db => db.StringGetAsync(cacheKey));
+        if (cached is { HasValue: true } hit && long.TryParse((string?)hit, NumberStyles.None, CultureInfo.InvariantCulture, out var cachedId))
+        {
+            return cachedId == 0 ? null : cachedId;
+        }
+
+        var userId = await LookUpAsync(hash, ct);
+        var lifetime = userId is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;
+        await TryRedisAsync(db => db.StringSetAsync(cacheKey, userId?.ToString(CultureInfo.InvariantCulture) ?? Unknown, lifetime));
+        return userId;
+    }
+
+    private async Task<long?> LookUpAsync(string hash, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+        return await db.ApiTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Select(t => (long?)t.UserId)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    private async Task<T?> TryRedisAsync<T>(Func<IDatabase, Task<T>> call)
+    {
+        try
+        {
+            return await call(redis.GetDatabase());
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Redis unavailable for the auth cache, using PostgreSQL: {Message}", e.Message);
+            return default;
+        }
+    }
+}

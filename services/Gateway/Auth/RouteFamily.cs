@@ -1,0 +1,20 @@
+namespace VexaService.Gateway.Auth;
+
+/// <summary>
+/// Vexa's auth answers differ by route family (contract section 2); the gateway reproduces them exactly.
+/// The family is named by the YARP route's <c>Auth</c> metadata; routes without it (admin) authenticate downstream.
+/// </summary>
+public sealed record RouteFamily(int MissingStatus, string MissingDetail, string InvalidDetail, bool HasPlatformPaths)
+{
+    public static readonly RouteFamily Bots = new(403, "Missing API token (X-API-Key header)", "Invalid API token", true);
+    public static readonly RouteFamily Meetings = new(403, "Missing API token", "Invalid API token", true);
+    public static readonly RouteFamily User = new(401, "Missing API Key", "Invalid API Key", false);
+
+    public static RouteFamily? FromMetadata(string? name) => name switch
+    {
+        "bots" => Bots,
+        "meetings" => Meetings,
+        "user" => User,
+        _ => null,
+    };
+}

@@ -1,0 +1,29 @@
+using VexaService.Gateway.Auth;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddVexaApiDefaults();
+        builder.AddVexaData();
+        builder.AddVexaRedis();
+
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<RateLimiter>();
+
+        // Vexa's gateway allows every origin, method and header, with credentials.
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+            policy.SetIsOriginAllowed(_ => true).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();
+        return builder;
+    }
+}

@@ -1,0 +1,27 @@
+using VexaService.Shared.Errors;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace VexaService.Gateway.Proxy;
+
+/// <summary>
+/// When a downstream service cannot be reached or times out, answer like Vexa's gateway:
+/// 503 <c>{"detail": "Service unavailable: ..."}</c>, instead of YARP's empty 502/504.
+/// </summary>
+public sealed class ForwarderErrorMiddleware(RequestDelegate next, ILogger<ForwarderErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+        var error = context.GetForwarderErrorFeature();
+        if (error is null || context.Response.HasStarted)
+        {
+            return;
+        }
+        var cluster = context.GetReverseProxyFeature().Route.Config.ClusterId;
+        logger.LogWarning(error.Exception, "Forwarding to {Cluster} failed: {Error}", cluster, error.Error);
+        var detail = error.Error is ForwarderError.RequestTimedOut
+            ? $"Service unavailable: {cluster} did not answer in time"
+            : $"Service unavailable: {cluster} could not be reached";
+        await TypedResults.Json(new ErrorBody(detail), statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+    }
+}

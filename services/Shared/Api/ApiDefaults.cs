@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using VexaService.Shared.Identity;
+
+namespace VexaService.Shared.Api;
+
+public static class ApiDefaults
+{
+    /// <summary>Largest request body any endpoint accepts; the biggest legitimate one is a few KB of meeting data.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>What every Retailer HTTP service shares: snake_case JSON like Vexa, a body limit, caller identities.</summary>
+    public static IHostApplicationBuilder AddVexaApiDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
+            options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddOptions<IdentityOptions>()
+            .BindConfiguration(IdentityOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CallerToken>();
+        return builder;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using VexaService.Shared.Errors;
+
+namespace VexaService.Shared.Api;
+
+/// <summary>
+/// Integer query and path values read by hand, so a bad one gets Vexa's 422 (pydantic's shape) instead of the
+/// framework's bare 400, or a 404 from a route constraint.
+/// </summary>
+public static class QueryValues
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary><c>skip</c> (default 0) and <c>limit</c> (default 100, at most 1000).</summary>
+    public static (int Skip, int Limit, IResult? Error) Paging(HttpRequest request)
+    {
+        var issues = new List<ValidationIssue>();
+        var skip = Read(request, "skip", 0, 0, int.MaxValue, issues);
+        var limit = Read(request, "limit", DefaultLimit, 1, MaxLimit, issues);
+        return (skip, limit, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
+    }
+
+    /// <summary>A positive integer id from the path, or a 422 naming it.</summary>
+    public static (long Id, IResult? Error) PathId(string raw, string name) =>
+        long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? (id, null)
+            : (0, ValidationErrorBody.Single(["path", name], "value is not a valid integer", "type_error.integer"));
+
+    private static int Read(HttpRequest request, string name, int fallback, int min, int max, List<ValidationIssue> issues)
+    {
+        var raw = request.Query[name];
+        if (raw.Count == 0)
+        {
+            return fallback;
+        }
+        if (!int.TryParse(raw[^1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            issues.Add(new ValidationIssue(["query", name], "value is not a valid integer", "type_error.integer"));
+            return fallback;
+        }
+        if (value < min || value > max)
+        {
+            issues.Add(new ValidationIssue(["query", name], $"ensure this value is between {min} and {max}", "value_error.number.not_in_range"));
+            return fallback;
+        }
+        return value;
+    }
+}

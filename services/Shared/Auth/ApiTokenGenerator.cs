@@ -1,0 +1,12 @@
+using System.Security.Cryptography;
+
+namespace VexaService.Shared.Auth;
+
+/// <summary>Vexa's token format: 40 characters drawn uniformly from [A-Za-z0-9] by a CSPRNG.</summary>
+public static class ApiTokenGenerator
+{
+    public const int Length = 40;
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    public static string NewToken() => RandomNumberGenerator.GetString(Alphabet, Length);
+}

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace VexaService.Shared.Data;
+
+/// <summary>The Retailer's database: users, their API tokens and the meetings they own.</summary>
+public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Meeting> Meetings => Set<Meeting>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<User>(user =>
+        {
+            user.Property(u => u.Email).HasMaxLength(255);
+            user.HasIndex(u => u.Email).IsUnique();
+            user.Property(u => u.Name).HasMaxLength(100);
+            user.Property(u => u.CreatedAt).HasDefaultValueSql("now()");
+            user.Property(u => u.MaxConcurrentBots).HasDefaultValue(1);
+            user.Property(u => u.Data).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            user.Property(u => u.WebhookSecret).HasMaxLength(256);
+        });
+
+        model.Entity<ApiToken>(token =>
+        {
+            token.Property(t => t.TokenHash).HasMaxLength(64).IsFixedLength();
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.Property(t => t.TokenPrefix).HasMaxLength(8);
+            token.Property(t => t.CreatedAt).HasDefaultValueSql("now()");
+            token.HasOne(t => t.User).WithMany(u => u.ApiTokens).HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Meeting>(meeting =>
+        {
+            meeting.Property(m => m.Platform).HasMaxLength(32);
+            meeting.Property(m => m.NativeMeetingId).HasMaxLength(255);
+            meeting.Property(m => m.Status).HasMaxLength(32);
+            meeting.Property(m => m.BotContainerId).HasMaxLength(255);
+            meeting.Property(m => m.Data).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            meeting.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
+            meeting.Property(m => m.UpdatedAt).HasDefaultValueSql("now()");
+            meeting.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+            meeting.HasIndex(m => new { m.UserId, m.Platform, m.NativeMeetingId, m.CreatedAt });
+            meeting.HasIndex(m => m.WholesalerMeetingId).IsUnique();
+            // The Wholesaler holds one bot per meeting for its single (system) user, so across all of our users
+            // at most one live bot may exist per platform + native id. The database enforces it atomically.
+            meeting.HasIndex(m => new { m.Platform, m.NativeMeetingId })
+                .IsUnique()
+                .HasFilter("status IN ('requested', 'active', 'stopping')")
+                .HasDatabaseName("ix_meetings_one_live_bot_per_meeting");
+            meeting.HasIndex(m => m.Status);
+        });
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace VexaService.Shared.Wholesaler;
+
+/// <summary>
+/// The one HTTP client to the Wholesaler (Vexa's user-facing API, called as its single system user).
+/// Answers below 500 come back as <see cref="WholesalerResponse"/>; anything that is not an answer
+/// (unreachable, timed out, 5xx, circuit open) becomes a <see cref="WholesalerUnavailableException"/>.
+/// </summary>
+public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> logger)
+{
+    public Task<WholesalerResponse> StartBotAsync(JsonObject request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "bots", request, ct);
+
+    public Task<WholesalerResponse> StopBotAsync(string platform, string nativeId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"bots/{Segment(platform)}/{Segment(nativeId)}", null, ct);
+
+    public Task<WholesalerResponse> ReconfigureBotAsync(string platform, string nativeId, JsonObject request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Put, $"bots/{Segment(platform)}/{Segment(nativeId)}/config", request, ct);
+
+    public Task<WholesalerResponse> GetBotsStatusAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "bots/status", null, ct);
+
+    public Task<WholesalerResponse> GetMeetingsAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "meetings", null, ct);
+
+    /// <summary>The transcript of exactly the Wholesaler meeting we mapped (<c>?meeting_id=</c>).</summary>
+    public Task<WholesalerResponse> GetTranscriptAsync(string platform, string nativeId, long wholesalerMeetingId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}?meeting_id={wholesalerMeetingId}", null, ct);
+
+    public Task<WholesalerResponse> SetWebhookAsync(string url, CancellationToken ct) =>
+        SendAsync(HttpMethod.Put, "user/webhook", new JsonObject { ["webhook_url"] = url }, ct);
+
+    private async Task<WholesalerResponse> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        }
+        catch (BrokenCircuitException e)
+        {
+            throw Unavailable(503, "The meeting service is temporarily unavailable. Please retry later.", e, method, path);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw Unavailable(504, "The meeting service did not answer in time. Please retry later.", e, method, path);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unavailable(502, "The meeting service could not be reached. Please retry later.", e, method, path);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw Unavailable(504, "The meeting service did not answer in time. Please retry later.", e, method, path);
+        }
+
+        using (response)
+        {
+            if ((int)response.StatusCode >= 500)
+            {
+                throw Unavailable(502, "The meeting service failed to handle the request. Please retry later.", null, method, path,
+                    (int)response.StatusCode);
+            }
+            JsonNode? json = null;
+            if (response.Content.Headers.ContentLength != 0)
+            {
+                try
+                {
+                    json = await response.Content.ReadFromJsonAsync<JsonNode>(ct);
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    throw Unavailable(502, "The meeting service sent an unreadable answer. Please retry later.", e, method, path);
+                }
+            }
+            return new WholesalerResponse((int)response.StatusCode, json);
+        }
+    }
+
+    private WholesalerUnavailableException Unavailable(int status, string detail, Exception? inner, HttpMethod method, string path,
+        int? upstreamStatus = null)
+    {
+        logger.LogWarning(inner, "Wholesaler {Method} {Path} failed (upstream status {UpstreamStatus}); answering {Status}",
+            method, path, upstreamStatus, status);
+        return new WholesalerUnavailableException(status, detail, inner);
+    }
+
+    private static string Segment(string value) => Uri.EscapeDataString(value);
+}

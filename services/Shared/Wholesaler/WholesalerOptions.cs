@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace VexaService.Shared.Wholesaler;
+
+public sealed class WholesalerOptions
+{
+    public const string Section = "Wholesaler";
+
+    /// <summary>Resolved by service discovery from the AppHost's "wholesaler" resource (external or emulator).</summary>
+    public string BaseAddress { get; set; } = "https+http://wholesaler";
+
+    /// <summary>The single system key; the only credential the Wholesaler ever sees from us.</summary>
+    [Required]
+    public string ApiKey { get; set; } = "";
+
+    /// <summary><c>ApiKey</c> (default) or <c>OAuth2</c>: a bearer token from a client-credentials endpoint as well.</summary>
+    public string AuthMode { get; set; } = "ApiKey";
+
+    public OAuth2ClientOptions OAuth2 { get; set; } = new();
+
+    /// <summary>One attempt; safe calls are retried within <see cref="TotalTimeout"/>.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>Circuit breaker: opens when this share of calls fails within the sampling window.</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+    public int BreakerMinimumThroughput { get; set; } = 10;
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class OAuth2ClientOptions
+{
+    public string? TokenEndpoint { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    public string? Scope { get; set; }
+
+    /// <summary>Renew this long before the token expires.</summary>
+    public TimeSpan RenewBefore { get; set; } = TimeSpan.FromSeconds(60);
+}

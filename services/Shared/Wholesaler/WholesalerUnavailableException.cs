@@ -1,0 +1,12 @@
+namespace VexaService.Shared.Wholesaler;
+
+/// <summary>
+/// The Wholesaler could not give an answer (down, slow, 5xx, circuit open). <see cref="Errors.ErrorShapeExtensions"/>
+/// turns it into <see cref="Status"/> (502/503/504) with <see cref="Detail"/>, which never carries its internals.
+/// </summary>
+public sealed class WholesalerUnavailableException(int status, string detail, Exception? inner = null)
+    : Exception(detail, inner)
+{
+    public int Status { get; } = status;
+    public string Detail { get; } = detail;
+}

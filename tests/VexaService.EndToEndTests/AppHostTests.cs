@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace VexaService.EndToEndTests;
+
+/// <summary>The whole system as the AppHost starts it, reached only through the gateway.</summary>
+public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
+{
+    private readonly HttpClient _gateway = fixture.App.CreateHttpClient("gateway");
+
+    [Fact]
+    public async Task Every_resource_is_healthy_and_the_gateway_answers_health()
+    {
+        var model = fixture.App.Services.GetService(typeof(DistributedApplicationModel)) as DistributedApplicationModel;
+        Assert.NotNull(model);
+        foreach (var name in AppHostFixture.Services)
+        {
+            Assert.Contains(model!.Resources, r => r.Name == name);
+        }
+        var health = await _gateway.GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        TestContext.Current.SendDiagnosticMessage($"AppHost start to all-healthy: {fixture.StartDuration.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public async Task The_gateway_serves_on_the_vexa_port_8056_in_run_mode()
+    {
+        var model = (DistributedApplicationModel)fixture.App.Services.GetService(typeof(DistributedApplicationModel))!;
+        var gateway = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
+        var endpoint = gateway.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
+        Assert.Equal(8056, endpoint.Port);
+        Assert.True(endpoint.IsExternal);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Requests_are_routed_through_the_gateway_to_every_service()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var adminKey = await fixture.ParameterAsync("admin-api-key");
+
+        // admin-api: create a user and a token with the admin key.
+        using var createUser = new HttpRequestMessage(HttpMethod.Post, "/admin/users")
+        {
+            Content = JsonContent.Create(new { email = $"e2e-{Guid.NewGuid():N}@example.com", name = "E2E" }),
+        };
+        createUser.Headers.Add("X-Admin-API-Key", adminKey);
+        var user = await _gateway.SendAsync(createUser, ct);
+        Assert.Equal(HttpStatusCode.Created, user.StatusCode);
+        var userId = (await user.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
+
+        using var createToken = new HttpRequestMessage(HttpMethod.Post, $"/admin/users/{userId}/tokens");
+        createToken.Headers.Add("X-Admin-API-Key", adminKey);
+        var token = await _gateway.SendAsync(createToken, ct);
+        Assert.Equal(HttpStatusCode.Created, token.StatusCode);
+        var apiKey = (await token.Content.ReadFromJsonAsync<JsonObject>(ct))!["token"]!.GetValue<string>();
+        Assert.Equal(40, apiKey.Length);
+
+        // bot-manager (which asks the Wholesaler emulator) and transcripts, with the user's key.
+        var bots = await SendWithKey(HttpMethod.Get, "/bots/status", apiKey, ct);
+        Assert.Equal(HttpStatusCode.OK, bots.StatusCode);
+        Assert.Empty((await bots.Content.ReadFromJsonAsync<JsonObject>(ct))!["running_bots"]!.AsArray());
+
+        var meetings = await SendWithKey(HttpMethod.Get, "/meetings?skip=0&limit=10", apiKey, ct);
+        Assert.Equal(HttpStatusCode.OK, meetings.StatusCode);
+        Assert.Empty((await meetings.Content.ReadFromJsonAsync<JsonObject>(ct))!["meetings"]!.AsArray());
+
+        // admin-api's user route, authenticated by the gateway.
+        var webhook = await SendWithKey(HttpMethod.Put, "/user/webhook", apiKey, ct,
+            JsonContent.Create(new { webhook_url = "https://hooks.example.com/vexa" }));
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        Assert.Equal("https://hooks.example.com/vexa",
+            (await webhook.Content.ReadFromJsonAsync<JsonObject>(ct))!["data"]!["webhook_url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_request_without_a_key_gets_vexas_answer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var response = await _gateway.GetAsync("/bots/status", ct);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("Missing API token (X-API-Key header)",
+            (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["detail"]!.GetValue<string>());
+    }
+
+    private async Task<HttpResponseMessage> SendWithKey(HttpMethod method, string path, string apiKey, CancellationToken ct,
+        HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("X-API-Key", apiKey);
+        return await _gateway.SendAsync(request, ct);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace VexaService.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real HTTP server on loopback standing in for the services behind the gateway: it answers 200 with the
+/// path, query and the identity-related headers it received, so tests see exactly what the gateway forwards.
+/// </summary>
+public sealed class EchoBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EchoBackend(WebApplication app, string address) => (_app, Address) = (app, address);
+
+    public string Address { get; }
+
+    public static async Task<EchoBackend> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.Run(context => context.Response.WriteAsJsonAsync(new Dictionary<string, string?>
+        {
+            ["path"] = context.Request.Path.Value,
+            ["query"] = context.Request.QueryString.Value,
+            ["caller"] = context.Request.Headers["X-Vexa-Caller"].ToString(),
+            ["api_key"] = context.Request.Headers["X-API-Key"].ToString(),
+        }));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new EchoBackend(app, address);
+    }
+
+    /// <summary>Gateway settings that send every cluster to this backend (as service discovery would).</summary>
+    public Dictionary<string, string?> GatewaySettings() => new()
+    {
+        ["services:admin-api:http:0"] = Address,
+        ["services:bot-manager:http:0"] = Address,
+        ["services:transcripts:http:0"] = Address,
+    };
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    public static HttpStatusCode Ok => HttpStatusCode.OK;
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using VexaService.Shared.Data;
+
+namespace VexaService.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real PostgreSQL and Redis that scripts/test.sh starts (VEXA_TEST_POSTGRES, VEXA_TEST_REDIS), plus the
+/// secrets an AppHost would hand the services. The schema is migrated once per test run, as the migrator does.
+/// </summary>
+public static class TestEnvironment
+{
+    public const string AdminKey = "integration-admin-key-0123456789abcdef";
+    public const string SigningKey = "integration-signing-key-0123456789abcdef0123456789";
+    public const string WholesalerKey = "integration-wholesaler-key-0123456789abcdef";
+
+    public static string Postgres => Required("VEXA_TEST_POSTGRES");
+    public static string Redis => Required("VEXA_TEST_REDIS");
+
+    private static readonly Lazy<Task> Migration = new(async () =>
+    {
+        await using var db = NewDbContext();
+        await db.Database.MigrateAsync();
+    });
+
+    public static Task EnsureMigratedAsync() => Migration.Value;
+
+    public static VexaDbContext NewDbContext() =>
+        new(new DbContextOptionsBuilder<VexaDbContext>().UseNpgsql(Postgres).UseSnakeCaseNamingConvention().Options);
+
+    public static string UniqueEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.com";
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis.");
+}
