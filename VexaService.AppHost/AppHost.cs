@@ -9,6 +9,7 @@ var (vexaDb, cache) = builder.AddDataStores();
 // Secrets. In run mode each has a generated default kept in user secrets, so a fresh machine starts without prompts.
 var adminApiKey = builder.AddSecret("admin-api-key");
 var identitySigningKey = builder.AddSecret("identity-signing-key");
+var webhookCallbackSecret = builder.AddSecret("webhook-callback-secret");
 
 // The Wholesaler (the real Vexa API, external) or, in run mode without a URL, the bundled emulator.
 var wholesaler = builder.AddWholesaler();
@@ -34,9 +35,10 @@ var transcripts = builder.AddProject<Projects.Transcripts>("transcripts")
     .WithDataStores(vexaDb, cache, migrator)
     .WithWholesaler(wholesaler)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
+    .WithEnvironment("Webhooks__CallbackSecret", webhookCallbackSecret)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Gateway>("gateway")
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithDataStores(vexaDb, cache, migrator)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithReference(adminApi).WaitFor(adminApi)
@@ -44,6 +46,9 @@ builder.AddProject<Projects.Gateway>("gateway")
     .WithReference(transcripts).WaitFor(transcripts)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+
+// Where the Wholesaler sends completion webhooks: the Retailer's public address (the gateway in run mode).
+transcripts.WithEnvironment("Webhooks__PublicBaseUrl", builder.RetailerPublicUrl(gateway));
 
 builder.ShowAdminKeyOnStart(adminApiKey);
 

@@ -13,5 +13,7 @@ app.UseDetailErrors();
 app.UseCallerIdentity();
 app.MapDefaultEndpoints();
 app.MapMeetingsApi();
+app.MapTranscriptsApi();
+app.MapWholesalerWebhookApi();
 
 app.Run();

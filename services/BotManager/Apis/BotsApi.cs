@@ -1,5 +1,9 @@
+using System.Text.Json.Nodes;
 using VexaService.BotManager.Services;
+using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
+using VexaService.Shared.Json;
+using VexaService.Shared.Platforms;
 
 namespace VexaService.BotManager.Apis;
 
@@ -9,10 +13,52 @@ public static class BotsApi
     public static IEndpointRouteBuilder MapBotsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/bots").WithTags("Bots").RequireCaller("Invalid API token");
+        api.MapPost("/", StartBot).WithName("StartBot").WithSummary("Send a bot to a meeting");
         api.MapGet("/status", GetStatus).WithName("GetBotsStatus").WithSummary("The caller's running bots");
+        api.MapDelete("/{platform}/{native_meeting_id}", StopBot).WithName("StopBot");
+        api.MapPut("/{platform}/{native_meeting_id}/config", ReconfigureBot).WithName("ReconfigureBot");
         return app;
+    }
+
+    public static async Task<IResult> StartBot(Caller caller, HttpRequest request, BotLifecycle bots, CancellationToken ct)
+    {
+        var (body, bodyError) = await JsonBody.ReadObjectAsync(request, ct);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+        var (bot, error) = BotRequest.Read(body!);
+        return error ?? await bots.StartAsync(caller.UserId, bot!, ct);
     }
 
     public static async Task<IResult> GetStatus(Caller caller, BotStatusReader reader, CancellationToken ct) =>
         TypedResults.Ok(await reader.ReadAsync(caller.UserId, ct));
+
+    public static async Task<IResult> StopBot(Caller caller, string platform, string native_meeting_id, BotLifecycle bots, CancellationToken ct) =>
+        Platforms.IsKnown(platform)
+            ? await bots.StopAsync(caller.UserId, platform, native_meeting_id, ct)
+            : Platforms.InvalidPathPlatform();
+
+    public static async Task<IResult> ReconfigureBot(Caller caller, string platform, string native_meeting_id, HttpRequest request,
+        BotLifecycle bots, CancellationToken ct)
+    {
+        if (!Platforms.IsKnown(platform))
+        {
+            return Platforms.InvalidPathPlatform();
+        }
+        var (body, bodyError) = await JsonBody.ReadObjectAsync(request, ct);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+        var reader = new FieldReader(body!);
+        var language = reader.String("language", maxLength: 16);
+        var task = reader.String("task", maxLength: 32);
+        if (!reader.IsValid)
+        {
+            return reader.Error();
+        }
+        var config = new JsonObject { ["language"] = language, ["task"] = task };
+        return await bots.ReconfigureAsync(caller.UserId, platform, native_meeting_id, config, ct);
+    }
 }

@@ -14,6 +14,10 @@ internal static class Extensions
         builder.AddVexaRedis();
         builder.AddWholesalerClient();
         builder.Services.AddScoped<BotStatusReader>();
+        builder.Services.AddScoped<BotLifecycle>();
+        builder.Services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section);
+        builder.Services.AddSingleton<BotReconciler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BotReconciler>());
         return builder;
     }
 }

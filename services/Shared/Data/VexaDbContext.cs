@@ -8,6 +8,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Meeting> Meetings => Set<Meeting>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -50,6 +51,18 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
                 .HasFilter("status IN ('requested', 'active', 'stopping')")
                 .HasDatabaseName("ix_meetings_one_live_bot_per_meeting");
             meeting.HasIndex(m => m.Status);
+        });
+
+        model.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.Property(d => d.EventKey).HasMaxLength(64);
+            delivery.Property(d => d.Payload).HasColumnType("jsonb");
+            delivery.Property(d => d.Status).HasMaxLength(16);
+            delivery.Property(d => d.LastError).HasMaxLength(500);
+            delivery.Property(d => d.CreatedAt).HasDefaultValueSql("now()");
+            delivery.HasIndex(d => new { d.MeetingId, d.EventKey }).IsUnique();
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            // No foreign keys: a delivery outlives the deletion of its meeting (the user was promised the event).
         });
     }
 }

@@ -32,6 +32,9 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     public Task<WholesalerResponse> GetTranscriptAsync(string platform, string nativeId, long wholesalerMeetingId, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}?meeting_id={wholesalerMeetingId}", null, ct);
 
+    public Task<WholesalerResponse> DeleteMeetingAsync(string platform, string nativeId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"meetings/{Segment(platform)}/{Segment(nativeId)}", null, ct);
+
     public Task<WholesalerResponse> SetWebhookAsync(string url, CancellationToken ct) =>
         SendAsync(HttpMethod.Put, "user/webhook", new JsonObject { ["webhook_url"] = url }, ct);
 

@@ -2,6 +2,7 @@ using VexaService.Shared.Api;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Services;
+using VexaService.Transcripts.Webhooks;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -13,7 +14,23 @@ internal static class Extensions
         builder.AddVexaData();
         builder.AddVexaRedis();
         builder.AddWholesalerClient();
+
         builder.Services.AddScoped<MeetingStore>();
+        builder.Services.AddScoped<MeetingStatusSync>();
+        builder.Services.AddScoped<MeetingRemoval>();
+        builder.Services.AddScoped<TranscriptStore>();
+
+        builder.Services.AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<WebhookRelay>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddHostedService<WebhookRegistration>();
+#pragma warning disable EXTEXP0001 // the outbox owns retries; the defaults' retry pipeline would multiply them
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 }

@@ -7,9 +7,33 @@ namespace VexaService.Transcripts.Services;
 public sealed class MeetingStore(VexaDbContext db)
 {
     public Task<List<Meeting>> ListAsync(long userId, int skip, int limit, CancellationToken ct) =>
-        db.Meetings.AsNoTracking()
+        db.Meetings
             .Where(m => m.UserId == userId)
             .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
             .Skip(skip).Take(limit)
             .ToListAsync(ct);
+
+    /// <summary>
+    /// The caller's newest meeting on this platform and native id (Vexa's rule), or with <paramref name="meetingId"/>
+    /// exactly that one of ours, which must also match the caller, platform and native id.
+    /// </summary>
+    public Task<Meeting?> FindAsync(long userId, string platform, string nativeId, long? meetingId, CancellationToken ct)
+    {
+        var mine = db.Meetings.Where(m => m.UserId == userId && m.Platform == platform && m.NativeMeetingId == nativeId);
+        if (meetingId is { } id)
+        {
+            mine = mine.Where(m => m.Id == id);
+        }
+        return mine.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).FirstOrDefaultAsync(ct);
+    }
+
+    public Task SaveAsync() => db.SaveChangesAsync(CancellationToken.None);
+
+    public async Task DeleteAsync(Meeting meeting)
+    {
+        db.Meetings.Remove(meeting);
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    public static string NotFound(string platform, string nativeId) => $"Meeting not found for platform {platform} and ID {nativeId}";
 }

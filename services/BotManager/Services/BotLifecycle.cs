@@ -1,0 +1,200 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+using VexaService.Shared.Errors;
+using VexaService.Shared.Wholesaler;
+
+namespace VexaService.BotManager.Services;
+
+/// <summary>
+/// Starts, stops and reconfigures an end user's bots through the Wholesaler.
+/// Crash-safe ordering for a start: (1) our row is committed as <c>requested</c> under the user's quota lock,
+/// (2) the Wholesaler is called, (3) the row is completed with the Wholesaler's meeting id — or deleted when
+/// the Wholesaler did not start a bot. A crash between (2) and (3) is healed by <see cref="BotReconciler"/>.
+/// </summary>
+public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, ILogger<BotLifecycle> logger)
+{
+    public const string MeetingTaken = "A bot is already active or requested for this platform and meeting ID.";
+    public const string AtCapacity = "The meeting service is at capacity right now. Please retry later.";
+
+    public async Task<IResult> StartAsync(long userId, BotRequest request, CancellationToken ct)
+    {
+        var (meeting, refusal) = await ReserveAsync(userId, request, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        WholesalerResponse answer;
+        try
+        {
+            answer = await wholesaler.StartBotAsync(request.ToWholesalerBody(), ct);
+        }
+        catch (WholesalerUnavailableException)
+        {
+            // Not known to have started: free the slot so the user can retry. Should the Wholesaler have started
+            // the bot after all, the reconciler finds it unowned and stops it.
+            await ReleaseAsync(meeting!);
+            throw;
+        }
+
+        if (answer.Status == StatusCodes.Status201Created && answer.Body is { } started)
+        {
+            return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(await CompleteAsync(meeting, started, ct)));
+        }
+        if (answer.Status == StatusCodes.Status409Conflict && await AdoptAsync(meeting!, ct) is { } adopted)
+        {
+            return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(adopted));
+        }
+
+        await ReleaseAsync(meeting!);
+        logger.LogWarning("Wholesaler refused a bot start with {Status}: {Detail}", answer.Status, answer.Detail);
+        return answer.Status switch
+        {
+            StatusCodes.Status409Conflict => TypedResults.Conflict(new ErrorBody(MeetingTaken)),
+            // The Wholesaler's own concurrency limit for the system user: capacity, not the end user's quota.
+            StatusCodes.Status403Forbidden => TypedResults.Json(new ErrorBody(AtCapacity), statusCode: StatusCodes.Status503ServiceUnavailable),
+            StatusCodes.Status422UnprocessableEntity => TypedResults.UnprocessableEntity(new ErrorBody(BotRequest.InvalidMeetingId)),
+            _ => TypedResults.Json(new ErrorBody("The meeting service refused the request. Please retry later."), statusCode: StatusCodes.Status502BadGateway),
+        };
+    }
+
+    /// <summary>
+    /// Step 1: under a row lock on the user (so concurrent requests on any replica queue here), check the quota
+    /// and the user's own duplicate, then commit a <c>requested</c> row. The partial unique index refuses a second
+    /// live bot for the same meeting from any user.
+    /// </summary>
+    private async Task<(Meeting?, IResult?)> ReserveAsync(long userId, BotRequest request, CancellationToken ct)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        try
+        {
+            return await strategy.ExecuteAsync(async () =>
+            {
+                db.ChangeTracker.Clear();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var limit = await db.Database
+                    .SqlQuery<int>($"SELECT max_concurrent_bots AS \"Value\" FROM users WHERE id = {userId} FOR UPDATE")
+                    .SingleOrDefaultAsync(ct);
+                var live = await db.Meetings
+                    .Where(m => m.UserId == userId && MeetingStatus.Live.Contains(m.Status))
+                    .Select(m => new { m.Id, m.Platform, m.NativeMeetingId })
+                    .ToListAsync(ct);
+                if (live.FirstOrDefault(m => m.Platform == request.Platform && m.NativeMeetingId == request.NativeMeetingId) is { } own)
+                {
+                    return ((Meeting?)null, (IResult?)TypedResults.Conflict(new ErrorBody(
+                        $"An active or requested meeting already exists for this platform and meeting ID. Meeting ID: {own.Id}")));
+                }
+                if (live.Count >= limit)
+                {
+                    return (null, TypedResults.Json(new ErrorBody($"User has reached the maximum concurrent bot limit ({limit})."),
+                        statusCode: StatusCodes.Status403Forbidden));
+                }
+                var meeting = new Meeting
+                {
+                    UserId = userId,
+                    Platform = request.Platform,
+                    NativeMeetingId = request.NativeMeetingId,
+                    Status = MeetingStatus.Requested,
+                    CreatedAt = DateTime.UtcNow,
+                    UpdatedAt = DateTime.UtcNow,
+                };
+                db.Meetings.Add(meeting);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return (meeting, null);
+            });
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+            return (null, TypedResults.Conflict(new ErrorBody(MeetingTaken))); // another user holds it: say nothing of whom
+        }
+    }
+
+    private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, CancellationToken ct)
+    {
+        WholesalerMeeting.ApplyTo(started, meeting);
+        meeting.Data = "{}"; // the Wholesaler's data belongs to its system user; ours starts empty
+        // Completing must not be abandoned half-way because the client went away.
+        await db.SaveChangesAsync(CancellationToken.None);
+        return meeting;
+    }
+
+    /// <summary>
+    /// The Wholesaler already runs a bot for this meeting and no user of ours owns it (our unique index guarantees
+    /// that): a start whose completion was lost. The retrying user gets it.
+    /// </summary>
+    private async Task<Meeting?> AdoptAsync(Meeting meeting, CancellationToken ct)
+    {
+        var orphan = await new OrphanFinder(db, wholesaler).FindUnownedLiveAsync(meeting.Platform, meeting.NativeMeetingId, ct);
+        return orphan is null ? null : await CompleteAsync(meeting, orphan, ct);
+    }
+
+    private async Task ReleaseAsync(Meeting meeting)
+    {
+        db.Meetings.Remove(meeting);
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    public async Task<IResult> StopAsync(long userId, string platform, string nativeId, CancellationToken ct)
+    {
+        var meeting = await NewestAsync(userId, platform, nativeId, ct);
+        if (meeting is null)
+        {
+            return TypedResults.NotFound(new ErrorBody("No meeting found to stop."));
+        }
+        if (MeetingStatus.IsFinal(meeting.Status) || meeting.Status == MeetingStatus.Stopping)
+        {
+            return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));
+        }
+        if (meeting.WholesalerMeetingId is null)
+        {
+            return TypedResults.Conflict(new ErrorBody("The bot is still starting. Please retry in a moment."));
+        }
+
+        var answer = await wholesaler.StopBotAsync(platform, nativeId, ct);
+        if (answer.Status == StatusCodes.Status202Accepted)
+        {
+            meeting.Status = MeetingStatus.Stopping;
+            meeting.UpdatedAt = DateTime.UtcNow;
+            await db.SaveChangesAsync(CancellationToken.None);
+            return TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed."));
+        }
+        // Not active at the Wholesaler any more (it left by itself): take its final state.
+        var current = await new OrphanFinder(db, wholesaler).FindByIdAsync(meeting.WholesalerMeetingId.Value, ct);
+        if (current is not null)
+        {
+            WholesalerMeeting.ApplyTo(current, meeting);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));
+    }
+
+    public async Task<IResult> ReconfigureAsync(long userId, string platform, string nativeId, JsonObject config, CancellationToken ct)
+    {
+        var meeting = await NewestAsync(userId, platform, nativeId, ct);
+        if (meeting is null)
+        {
+            return TypedResults.NotFound(new ErrorBody($"No active meeting found for platform {platform} and meeting ID {nativeId}."));
+        }
+        if (meeting.Status != MeetingStatus.Active)
+        {
+            return TypedResults.Conflict(new ErrorBody($"Meeting found but is not active (status: '{meeting.Status}'). Cannot reconfigure."));
+        }
+        var answer = await wholesaler.ReconfigureBotAsync(platform, nativeId, config, ct);
+        return answer.Status == StatusCodes.Status202Accepted
+            ? TypedResults.Accepted((string?)null, new MessageResponse("Reconfiguration request accepted and sent to the bot."))
+            : TypedResults.Conflict(new ErrorBody($"Meeting found but is not active (status: '{meeting.Status}'). Cannot reconfigure."));
+    }
+
+    private Task<Meeting?> NewestAsync(long userId, string platform, string nativeId, CancellationToken ct) =>
+        db.Meetings
+            .Where(m => m.UserId == userId && m.Platform == platform && m.NativeMeetingId == nativeId)
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .FirstOrDefaultAsync(ct);
+}
+
+public sealed record MessageResponse(string Message);

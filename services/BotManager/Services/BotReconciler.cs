@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
+
+namespace VexaService.BotManager.Services;
+
+public sealed class ReconcilerOptions
+{
+    public const string Section = "Reconciler";
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Rows and bots younger than this may still be in flight and are left alone.</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Heals what a crash or a lost answer leaves between our table and the Wholesaler:
+/// a <c>requested</c> row whose bot the Wholesaler did start is adopted (completed), one whose bot never started
+/// is marked failed; a Wholesaler bot that no user owns is stopped; our live rows follow the Wholesaler's status,
+/// and are marked failed when their bot is gone, which frees quota slots. One replica runs it at a time
+/// (a PostgreSQL advisory lock).
+/// </summary>
+public sealed class BotReconciler(
+    IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, ILogger<BotReconciler> logger) : BackgroundService
+{
+    private const long AdvisoryLockKey = 0x7665_7861_7263; // "vexarc"
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Reconciliation pass failed; the next pass retries");
+            }
+        }
+    }
+
+    /// <returns>What the pass changed, for logs and tests.</returns>
+    public async Task<ReconcileReport> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+        var wholesaler = scope.ServiceProvider.GetRequiredService<WholesalerClient>();
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({AdvisoryLockKey}) AS \"Value\"").SingleAsync(ct);
+            if (!locked)
+            {
+                return new ReconcileReport(0, 0, 0, 0);
+            }
+            try
+            {
+                return await ReconcileAsync(db, wholesaler, ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<ReconcileReport> ReconcileAsync(VexaDbContext db, WholesalerClient wholesaler, CancellationToken ct)
+    {
+        var theirs = await new OrphanFinder(db, wholesaler).AllAsync(ct);
+        var byId = theirs.Where(m => WholesalerMeeting.Id(m) is not null).ToDictionary(m => WholesalerMeeting.Id(m)!.Value);
+        var settled = DateTime.UtcNow - options.Value.Grace;
+        var mapped = (await db.Meetings.Where(m => m.WholesalerMeetingId != null).Select(m => m.WholesalerMeetingId!.Value).ToListAsync(ct)).ToHashSet();
+        int adopted = 0, failed = 0, updated = 0, stopped = 0;
+
+        // Rows whose start never completed.
+        var pending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested && m.CreatedAt < settled)
+            .ToListAsync(ct);
+        foreach (var row in pending)
+        {
+            var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && !mapped.Contains(WholesalerMeeting.Id(m)!.Value))
+                .MaxBy(m => WholesalerMeeting.Id(m));
+            if (bot is not null)
+            {
+                WholesalerMeeting.ApplyTo(bot, row);
+                mapped.Add(row.WholesalerMeetingId!.Value);
+                adopted++;
+            }
+            else
+            {
+                MarkFailed(row);
+                failed++;
+            }
+        }
+
+        // Our live rows follow the Wholesaler.
+        var live = await db.Meetings.Where(m => m.WholesalerMeetingId != null && MeetingStatus.Live.Contains(m.Status)).ToListAsync(ct);
+        foreach (var row in live)
+        {
+            if (!byId.TryGetValue(row.WholesalerMeetingId!.Value, out var bot))
+            {
+                MarkFailed(row);
+                failed++;
+            }
+            else if (WholesalerMeeting.Status(bot) is { } status && status != row.Status)
+            {
+                WholesalerMeeting.ApplyTo(bot, row);
+                updated++;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+
+        // Wholesaler bots that no user owns (and no pending row may still claim) are stopped.
+        var stillPending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested)
+            .Select(m => new { m.Platform, m.NativeMeetingId }).ToListAsync(ct);
+        foreach (var bot in theirs.Where(m => WholesalerMeeting.Status(m) == MeetingStatus.Active && !mapped.Contains(WholesalerMeeting.Id(m)!.Value)))
+        {
+            var platform = bot["platform"]!.GetValue<string>();
+            var nativeId = bot["native_meeting_id"]?.GetValue<string>() ?? "";
+            if (stillPending.Any(p => p.Platform == platform && p.NativeMeetingId == nativeId))
+            {
+                continue;
+            }
+            logger.LogWarning("Stopping Wholesaler bot {WholesalerMeetingId} that no user owns", WholesalerMeeting.Id(bot));
+            await wholesaler.StopBotAsync(platform, nativeId, ct);
+            stopped++;
+        }
+
+        if (adopted + failed + updated + stopped > 0)
+        {
+            logger.LogInformation("Reconciled: {Adopted} adopted, {Failed} marked failed, {Updated} updated, {Stopped} orphan bots stopped",
+                adopted, failed, updated, stopped);
+        }
+        return new ReconcileReport(adopted, failed, updated, stopped);
+    }
+
+    private static bool IsLiveFor(JsonObject bot, string platform, string nativeId) =>
+        bot["platform"]?.GetValue<string>() == platform && bot["native_meeting_id"]?.GetValue<string>() == nativeId
+        && MeetingStatus.Live.Contains(WholesalerMeeting.Status(bot));
+
+    private static void MarkFailed(Meeting row)
+    {
+        row.Status = MeetingStatus.Failed;
+        row.EndTime = DateTime.UtcNow;
+        row.UpdatedAt = DateTime.UtcNow;
+    }
+}
+
+public sealed record ReconcileReport(int Adopted, int Failed, int Updated, int Stopped);

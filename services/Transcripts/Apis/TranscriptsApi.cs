@@ -1,0 +1,43 @@
+using System.Globalization;
+using VexaService.Shared.Errors;
+using VexaService.Shared.Identity;
+using VexaService.Shared.Platforms;
+using VexaService.Transcripts.Services;
+
+namespace VexaService.Transcripts.Apis;
+
+/// <summary><c>GET /transcripts/{platform}/{native_meeting_id}</c> (contract 4.6), with <c>?meeting_id=</c> (our id).</summary>
+public static class TranscriptsApi
+{
+    public static IEndpointRouteBuilder MapTranscriptsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/transcripts").WithTags("Transcripts").RequireCaller("Invalid API token")
+            .MapGet("/{platform}/{native_meeting_id}", GetTranscript).WithName("GetTranscript")
+            .WithSummary("The caller's newest meeting on this native id, or ?meeting_id= for an older one");
+        return app;
+    }
+
+    public static async Task<IResult> GetTranscript(Caller caller, string platform, string native_meeting_id, HttpRequest request,
+        MeetingStore meetings, TranscriptStore transcripts, CancellationToken ct)
+    {
+        if (!Platforms.IsKnown(platform))
+        {
+            return Platforms.InvalidPathPlatform();
+        }
+        long? meetingId = null;
+        if (request.Query.TryGetValue("meeting_id", out var raw))
+        {
+            if (!long.TryParse(raw[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return ValidationErrorBody.Single(["query", "meeting_id"], "value is not a valid integer", "type_error.integer");
+            }
+            meetingId = id;
+        }
+        var meeting = await meetings.FindAsync(caller.UserId, platform, native_meeting_id, meetingId, ct);
+        if (meeting is null)
+        {
+            return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
+        }
+        return TypedResults.Bytes(await transcripts.GetAsync(meeting, ct), "application/json");
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
+
+namespace VexaService.Transcripts.Services;
+
+/// <summary>
+/// Before meetings are shown, live ones take the Wholesaler's current status (so a bot that has left shows as
+/// completed and frees its quota slot). A Wholesaler outage only means the stored status is shown.
+/// </summary>
+public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore store, ILogger<MeetingStatusSync> logger)
+{
+    public async Task RefreshAsync(IReadOnlyList<Meeting> meetings, CancellationToken ct)
+    {
+        var live = meetings.Where(m => m.WholesalerMeetingId is not null && MeetingStatus.Live.Contains(m.Status)).ToList();
+        if (live.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            var answer = await wholesaler.GetMeetingsAsync(ct);
+            var theirs = ((answer.Body as JsonObject)?["meetings"] as JsonArray ?? [])
+                .OfType<JsonObject>()
+                .Where(m => WholesalerMeetingView.Id(m) is not null)
+                .ToDictionary(m => WholesalerMeetingView.Id(m)!.Value);
+            var changed = false;
+            foreach (var meeting in live)
+            {
+                if (theirs.TryGetValue(meeting.WholesalerMeetingId!.Value, out var current))
+                {
+                    changed |= WholesalerMeetingView.Follow(current, meeting);
+                }
+            }
+            if (changed)
+            {
+                await store.SaveAsync();
+            }
+        }
+        catch (WholesalerUnavailableException e)
+        {
+            logger.LogInformation("Showing stored meeting statuses; the Wholesaler is unavailable ({Status})", e.Status);
+        }
+    }
+}

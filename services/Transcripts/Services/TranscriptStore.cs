@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StackExchange.Redis;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+using VexaService.Shared.Platforms;
+using VexaService.Shared.Wholesaler;
+
+namespace VexaService.Transcripts.Services;
+
+/// <summary>
+/// A caller's transcript, as the response bytes. It is always fetched from the Wholesaler by the Wholesaler meeting
+/// we mapped (<c>?meeting_id=</c>), and the answer is used only if it names that meeting: the Wholesaler resolves
+/// native ids to its newest meeting, which may be another user's. A completed transcript never changes, so its
+/// bytes are cached in Redis (one Wholesaler call per completed transcript); meetings in progress are always fresh.
+/// </summary>
+public sealed class TranscriptStore(
+    WholesalerClient wholesaler, IConnectionMultiplexer redis, MeetingStore meetings, ILogger<TranscriptStore> logger)
+{
+    public static string CacheKey(long meetingId) => $"transcript:v1:{meetingId}";
+
+    public async Task<byte[]> GetAsync(Meeting meeting, CancellationToken ct)
+    {
+        if (meeting.WholesalerMeetingId is not { } wholesalerId)
+        {
+            return Serialize(Header(meeting, null, []));
+        }
+        if (MeetingStatus.IsFinal(meeting.Status) && await TryCachedAsync(meeting.Id) is { } cached)
+        {
+            return cached;
+        }
+
+        var answer = await wholesaler.GetTranscriptAsync(meeting.Platform, meeting.NativeMeetingId, wholesalerId, ct);
+        if (answer.Status == StatusCodes.Status404NotFound)
+        {
+            // The Wholesaler no longer has it (deleted there): our meeting is still shown, without segments.
+            return Serialize(Header(meeting, null, []));
+        }
+        if (!answer.IsSuccess || answer.Body is not JsonObject body || WholesalerMeetingView.Id(body) != wholesalerId)
+        {
+            logger.LogWarning("Wholesaler transcript answer for meeting {WholesalerMeetingId} was {Status} with id {AnswerId}; not shown",
+                wholesalerId, answer.Status, WholesalerMeetingView.Id(answer.Body));
+            throw new WholesalerUnavailableException(StatusCodes.Status502BadGateway,
+                "The transcript could not be retrieved reliably. Please retry later.");
+        }
+
+        if (WholesalerMeetingView.Follow(body, meeting))
+        {
+            await meetings.SaveAsync();
+        }
+        var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
+        if (MeetingStatus.IsFinal(meeting.Status))
+        {
+            await TryCacheAsync(meeting.Id, bytes);
+        }
+        return bytes;
+    }
+
+    public async Task DropAsync(long meetingId)
+    {
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(CacheKey(meetingId));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Could not drop cached transcript {MeetingId}: {Message}", meetingId, e.Message);
+        }
+    }
+
+    /// <summary>Vexa's transcript shape (4.6): meeting fields without user_id/data/created_at, then segments.</summary>
+    private static JsonObject Header(Meeting meeting, JsonObject? wholesaler, JsonArray segments) => new()
+    {
+        ["id"] = meeting.Id,
+        ["platform"] = meeting.Platform,
+        ["native_meeting_id"] = meeting.NativeMeetingId,
+        ["constructed_meeting_url"] = Platforms.ConstructMeetingUrl(meeting.Platform, meeting.NativeMeetingId),
+        ["status"] = meeting.Status,
+        ["start_time"] = wholesaler?["start_time"]?.DeepClone() ?? NaiveIso(meeting.StartTime),
+        ["end_time"] = wholesaler?["end_time"]?.DeepClone() ?? NaiveIso(meeting.EndTime),
+        ["segments"] = segments.DeepClone(),
+    };
+
+    private static JsonNode? NaiveIso(DateTime? utc) =>
+        utc is { } t ? JsonValue.Create(VexaTime.Naive(t).ToString("yyyy-MM-ddTHH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)) : null;
+
+    private static byte[] Serialize(JsonObject transcript) => JsonSerializer.SerializeToUtf8Bytes(transcript);
+
+    private async Task<byte[]?> TryCachedAsync(long meetingId)
+    {
+        try
+        {
+            return (byte[]?)await redis.GetDatabase().StringGetAsync(CacheKey(meetingId));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Transcript cache unavailable: {Message}", e.Message);
+            return null;
+        }
+    }
+
+    private async Task TryCacheAsync(long meetingId, byte[] bytes)
+    {
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(CacheKey(meetingId), bytes, TimeSpan.FromDays(7));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Could not cache transcript {MeetingId}: {Message}", meetingId, e.Message);
+        }
+    }
+}

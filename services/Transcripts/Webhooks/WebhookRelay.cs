@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+using VexaService.Transcripts.Services;
+
+namespace VexaService.Transcripts.Webhooks;
+
+/// <summary>
+/// Receives the Wholesaler's completion webhook: finds which of our users owns the meeting, brings our row up to date
+/// (freeing the quota slot) and writes the rewritten event to the outbox, all in one transaction. Delivery is the
+/// <see cref="WebhookDispatcher"/>'s job, so nothing is lost if we crash after answering.
+/// </summary>
+public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, ILogger<WebhookRelay> logger)
+{
+    public enum Outcome { Queued, Duplicate, UnknownMeeting }
+
+    public async Task<Outcome> AcceptAsync(JsonObject payload, CancellationToken ct)
+    {
+        var wholesalerId = WholesalerMeetingView.Id(payload);
+        var meeting = wholesalerId is null ? null : await db.Meetings.FirstOrDefaultAsync(m => m.WholesalerMeetingId == wholesalerId, ct);
+        if (meeting is null)
+        {
+            logger.LogWarning("Refused a Wholesaler webhook for meeting {WholesalerMeetingId}, which no user of ours owns", wholesalerId);
+            return Outcome.UnknownMeeting;
+        }
+
+        WholesalerMeetingView.Follow(payload, meeting);
+        var data = JsonData.Parse(meeting.Data);
+        // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy.
+        foreach (var key in new[] { "participants", "languages" })
+        {
+            if (!data.ContainsKey(key) && payload["data"]?[key] is JsonArray values)
+            {
+                data[key] = values.DeepClone();
+            }
+        }
+        meeting.Data = data.ToJsonString();
+
+        var body = MeetingResponse.From(meeting);
+        db.WebhookDeliveries.Add(new WebhookDelivery
+        {
+            MeetingId = meeting.Id,
+            UserId = meeting.UserId,
+            EventKey = $"meeting.{meeting.Status}",
+            Payload = System.Text.Json.JsonSerializer.Serialize(body, WebhookJson.Options),
+            NextAttemptAt = DateTime.UtcNow,
+            CreatedAt = DateTime.UtcNow,
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return Outcome.Duplicate; // the Wholesaler repeated an event we already hold
+        }
+        await transcripts.DropAsync(meeting.Id); // a fresh, final transcript is fetched (and cached) on next read
+        return Outcome.Queued;
+    }
+}
+
+/// <summary>The webhook body is Vexa's MeetingResponse, snake_case with naive datetimes.</summary>
+public static class WebhookJson
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+    };
+}
