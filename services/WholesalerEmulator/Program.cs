@@ -1,5 +1,22 @@
+using VexaService.WholesalerEmulator.Apis;
+using VexaService.WholesalerEmulator.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
+
+app.UseVexaErrorResponses();
+app.UseEmulatorStatsAndFaults();
+
 app.MapDefaultEndpoints();
+app.MapRootApi();
+app.MapBotsApi();
+app.MapMeetingsApi();
+app.MapTranscriptsApi();
+app.MapUserApi();
+app.MapEmulatorControlApi();
+
 app.Run();

@@ -1,0 +1,72 @@
+using VexaService.WholesalerEmulator.Models;
+using VexaService.WholesalerEmulator.Services;
+using VexaService.WholesalerEmulator.Validation;
+
+namespace VexaService.WholesalerEmulator.Apis;
+
+/// <summary>Emulator-only control endpoints under <c>/_emulator</c> (a path Vexa never uses), behind the system key.</summary>
+public static class EmulatorControlApi
+{
+    public static IEndpointRouteBuilder MapEmulatorControlApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/_emulator").WithTags("Emulator").RequireVexaApiKey(ApiKeyScheme.BotManager);
+
+        api.MapGet("/faults", GetFaults).WithName("GetFaults").WithSummary("The faults applied to Vexa paths.");
+        api.MapPut("/faults", SetFaults).WithName("SetFaults").WithSummary("Set latency, error rate/status and refuse/hang mode.");
+        api.MapDelete("/faults", ClearFaults).WithName("ClearFaults").WithSummary("Back to normal.");
+        api.MapGet("/stats", GetStats).WithName("GetStats").WithSummary("Requests, keys seen, transcript calls, bot starts.");
+        api.MapPost("/meetings/{meetingId:long}/exit", ExitBot).WithName("ExitBot")
+            .WithSummary("Make the meeting's bot leave by itself (exit callback + webhook).");
+        api.MapPost("/reset", Reset).WithName("Reset").WithSummary("Forget meetings, faults, stats and the webhook URL.");
+
+        return app;
+    }
+
+    public static Ok<FaultSettings> GetFaults(FaultState faults) => TypedResults.Ok(faults.Current);
+
+    public static Results<Ok<FaultSettings>, UnprocessableEntity<ValidationErrorBody>> SetFaults(JsonBody body, FaultState faults)
+    {
+        if (!EmulatorRequests.TryReadFaults(body, out var settings, out var errors))
+        {
+            return TypedResults.UnprocessableEntity(errors);
+        }
+        faults.Current = settings;
+        return TypedResults.Ok(settings);
+    }
+
+    public static Ok<FaultSettings> ClearFaults(FaultState faults)
+    {
+        faults.Current = FaultSettings.None;
+        return TypedResults.Ok(faults.Current);
+    }
+
+    public static Ok<StatsResponse> GetStats(RequestStats stats) => TypedResults.Ok(stats.Snapshot());
+
+    public static Results<Ok<ExitCallbackResponse>, NotFound<ErrorBody>, Conflict<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
+        ExitBot(long meetingId, JsonBody body, MeetingStore store)
+    {
+        if (!EmulatorRequests.TryReadExitCode(body, out var exitCode, out var errors))
+        {
+            return TypedResults.UnprocessableEntity(errors);
+        }
+        return store.ExitBot(meetingId, exitCode) switch
+        {
+            ExitResult.Exited exited => TypedResults.Ok(new ExitCallbackResponse("callback processed", meetingId, exited.Meeting.Status)),
+            ExitResult.NotRunning notRunning => TypedResults.Conflict(new ErrorBody(
+                $"The bot of meeting {meetingId} is not running (status: '{notRunning.Status}').")),
+            _ => TypedResults.NotFound(new ErrorBody($"Meeting with ID {meetingId} not found.")),
+        };
+    }
+
+    public static Ok<MessageResponse> Reset([AsParameters] ResetServices services)
+    {
+        services.Scheduler.Clear();
+        services.Store.Reset();
+        services.Faults.Current = FaultSettings.None;
+        services.Stats.Reset();
+        services.User.Reset();
+        return TypedResults.Ok(new MessageResponse("Emulator state reset."));
+    }
+}
+
+public sealed record ResetServices(MeetingStore Store, BotScheduler Scheduler, FaultState Faults, RequestStats Stats, SystemUser User);

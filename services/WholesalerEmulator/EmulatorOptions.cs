@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace VexaService.WholesalerEmulator;
+
+/// <summary>Settings of the emulator, bound from the <c>Emulator</c> section and validated at start.</summary>
+public sealed class EmulatorOptions
+{
+    public const string SectionName = "Emulator";
+
+    /// <summary>The one API key (X-API-Key) the system user authenticates with.</summary>
+    [Required]
+    public string SystemApiKey { get; set; } = "";
+
+    [Range(1, long.MaxValue)]
+    public long SystemUserId { get; set; } = 1;
+
+    [Required, EmailAddress]
+    public string SystemUserEmail { get; set; } = "system@vexa-emulator.example";
+
+    /// <summary><c>users.max_concurrent_bots</c>: POST /bots answers 403 once this many bot containers run.</summary>
+    [Range(0, 100_000)]
+    public int MaxConcurrentBots { get; set; } = 20;
+
+    /// <summary>Time from the bot's start until it is in the meeting (first segment, or leaving for bots that can't join).</summary>
+    [Range(0, 3_600_000)]
+    public int BotJoinDelayMs { get; set; } = 2000;
+
+    /// <summary>While a meeting is active, one more transcript segment appears every interval.</summary>
+    [Range(1, 3_600_000)]
+    public int SegmentIntervalMs { get; set; } = 3000;
+
+    /// <summary>Time from DELETE /bots (status <c>stopping</c>) until the bot has left (<c>completed</c> + webhook).</summary>
+    [Range(0, 3_600_000)]
+    public int StopDelayMs { get; set; } = 3000;
+
+    /// <summary>A segment's <c>created_at</c> stays null (it still lives in Redis) for this long after it appeared.</summary>
+    [Range(0, 3_600_000)]
+    public int SegmentFinalizeDelayMs { get; set; } = 30000;
+
+    /// <summary>Upper bound of segments per meeting, so a bot forgotten in a meeting does not grow without end.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSegmentsPerMeeting { get; set; } = 2000;
+
+    /// <summary>Timeout of the completion webhook POST (Vexa: 30 s).</summary>
+    [Range(1, 600_000)]
+    public int WebhookTimeoutMs { get; set; } = 30000;
+}

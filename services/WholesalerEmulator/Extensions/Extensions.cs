@@ -1,0 +1,37 @@
+using VexaService.WholesalerEmulator.Models;
+using VexaService.WholesalerEmulator.Services;
+
+namespace VexaService.WholesalerEmulator.Extensions;
+
+public static class Extensions
+{
+    /// <summary>Everything the emulator needs: options, the in-memory Vexa state, the bot lifecycle and the webhook client.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddOptions<EmulatorOptions>()
+            .BindConfiguration(EmulatorOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            EmulatorJsonContext.Configure(options.SerializerOptions);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJsonContext.Default);
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyValidator>();
+        services.AddSingleton<SystemUser>();
+        services.AddSingleton<MeetingStore>();
+        services.AddSingleton<TranscriptGenerator>();
+        services.AddSingleton<RequestStats>();
+        services.AddSingleton<FaultState>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<BotScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<BotScheduler>());
+
+        return builder;
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
+using VexaService.WholesalerEmulator.Models;
+using VexaService.WholesalerEmulator.Services;
+
+namespace VexaService.WholesalerEmulator.Extensions;
+
+public static class PipelineExtensions
+{
+    /// <summary>
+    /// Every error comes out as FastAPI's <c>{"detail": ...}</c>: unknown path (404 "Not Found"), wrong method
+    /// (405 "Method Not Allowed"), unreadable request (400) and our own failures (500), never with a stack trace.
+    /// </summary>
+    public static WebApplication UseVexaErrorResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+            var (status, detail) = error is BadHttpRequestException bad
+                ? (bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode))
+                : (StatusCodes.Status500InternalServerError, "Internal Server Error");
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(new ErrorBody(detail), EmulatorJsonContext.Web.ErrorBody);
+        }));
+
+        app.UseStatusCodePages(async statusContext =>
+        {
+            var response = statusContext.HttpContext.Response;
+            var reason = ReasonPhrases.GetReasonPhrase(response.StatusCode);
+            await response.WriteAsJsonAsync(new ErrorBody(string.IsNullOrEmpty(reason) ? "Error" : reason),
+                EmulatorJsonContext.Web.ErrorBody);
+        });
+
+        return app;
+    }
+
+    /// <summary>Counts what the Wholesaler receives (first), then applies the configured faults.</summary>
+    public static WebApplication UseEmulatorStatsAndFaults(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (IsVexaTraffic(context.Request.Path))
+            {
+                context.RequestServices.GetRequiredService<RequestStats>()
+                    .CountRequest(context.Request.Headers[ApiKeyValidator.HeaderName]);
+                var faults = context.RequestServices.GetRequiredService<FaultState>();
+                if (!await faults.ApplyAsync(context))
+                {
+                    return;
+                }
+            }
+            await next(context);
+        });
+        return app;
+    }
+
+    /// <summary>Vexa's own paths; the emulator's control endpoints and the health probes are exempt from stats and faults.</summary>
+    private static bool IsVexaTraffic(PathString path) =>
+        !path.StartsWithSegments("/_emulator") && !path.StartsWithSegments("/health") && !path.StartsWithSegments("/alive");
+}

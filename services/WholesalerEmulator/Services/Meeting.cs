@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+
+namespace VexaService.WholesalerEmulator.Services;
+
+/// <summary>
+/// One row of Vexa's <c>meetings</c> table plus its bot container and session. Mutable; only touched under the
+/// <see cref="MeetingStore"/> lock.
+/// </summary>
+public sealed class Meeting
+{
+    public required long Id { get; init; }
+    public required string Platform { get; init; }
+    public required string NativeMeetingId { get; init; }
+    public required DateTime CreatedAt { get; init; }
+
+    /// <summary>Computed once: <c>construct_meeting_url</c> depends only on platform and native id.</summary>
+    public required string? ConstructedMeetingUrl { get; init; }
+
+    public required bool BotCanJoin { get; init; }
+
+    public string Status { get; set; } = MeetingStatus.Requested;
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? StartTime { get; set; }
+    public DateTime? EndTime { get; set; }
+    public JsonObject Data { get; set; } = [];
+
+    public string? BotContainerId { get; set; }
+    public string? ContainerName { get; set; }
+
+    /// <summary>The bot session's start (<c>meeting_sessions.session_start_time</c>), the time base of the segments.</summary>
+    public DateTime? SessionStart { get; set; }
+
+    /// <summary>When the bot stopped transcribing (left <c>active</c>); null while it still listens.</summary>
+    public DateTime? ProducingUntil { get; set; }
+
+    /// <summary>Set when the row is deleted (DELETE /meetings or reset); scheduled work then does nothing.</summary>
+    public bool Deleted { get; set; }
+
+    /// <summary>Bumped on every change the transcript response shows, invalidating <see cref="TranscriptCache"/>.</summary>
+    public int Version { get; set; }
+
+    public CachedTranscript? TranscriptCache { get; set; }
+
+    /// <summary>Docker lists the container as running from its start until the bot has left.</summary>
+    public bool ContainerRunning =>
+        BotContainerId is not null && Status is MeetingStatus.Active or MeetingStatus.Stopping;
+}
+
+/// <summary>The serialised transcript response, valid for <paramref name="Version"/> until <paramref name="ValidUntil"/>.</summary>
+public sealed record CachedTranscript(byte[] Utf8Json, int Version, DateTime ValidUntil);
+
+public static class MeetingStatus
+{
+    public const string Requested = "requested";
+    public const string Active = "active";
+    public const string Stopping = "stopping";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Error = "error";
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VexaService.WholesalerEmulator.Models;
+using VexaService.WholesalerEmulator.Validation;
+
+namespace VexaService.WholesalerEmulator.Services;
+
+public enum UpdateResult { Updated, NotFound, NoData }
+
+/// <summary>The transcription collector: GET /meetings, transcripts, PATCH and DELETE /meetings (contract 4.5-4.8).</summary>
+public sealed partial class MeetingStore
+{
+    public MeetingListResponse ListMeetings()
+    {
+        lock (_gate)
+        {
+            var meetings = new List<MeetingResponse>(_meetings.Count);
+            for (var i = _meetings.Count - 1; i >= 0; i--)
+            {
+                meetings.Add(ToResponse(_meetings[i]));
+            }
+            return new MeetingListResponse(meetings);
+        }
+    }
+
+    /// <summary>Merges the given non-null fields shallowly into the newest meeting's <c>data</c>.</summary>
+    public UpdateResult UpdateData(string platform, string nativeId, MeetingDataUpdate update, out MeetingResponse? updated)
+    {
+        updated = null;
+        lock (_gate)
+        {
+            var meeting = Newest(platform, nativeId);
+            if (meeting is null)
+            {
+                return UpdateResult.NotFound;
+            }
+            if (update.IsEmpty)
+            {
+                return UpdateResult.NoData;
+            }
+            if (update.Name is not null)
+            {
+                meeting.Data["name"] = update.Name;
+            }
+            if (update.Participants is not null)
+            {
+                meeting.Data["participants"] = new JsonArray([.. update.Participants.Select(p => JsonValue.Create(p))]);
+            }
+            if (update.Languages is not null)
+            {
+                meeting.Data["languages"] = new JsonArray([.. update.Languages.Select(l => JsonValue.Create(l))]);
+            }
+            if (update.Notes is not null)
+            {
+                meeting.Data["notes"] = update.Notes;
+            }
+            Touch(meeting, Now());
+            updated = ToResponse(meeting);
+            return UpdateResult.Updated;
+        }
+    }
+
+    /// <summary>Hard-deletes the newest meeting whatever its status (dfc7c83e); its bot is forgotten with it.</summary>
+    public bool DeleteNewest(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            var meeting = Newest(platform, nativeId);
+            if (meeting is null)
+            {
+                return false;
+            }
+            Remove(meeting);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The transcript response of the newest meeting (or of <paramref name="meetingId"/>, which must match platform and
+    /// native id) as UTF-8 JSON. Cached per meeting until the next segment appears, a segment is finalised or the
+    /// meeting changes, so a finished meeting is served from the same bytes every time.
+    /// </summary>
+    public (long MeetingId, byte[] Utf8Json)? Transcript(string platform, string nativeId, long? meetingId)
+    {
+        lock (_gate)
+        {
+            var meeting = meetingId is { } id
+                ? _byId.GetValueOrDefault(id) is { } byId && byId.Platform == platform && byId.NativeMeetingId == nativeId ? byId : null
+                : Newest(platform, nativeId);
+            if (meeting is null)
+            {
+                return null;
+            }
+            var now = Now();
+            if (meeting.TranscriptCache is { } cached && cached.Version == meeting.Version && now < cached.ValidUntil)
+            {
+                return (meeting.Id, cached.Utf8Json);
+            }
+            var (response, validUntil) = transcripts.Build(meeting, now);
+            var json = JsonSerializer.SerializeToUtf8Bytes(response, EmulatorJsonContext.Web.TranscriptResponse);
+            meeting.TranscriptCache = new CachedTranscript(json, meeting.Version, validUntil);
+            return (meeting.Id, json);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Options;
+using VexaService.WholesalerEmulator.Models;
+
+namespace VexaService.WholesalerEmulator.Services;
+
+/// <summary>
+/// The system user's meetings, in memory, behind one lock. Operations are grouped by feature in the partial files
+/// (<c>MeetingStore.Bots.cs</c>, <c>MeetingStore.Meetings.cs</c>).
+/// </summary>
+public sealed partial class MeetingStore(
+    TimeProvider time,
+    IOptions<EmulatorOptions> options,
+    TranscriptGenerator transcripts,
+    BotScheduler scheduler,
+    WebhookSender webhooks,
+    RequestStats stats)
+{
+    private readonly Lock _gate = new();
+    private readonly List<Meeting> _meetings = []; // oldest first: ids grow with created_at
+    private readonly Dictionary<long, Meeting> _byId = [];
+    private readonly Dictionary<(string Platform, string NativeId), List<Meeting>> _byNativeId = [];
+    private long _lastId;
+
+    private EmulatorOptions Options => options.Value;
+
+    private DateTime Now() => PyTime.UtcNow(time);
+
+    /// <summary>Forgets every meeting; ids keep growing so an old id never names a new meeting.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            foreach (var meeting in _meetings)
+            {
+                meeting.Deleted = true;
+            }
+            _meetings.Clear();
+            _byId.Clear();
+            _byNativeId.Clear();
+        }
+    }
+
+    private Meeting Insert(string platform, string nativeId, DateTime now)
+    {
+        var meeting = new Meeting
+        {
+            Id = ++_lastId,
+            Platform = platform,
+            NativeMeetingId = nativeId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ConstructedMeetingUrl = Platforms.ConstructMeetingUrl(platform, nativeId),
+            BotCanJoin = Platforms.BotCanJoin(platform, nativeId),
+        };
+        _meetings.Add(meeting);
+        _byId.Add(meeting.Id, meeting);
+        if (!_byNativeId.TryGetValue((platform, nativeId), out var sameNativeId))
+        {
+            _byNativeId[(platform, nativeId)] = sameNativeId = [];
+        }
+        sameNativeId.Add(meeting);
+        return meeting;
+    }
+
+    private void Remove(Meeting meeting)
+    {
+        meeting.Deleted = true;
+        _meetings.Remove(meeting);
+        _byId.Remove(meeting.Id);
+        var key = (meeting.Platform, meeting.NativeMeetingId);
+        if (_byNativeId.TryGetValue(key, out var sameNativeId) && sameNativeId.Remove(meeting) && sameNativeId.Count == 0)
+        {
+            _byNativeId.Remove(key);
+        }
+    }
+
+    /// <summary>The newest meeting (by <c>created_at</c>) for the native id, optionally only among those in one status.</summary>
+    private Meeting? Newest(string platform, string nativeId, Func<Meeting, bool>? where = null)
+    {
+        if (!_byNativeId.TryGetValue((platform, nativeId), out var sameNativeId))
+        {
+            return null;
+        }
+        for (var i = sameNativeId.Count - 1; i >= 0; i--)
+        {
+            if (where is null || where(sameNativeId[i]))
+            {
+                return sameNativeId[i];
+            }
+        }
+        return null;
+    }
+
+    private static void Touch(Meeting meeting, DateTime now)
+    {
+        meeting.UpdatedAt = now;
+        meeting.Version++;
+    }
+
+    private MeetingResponse ToResponse(Meeting meeting) => new(
+        meeting.Id,
+        Options.SystemUserId,
+        meeting.Platform,
+        meeting.NativeMeetingId,
+        meeting.ConstructedMeetingUrl,
+        meeting.Status,
+        meeting.BotContainerId,
+        PyTime.Naive(meeting.StartTime),
+        PyTime.Naive(meeting.EndTime),
+        meeting.Data.DeepClone().AsObject(),
+        PyTime.Naive(meeting.CreatedAt),
+        PyTime.Naive(meeting.UpdatedAt));
+}

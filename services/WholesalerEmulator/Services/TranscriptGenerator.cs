@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Options;
+using VexaService.WholesalerEmulator.Models;
+
+namespace VexaService.WholesalerEmulator.Services;
+
+/// <summary>
+/// Segments computed from elapsed time: while the bot listens, segment k appears once
+/// <c>join delay + (k + 1) × interval</c> has passed since the session start. Content is derived from meeting id and k only.
+/// </summary>
+public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
+{
+    private static readonly string[] Speakers = ["Alice", "Bob", "Carol"];
+
+    private static readonly string[] English =
+    [
+        "Good morning everyone, let's get started.",
+        "Can everyone hear me okay?",
+        "The first item on the agenda is the quarterly review.",
+        "I think we should move the release to next week.",
+        "Revenue is up twelve percent compared to last quarter.",
+        "Let's take that offline and follow up by email.",
+        "Does anyone have questions about the roadmap?",
+        "We still need a decision on the vendor contract.",
+        "I'll share my screen in a second.",
+        "That sounds good to me.",
+        "Could you send the slides after the call?",
+        "Let's wrap up and meet again on Thursday.",
+    ];
+
+    private static readonly string[] German =
+    [
+        "Guten Morgen zusammen, fangen wir an.",
+        "Ich schicke die Unterlagen nach dem Termin.",
+        "Das klingt gut, machen wir so.",
+        "Können wir das nächste Woche besprechen?",
+    ];
+
+    public (TranscriptResponse Response, DateTime ValidUntil) Build(Meeting meeting, DateTime now)
+    {
+        var o = options.Value;
+        var count = VisibleCount(meeting, now);
+        var segments = new TranscriptSegment[count];
+        var validUntil = DateTime.MaxValue;
+        for (var k = 0; k < count; k++)
+        {
+            segments[k] = Segment(meeting, k, now, out var finalisedAt);
+            if (finalisedAt > now && finalisedAt < validUntil)
+            {
+                validUntil = finalisedAt;
+            }
+        }
+        if (meeting.ProducingUntil is null && meeting.BotCanJoin && meeting.SessionStart is { } session
+            && count < o.MaxSegmentsPerMeeting)
+        {
+            var nextAppears = VisibleAt(session, count);
+            validUntil = nextAppears < validUntil ? nextAppears : validUntil;
+        }
+        var response = new TranscriptResponse(
+            meeting.Id,
+            meeting.Platform,
+            meeting.NativeMeetingId,
+            meeting.ConstructedMeetingUrl,
+            meeting.Status,
+            PyTime.Naive(meeting.StartTime),
+            PyTime.Naive(meeting.EndTime),
+            segments);
+        return (response, validUntil);
+    }
+
+    /// <summary>Distinct speakers and languages, sorted ordinally (the post-meeting aggregation task).</summary>
+    public (List<string> Participants, List<string> Languages) Aggregate(Meeting meeting, DateTime now)
+    {
+        var participants = new SortedSet<string>(StringComparer.Ordinal);
+        var languages = new SortedSet<string>(StringComparer.Ordinal);
+        for (var k = 0; k < VisibleCount(meeting, now); k++)
+        {
+            var segment = Segment(meeting, k, now, out _);
+            participants.Add(segment.Speaker!);
+            languages.Add(segment.Language!);
+        }
+        return ([.. participants], [.. languages]);
+    }
+
+    private int VisibleCount(Meeting meeting, DateTime now)
+    {
+        if (!meeting.BotCanJoin || meeting.SessionStart is not { } session)
+        {
+            return 0;
+        }
+        var o = options.Value;
+        var listenedMs = ((meeting.ProducingUntil ?? now) - session).TotalMilliseconds - o.BotJoinDelayMs;
+        return listenedMs < o.SegmentIntervalMs ? 0 : (int)Math.Min(listenedMs / o.SegmentIntervalMs, o.MaxSegmentsPerMeeting);
+    }
+
+    private DateTime VisibleAt(DateTime session, int k)
+    {
+        var o = options.Value;
+        return session.AddMilliseconds(o.BotJoinDelayMs + (k + 1.0) * o.SegmentIntervalMs);
+    }
+
+    private TranscriptSegment Segment(Meeting meeting, int k, DateTime now, out DateTime finalisedAt)
+    {
+        var o = options.Value;
+        var session = meeting.SessionStart!.Value;
+        var hash = Mix((ulong)meeting.Id * 1_000_003UL + (ulong)k);
+        var jitterMs = hash % 1000 / 1000.0 * o.SegmentIntervalMs * 0.1;
+        var start = Math.Round((o.BotJoinDelayMs + (double)k * o.SegmentIntervalMs + jitterMs) / 1000, 3);
+        var end = Math.Round(start + o.SegmentIntervalMs * 0.85 / 1000, 3);
+        var german = (hash >> 12) % 5 == 0;
+        var lines = german ? German : English;
+        finalisedAt = VisibleAt(session, k).AddMilliseconds(o.SegmentFinalizeDelayMs);
+        return new TranscriptSegment(
+            start,
+            end,
+            lines[(int)((hash >> 20) % (ulong)lines.Length)],
+            german ? "de" : "en",
+            finalisedAt <= now ? PyTime.Naive(finalisedAt) : null,
+            Speakers[(int)(((ulong)meeting.Id + (ulong)k) % (ulong)Speakers.Length)],
+            PyTime.WithOffset(session.AddTicks((long)(start * TimeSpan.TicksPerSecond))),
+            PyTime.WithOffset(session.AddTicks((long)(end * TimeSpan.TicksPerSecond))));
+    }
+
+    /// <summary>SplitMix64 finaliser: a cheap, well-spread deterministic hash.</summary>
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+}

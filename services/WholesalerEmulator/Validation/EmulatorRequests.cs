@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VexaService.WholesalerEmulator.Models;
+using VexaService.WholesalerEmulator.Services;
+
+namespace VexaService.WholesalerEmulator.Validation;
+
+/// <summary>Bodies of the emulator's own control endpoints, validated with the same 422 shape as Vexa's.</summary>
+public static class EmulatorRequests
+{
+    /// <summary><c>{"latency_ms": int, "error_rate": 0.0-1.0, "error_status": int, "mode": "normal"|"refuse"|"hang"}</c>; omitted fields take their defaults.</summary>
+    public static bool TryReadFaults(JsonBody body, out FaultSettings faults, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        faults = FaultSettings.None;
+        if (reader.TryRoot(body, out var root))
+        {
+            var latency = Number(reader, root, "latency_ms", FaultSettings.None.LatencyMs, 0, 600_000, integer: true);
+            var rate = Number(reader, root, "error_rate", FaultSettings.None.ErrorRate, 0, 1, integer: false);
+            var status = Number(reader, root, "error_status", FaultSettings.None.ErrorStatus, 400, 599, integer: true);
+            var mode = FaultSettings.None.Mode;
+            if (root.TryGetProperty("mode", out var modeValue) && modeValue.ValueKind != JsonValueKind.Null)
+            {
+                mode = modeValue.ValueKind == JsonValueKind.String ? modeValue.GetString()! : "";
+                if (!FaultState.Modes.Contains(mode))
+                {
+                    reader.Add(PydanticErrors.Error(
+                        "value is not a valid enumeration member; permitted: 'normal', 'refuse', 'hang'", "type_error.enum",
+                        new JsonObject { ["enum_values"] = new JsonArray("normal", "refuse", "hang") }, "body", "mode"));
+                }
+            }
+            faults = new FaultSettings((int)latency, rate, (int)status, mode);
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+
+    /// <summary><c>{"exit_code": int}</c>; an empty body means exit code 0.</summary>
+    public static bool TryReadExitCode(JsonBody body, out int exitCode, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        exitCode = 0;
+        if (body.Kind != JsonBodyKind.Missing && reader.TryRoot(body, out var root))
+        {
+            exitCode = (int)Number(reader, root, "exit_code", 0, int.MinValue, int.MaxValue, integer: true);
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+
+    private static double Number(BodyReader reader, JsonElement root, string name, double fallback, double min, double max, bool integer)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number)
+            || (integer && !value.TryGetInt64(out _)))
+        {
+            reader.Add(integer ? PydanticErrors.NotInteger("body", name)
+                : PydanticErrors.Error("value is not a valid float", "type_error.float", null, "body", name));
+            return fallback;
+        }
+        if (number < min)
+        {
+            reader.Add(PydanticErrors.Error($"ensure this value is greater than or equal to {min}", "value_error.number.not_ge",
+                new JsonObject { ["limit_value"] = min }, "body", name));
+        }
+        else if (number > max)
+        {
+            reader.Add(PydanticErrors.Error($"ensure this value is less than or equal to {max}", "value_error.number.not_le",
+                new JsonObject { ["limit_value"] = max }, "body", name));
+        }
+        return number;
+    }
+}

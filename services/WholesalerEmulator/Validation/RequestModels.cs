@@ -1,0 +1,89 @@
+using VexaService.WholesalerEmulator.Models;
+
+namespace VexaService.WholesalerEmulator.Validation;
+
+/// <summary>Vexa's <c>MeetingCreate</c>; unknown fields are ignored.</summary>
+public sealed record MeetingCreate(string Platform, string NativeMeetingId, string? BotName, string? Language, string? Task)
+{
+    public static bool TryRead(JsonBody body, out MeetingCreate request, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        request = null!;
+        if (reader.TryRoot(body, out var root))
+        {
+            var platform = reader.Platform(root, "platform", "body", "platform");
+            var nativeId = reader.Str(root, "native_meeting_id", required: true, "body", "native_meeting_id");
+            var botName = reader.Str(root, "bot_name", required: false, "body", "bot_name");
+            var language = reader.Str(root, "language", required: false, "body", "language");
+            var task = reader.Str(root, "task", required: false, "body", "task");
+            if (!reader.HasErrors)
+            {
+                request = new MeetingCreate(platform!, nativeId!, botName, language, task);
+            }
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+}
+
+/// <summary>Vexa's <c>MeetingUpdate</c> / <c>MeetingDataUpdate</c>: only the allowed, non-null keys of <c>data</c>.</summary>
+public sealed record MeetingDataUpdate(string? Name, List<string>? Participants, List<string>? Languages, string? Notes)
+{
+    public bool IsEmpty => Name is null && Participants is null && Languages is null && Notes is null;
+
+    public static bool TryRead(JsonBody body, out MeetingDataUpdate update, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        update = null!;
+        if (reader.TryRoot(body, out var root) && reader.TryObject(root, "data", out var data, "body", "data"))
+        {
+            var name = reader.Str(data, "name", required: false, "body", "data", "name");
+            var participants = reader.StrList(data, "participants", "body", "data", "participants");
+            var languages = reader.StrList(data, "languages", "body", "data", "languages");
+            var notes = reader.Str(data, "notes", required: false, "body", "data", "notes");
+            if (!reader.HasErrors)
+            {
+                update = new MeetingDataUpdate(name, participants, languages, notes);
+            }
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+}
+
+/// <summary>Vexa's <c>MeetingConfigUpdate</c>: both optional, not validated, <c>{}</c> accepted.</summary>
+public sealed record BotConfigUpdate(string? Language, string? Task)
+{
+    public static bool TryRead(JsonBody body, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        if (reader.TryRoot(body, out var root))
+        {
+            reader.Str(root, "language", required: false, "body", "language");
+            reader.Str(root, "task", required: false, "body", "task");
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+}
+
+/// <summary>admin-api's <c>UserWebhookUpdate</c>: <c>webhook_url</c> is a pydantic v1 <c>HttpUrl</c>.</summary>
+public static class WebhookUpdate
+{
+    public static bool TryRead(JsonBody body, out string url, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        url = "";
+        if (reader.TryRoot(body, out var root)
+            && reader.Str(root, "webhook_url", required: true, "body", "webhook_url") is { } raw)
+        {
+            url = raw.Trim();
+            if (HttpUrlValidator.Validate(url, "body", "webhook_url") is { } error)
+            {
+                reader.Add(error);
+            }
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+}
