@@ -46,6 +46,8 @@ public static class WholesalerExtensions
             resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
             resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
             resilience.Retry.MaxRetryAttempts = 2;
+            // Small backoff so both retries fit in the total budget (the default 2 s base would not).
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(300);
             resilience.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch, HttpMethod.Delete);
             resilience.CircuitBreaker.FailureRatio = options.BreakerFailureRatio;
             resilience.CircuitBreaker.MinimumThroughput = options.BreakerMinimumThroughput;

@@ -16,6 +16,7 @@ public class ServiceFactory<TMarker>(IReadOnlyDictionary<string, string?>? overr
             ["Identity:SigningKey"] = TestEnvironment.SigningKey,
             ["Admin:ApiKey"] = TestEnvironment.AdminKey,
             ["Wholesaler:ApiKey"] = TestEnvironment.WholesalerKey,
+            ["Webhooks:CallbackSecret"] = TestEnvironment.CallbackSecret,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

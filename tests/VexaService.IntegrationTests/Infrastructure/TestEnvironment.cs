@@ -11,6 +11,7 @@ public static class TestEnvironment
 {
     public const string AdminKey = "integration-admin-key-0123456789abcdef";
     public const string SigningKey = "integration-signing-key-0123456789abcdef0123456789";
+    public const string CallbackSecret = "integration-callback-secret-0123456789abcdef";
     public const string WholesalerKey = "integration-wholesaler-key-0123456789abcdef";
 
     public static string Postgres => Required("VEXA_TEST_POSTGRES");

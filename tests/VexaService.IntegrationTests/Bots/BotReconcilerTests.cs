@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using VexaService.BotManager.Services;
+using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Data;
+
+namespace VexaService.IntegrationTests.Bots;
+
+/// <summary>The crash window between the Wholesaler call and our commit, and its other inconsistencies, healed.</summary>
+[Collection(RetailerCollection.Name)]
+public sealed class BotReconcilerTests(RetailerFixture fixture)
+{
+    [Fact]
+    public async Task The_reconciler_adopts_stops_and_marks_what_a_crash_left()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var userId = await fixture.NewUserAsync();
+        string crashed = RetailerFixture.NewMeetId(), orphan = RetailerFixture.NewMeetId(), neverStarted = RetailerFixture.NewMeetId();
+        var longAgo = DateTime.UtcNow.AddHours(-1);
+
+        // Crash window: our row was committed as requested, the Wholesaler started the bot, our completion never ran.
+        var started = await fixture.Wholesaler.PostAsJsonAsync("/bots", new { platform = "google_meet", native_meeting_id = crashed }, ct);
+        var crashedWholesalerId = (await started.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
+        // A bot the Wholesaler runs for us that no user owns at all.
+        var orphanStart = await fixture.Wholesaler.PostAsJsonAsync("/bots", new { platform = "google_meet", native_meeting_id = orphan }, ct);
+        var orphanWholesalerId = (await orphanStart.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
+
+        long crashedRow, neverStartedRow, goneRow;
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            var rows = new[]
+            {
+                new Meeting { UserId = userId, Platform = "google_meet", NativeMeetingId = crashed, CreatedAt = longAgo, UpdatedAt = longAgo },
+                new Meeting { UserId = userId, Platform = "google_meet", NativeMeetingId = neverStarted, CreatedAt = longAgo, UpdatedAt = longAgo },
+                new Meeting
+                {
+                    UserId = userId, Platform = "google_meet", NativeMeetingId = RetailerFixture.NewMeetId(), Status = MeetingStatus.Active,
+                    WholesalerMeetingId = 900_000_000 + Random.Shared.Next(1_000_000), CreatedAt = longAgo, UpdatedAt = longAgo,
+                },
+            };
+            db.Meetings.AddRange(rows);
+            await db.SaveChangesAsync(ct);
+            (crashedRow, neverStartedRow, goneRow) = (rows[0].Id, rows[1].Id, rows[2].Id);
+        }
+
+        var report = await fixture.BotManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(ct);
+
+        Assert.True(report.Adopted >= 1 && report.Stopped >= 1 && report.Failed >= 2, report.ToString());
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            var adopted = await db.Meetings.SingleAsync(m => m.Id == crashedRow, ct);
+            Assert.Equal(crashedWholesalerId, adopted.WholesalerMeetingId);
+            Assert.Equal(MeetingStatus.Active, adopted.Status);
+            Assert.Equal(MeetingStatus.Failed, (await db.Meetings.SingleAsync(m => m.Id == neverStartedRow, ct)).Status);
+            Assert.Equal(MeetingStatus.Failed, (await db.Meetings.SingleAsync(m => m.Id == goneRow, ct)).Status);
+            Assert.False(await db.Meetings.AnyAsync(m => m.WholesalerMeetingId == orphanWholesalerId, ct));
+        }
+        var theirs = (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/meetings", ct))!["meetings"]!.AsArray();
+        var orphanNow = theirs.Single(m => m!["id"]!.GetValue<long>() == orphanWholesalerId)!;
+        Assert.Contains(orphanNow["status"]!.GetValue<string>(), new[] { "stopping", "completed" });
+
+        // The adopted meeting is the user's: it shows in their bot status.
+        var status = await (await fixture.AsUserAsync(fixture.BotManager.CreateClient(), userId, HttpMethod.Get, "/bots/status")).JsonAsync();
+        Assert.Contains(status["running_bots"]!.AsArray(), b => b!["meeting_id_from_name"]!.GetValue<string>() == crashedRow.ToString());
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_lost_answer_adopts_the_bot_instead_of_failing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        // The Wholesaler started the bot but our side never recorded it (e.g. the answer was lost and the row released).
+        await fixture.Wholesaler.PostAsJsonAsync("/bots", new { platform = "google_meet", native_meeting_id = meetId }, ct);
+
+        var retry = await fixture.AsUserAsync(fixture.BotManager.CreateClient(), userId, HttpMethod.Post, "/bots",
+            new { platform = "google_meet", native_meeting_id = meetId });
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("active", (await retry.JsonAsync())["status"]!.GetValue<string>());
+    }
+}

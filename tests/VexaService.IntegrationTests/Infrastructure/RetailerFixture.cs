@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using VexaService.BotManager;
+using VexaService.Shared.Data;
+using VexaService.Shared.Identity;
+using VexaService.Transcripts;
+using VexaService.WholesalerEmulator;
+
+namespace VexaService.IntegrationTests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class RetailerCollection : ICollectionFixture<RetailerFixture>
+{
+    public const string Name = "retailer";
+}
+
+/// <summary>
+/// The Retailer's BotManager (two replicas) and Transcripts services on real PostgreSQL and Redis, talking over real
+/// HTTP to one Wholesaler emulator, which posts its webhooks back to Transcripts. Callers are signed as the gateway
+/// would sign them (the gateway itself is tested elsewhere).
+/// </summary>
+public sealed class RetailerFixture : IAsyncLifetime
+{
+    public const string CallbackSecret = TestEnvironment.CallbackSecret;
+
+    public ServiceFactory<WholesalerEmulatorMarker> Emulator { get; private set; } = null!;
+    public string EmulatorUrl { get; private set; } = "";
+    public ServiceFactory<BotManagerMarker> BotManager { get; private set; } = null!;
+    public ServiceFactory<BotManagerMarker> BotManagerReplica { get; private set; } = null!;
+    public ServiceFactory<TranscriptsMarker> Transcripts { get; private set; } = null!;
+    public string TranscriptsUrl { get; private set; } = "";
+    public HttpClient Wholesaler { get; private set; } = null!;
+    public CallerToken Signer { get; } = new(Options.Create(new IdentityOptions { SigningKey = TestEnvironment.SigningKey }), TimeProvider.System);
+
+    public async ValueTask InitializeAsync()
+    {
+        await TestEnvironment.EnsureMigratedAsync();
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            // The emulator numbers its meetings from 1 in every run; earlier runs' mappings would collide.
+            await db.WebhookDeliveries.ExecuteDeleteAsync();
+            await db.Meetings.ExecuteDeleteAsync();
+        }
+
+        var emulatorPort = FreePort();
+        EmulatorUrl = $"http://127.0.0.1:{emulatorPort}";
+        Emulator = new ServiceFactory<WholesalerEmulatorMarker>(new Dictionary<string, string?>
+        {
+            ["Emulator:SystemApiKey"] = TestEnvironment.WholesalerKey,
+            ["Emulator:BotJoinDelayMs"] = "50",
+            ["Emulator:SegmentIntervalMs"] = "50",
+            ["Emulator:StopDelayMs"] = "200",
+            ["Emulator:SegmentFinalizeDelayMs"] = "0",
+            ["Emulator:MaxConcurrentBots"] = "50",
+        });
+        Emulator.UseKestrel(emulatorPort);
+        Emulator.StartServer();
+        Wholesaler = new HttpClient { BaseAddress = new Uri(EmulatorUrl) };
+        Wholesaler.DefaultRequestHeaders.Add("X-API-Key", TestEnvironment.WholesalerKey);
+
+        BotManager = NewBotManager();
+        BotManagerReplica = NewBotManager();
+        (Transcripts, TranscriptsUrl) = await StartTranscriptsAsync();
+    }
+
+    public ServiceFactory<BotManagerMarker> NewBotManager(Dictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Wholesaler:BaseAddress"] = EmulatorUrl,
+            ["Wholesaler:AttemptTimeout"] = "00:00:01",
+            ["Wholesaler:TotalTimeout"] = "00:00:03",
+            ["Reconciler:Interval"] = "01:00:00", // tests run passes themselves
+            ["Reconciler:Grace"] = "00:10:00",
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+        return new ServiceFactory<BotManagerMarker>(settings);
+    }
+
+    /// <summary>A Transcripts instance on its own port; it registers that port with the emulator as the webhook callback.</summary>
+    public async Task<(ServiceFactory<TranscriptsMarker>, string)> StartTranscriptsAsync(string pollInterval = "00:00:00.200")
+    {
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
+        {
+            ["Wholesaler:BaseAddress"] = EmulatorUrl,
+            ["Webhooks:PublicBaseUrl"] = url,
+            ["Webhooks:CallbackSecret"] = CallbackSecret,
+            ["Webhooks:PollInterval"] = pollInterval,
+            ["Webhooks:RetryBaseDelay"] = "00:00:00.300",
+        });
+        transcripts.UseKestrel(port);
+        transcripts.StartServer();
+        // The instance registers this callback itself at start-up (WebhookRegistration); setting it here as well
+        // makes the order deterministic for the test that follows.
+        await Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = url + "/internal/wholesaler-webhook/" + CallbackSecret });
+        return (transcripts, url);
+    }
+
+    /// <summary>Points the emulator's webhook back at the main Transcripts instance.</summary>
+    public Task RegisterMainCallbackAsync() =>
+        Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = TranscriptsUrl + "/internal/wholesaler-webhook/" + CallbackSecret });
+
+    public async Task<long> NewUserAsync(int maxBots = 5, string? webhookUrl = null, string? webhookSecret = null)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        var data = webhookUrl is null ? "{}" : new JsonObject { ["webhook_url"] = webhookUrl }.ToJsonString();
+        var user = new User { Email = TestEnvironment.UniqueEmail("retail"), MaxConcurrentBots = maxBots, Data = data, WebhookSecret = webhookSecret };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    /// <summary>Sends a request to a service as the gateway would forward it for <paramref name="userId"/>.</summary>
+    public async Task<HttpResponseMessage> AsUserAsync(HttpClient service, long userId, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add(CallerToken.HeaderName, Signer.Sign(userId));
+        return await service.SendAsync(request);
+    }
+
+    public async Task<JsonObject> EmulatorStatsAsync() =>
+        (await Wholesaler.GetFromJsonAsync<JsonObject>("/_emulator/stats"))!;
+
+    public static string NewMeetId()
+    {
+        var letters = "abcdefghijklmnopqrstuvwxyz";
+        string Part(int n) => new(Enumerable.Range(0, n).Select(_ => letters[Random.Shared.Next(letters.Length)]).ToArray());
+        return $"{Part(3)}-{Part(4)}-{Part(3)}";
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int timeoutMs = 10_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Condition not met in time");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transcripts.DisposeAsync();
+        await BotManagerReplica.DisposeAsync();
+        await BotManager.DisposeAsync();
+        await Emulator.DisposeAsync();
+        Wholesaler.Dispose();
+    }
+}
