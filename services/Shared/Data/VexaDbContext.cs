@@ -56,7 +56,8 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
         model.Entity<WebhookDelivery>(delivery =>
         {
             delivery.Property(d => d.EventKey).HasMaxLength(64);
-            delivery.Property(d => d.Payload).HasColumnType("jsonb");
+            // Text, not jsonb: the body is delivered byte for byte as built (jsonb would reorder its keys).
+            delivery.Property(d => d.Payload).HasColumnType("text");
             delivery.Property(d => d.Status).HasMaxLength(16);
             delivery.Property(d => d.LastError).HasMaxLength(500);
             delivery.Property(d => d.CreatedAt).HasDefaultValueSql("now()");

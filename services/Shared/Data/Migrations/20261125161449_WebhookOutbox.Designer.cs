@@ -12,7 +12,7 @@ using VexaService.Shared.Data;
 namespace VexaService.Shared.Data.Migrations
 {
     [DbContext(typeof(VexaDbContext))]
-    [Migration("20261125160614_WebhookOutbox")]
+    [Migration("20261125161449_WebhookOutbox")]
     partial class WebhookOutbox
     {
         /// <inheritdoc />
@@ -264,7 +264,7 @@ namespace VexaService.Shared.Data.Migrations
 
                     b.Property<string>("Payload")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("payload");
 
                     b.Property<string>("Status")

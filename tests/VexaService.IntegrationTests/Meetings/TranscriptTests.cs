@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using VexaService.IntegrationTests.Infrastructure;
+
+namespace VexaService.IntegrationTests.Meetings;
+
+[Collection(RetailerCollection.Name)]
+public sealed class TranscriptTests(RetailerFixture fixture)
+{
+    private readonly HttpClient _bots = fixture.BotManager.CreateClient();
+    private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
+
+    private async Task<long> StartAsync(long userId, string meetId)
+    {
+        var response = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync())["id"]!.GetValue<long>();
+    }
+
+    private async Task StopAndWaitCompletedAsync(long userId, string meetId, long meetingId)
+    {
+        await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            var meetings = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync();
+            return meetings["meetings"]!.AsArray().Any(m => m!["id"]!.GetValue<long>() == meetingId && m["status"]!.GetValue<string>() == "completed");
+        });
+    }
+
+    private async Task<JsonObject> TranscriptAsync(long userId, string meetId, string query = "")
+    {
+        var response = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.JsonAsync()).AsObject();
+    }
+
+    [Fact]
+    public async Task A_user_lists_their_meetings_and_reads_transcripts_with_vexas_exact_fields()
+    {
+        var userId = await fixture.NewUserAsync();
+        var other = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await StartAsync(userId, meetId);
+        await StartAsync(other, RetailerFixture.NewMeetId());
+
+        var list = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync();
+        var mine = Assert.Single(list["meetings"]!.AsArray())!;
+        Assert.Equal(meetingId, mine["id"]!.GetValue<long>());
+        Assert.Equal(userId, mine["user_id"]!.GetValue<long>());
+
+        JsonObject transcript = [];
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            transcript = await TranscriptAsync(userId, meetId);
+            return transcript["segments"]!.AsArray().Count >= 2;
+        });
+        Assert.Equal(["id", "platform", "native_meeting_id", "constructed_meeting_url", "status", "start_time", "end_time", "segments"],
+            transcript.Select(p => p.Key));
+        Assert.Equal(meetingId, transcript["id"]!.GetValue<long>());
+        var segment = transcript["segments"]![0]!.AsObject();
+        Assert.Equal(new[] { "start", "end", "text", "language", "created_at", "speaker", "absolute_start_time", "absolute_end_time" }.Order(),
+            segment.Select(p => p.Key).Order());
+        Assert.EndsWith("+00:00", segment["absolute_start_time"]!.GetValue<string>());
+        Assert.True(segment["end"]!.GetValue<double>() > segment["start"]!.GetValue<double>());
+
+        var forOther = await fixture.AsUserAsync(_transcripts, other, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+        Assert.Equal(HttpStatusCode.NotFound, forOther.StatusCode);
+        Assert.Equal($"Meeting not found for platform google_meet and ID {meetId}", await forOther.DetailAsync());
+    }
+
+    [Fact]
+    public async Task Two_users_on_the_same_native_id_each_get_their_own_transcript()
+    {
+        var alice = await fixture.NewUserAsync();
+        var bob = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+
+        var aliceMeeting = await StartAsync(alice, meetId);
+        await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(alice, meetId))["segments"]!.AsArray().Count > 0);
+        await StopAndWaitCompletedAsync(alice, meetId, aliceMeeting);
+        var bobMeeting = await StartAsync(bob, meetId); // now the Wholesaler's newest meeting on this native id
+        await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(bob, meetId))["segments"]!.AsArray().Count > 0);
+
+        var aliceTranscript = await TranscriptAsync(alice, meetId);
+        var bobTranscript = await TranscriptAsync(bob, meetId);
+        Assert.Equal(aliceMeeting, aliceTranscript["id"]!.GetValue<long>());
+        Assert.Equal("completed", aliceTranscript["status"]!.GetValue<string>());
+        Assert.Equal(bobMeeting, bobTranscript["id"]!.GetValue<long>());
+        Assert.Equal("active", bobTranscript["status"]!.GetValue<string>());
+        Assert.NotEqual(aliceTranscript["segments"]![0]!["text"]!.GetValue<string>(), bobTranscript["segments"]![0]!["text"]!.GetValue<string>());
+
+        // Neither can reach the other's meeting by our id.
+        var probe = await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, $"/transcripts/google_meet/{meetId}?meeting_id={bobMeeting}");
+        Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
+    }
+
+    [Fact]
+    public async Task Meeting_id_reaches_an_older_meeting_of_the_same_user()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var first = await StartAsync(userId, meetId);
+        await StopAndWaitCompletedAsync(userId, meetId, first);
+        var second = await StartAsync(userId, meetId);
+
+        Assert.Equal(second, (await TranscriptAsync(userId, meetId))["id"]!.GetValue<long>());
+        Assert.Equal(first, (await TranscriptAsync(userId, meetId, $"?meeting_id={first}"))["id"]!.GetValue<long>());
+        var bad = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}?meeting_id=abc");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_completed_transcript_costs_one_wholesaler_call_however_often_it_is_read()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await StartAsync(userId, meetId);
+        await StopAndWaitCompletedAsync(userId, meetId, meetingId);
+        var wholesalerId = await WholesalerIdAsync(meetingId);
+
+        var first = await TranscriptAsync(userId, meetId);
+        var callsAfterFirst = await TranscriptCallsAsync(wholesalerId);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(first.ToJsonString(), (await TranscriptAsync(userId, meetId)).ToJsonString());
+        }
+        Assert.Equal(callsAfterFirst, await TranscriptCallsAsync(wholesalerId));
+
+        // PATCH drops the cached copy: the next read asks the Wholesaler once more.
+        await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, $"/meetings/google_meet/{meetId}", new { data = new { name = "Weekly" } });
+        await TranscriptAsync(userId, meetId);
+        await TranscriptAsync(userId, meetId);
+        Assert.Equal(callsAfterFirst + 1, await TranscriptCallsAsync(wholesalerId));
+    }
+
+    [Fact]
+    public async Task Patch_and_delete_follow_vexas_rules_for_the_callers_own_meetings()
+    {
+        var userId = await fixture.NewUserAsync();
+        var other = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await StartAsync(userId, meetId);
+        var path = $"/meetings/google_meet/{meetId}";
+
+        var patched = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, path,
+            new { data = new { name = "Standup", participants = new[] { "Ann" }, secret_key = "dropped", notes = (string?)null } });
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var data = (await patched.JsonAsync())["data"]!.AsObject();
+        Assert.Equal("Standup", data["name"]!.GetValue<string>());
+        Assert.False(data.ContainsKey("secret_key"));
+        var merged = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, path, new { data = new { notes = "n" } })).JsonAsync();
+        Assert.Equal("Standup", merged["data"]!["name"]!.GetValue<string>()); // merged, not replaced
+
+        var empty = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, path, new { data = new { unknown = 1 } });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("No data provided for update.", await empty.DetailAsync());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, path, new { name = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity,
+            (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, path, new { data = new { participants = "Ann" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await fixture.AsUserAsync(_transcripts, other, HttpMethod.Patch, path, new { data = new { name = "mine now" } })).StatusCode);
+
+        var activeDelete = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, path);
+        Assert.Equal(HttpStatusCode.Conflict, activeDelete.StatusCode);
+
+        await StopAndWaitCompletedAsync(userId, meetId, meetingId);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, other, HttpMethod.Delete, path)).StatusCode);
+        var deleted = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, path);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal($"Meeting google_meet/{meetId} and all its transcripts have been deleted", (await deleted.JsonAsync())["message"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).StatusCode);
+    }
+
+    private async Task<long> WholesalerIdAsync(long meetingId)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        return db.Meetings.Single(m => m.Id == meetingId).WholesalerMeetingId!.Value;
+    }
+
+    private async Task<int> TranscriptCallsAsync(long wholesalerId) =>
+        (await fixture.EmulatorStatsAsync())["transcript_requests"]![wholesalerId.ToString()]?.GetValue<int>() ?? 0;
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Data;
+using VexaService.Transcripts.Webhooks;
+
+namespace VexaService.IntegrationTests.Meetings;
+
+/// <summary>Completion webhooks from the Wholesaler reach the owning user only, signed, retried, and survive a restart.</summary>
+[Collection(RetailerCollection.Name)]
+public sealed class WebhookRelayTests(RetailerFixture fixture)
+{
+    private const string Secret = "user-webhook-secret-0123456789";
+    private readonly HttpClient _bots = fixture.BotManager.CreateClient();
+
+    private async Task<(long MeetingId, string MeetId)> RunMeetingAsync(long userId)
+    {
+        var meetId = RetailerFixture.NewMeetId();
+        var started = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var meetingId = (await started.JsonAsync())["id"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.Accepted, (await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}")).StatusCode);
+        return (meetingId, meetId);
+    }
+
+    [Fact]
+    public async Task The_owner_gets_a_signed_payload_with_our_ids_and_nobody_else_gets_anything()
+    {
+        await using var aliceHook = await WebhookReceiver.StartAsync();
+        await using var bobHook = await WebhookReceiver.StartAsync();
+        var alice = await fixture.NewUserAsync(webhookUrl: aliceHook.Url, webhookSecret: Secret);
+        await fixture.NewUserAsync(webhookUrl: bobHook.Url);
+
+        var (meetingId, meetId) = await RunMeetingAsync(alice);
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!aliceHook.Requests.IsEmpty));
+
+        var received = Assert.Single(aliceHook.Requests);
+        Assert.Equal(WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(received.Body)), received.Signature);
+        var payload = JsonNode.Parse(received.Body)!.AsObject();
+        Assert.Equal(["id", "user_id", "platform", "native_meeting_id", "constructed_meeting_url", "status", "bot_container_id",
+            "start_time", "end_time", "data", "created_at", "updated_at"], payload.Select(p => p.Key));
+        Assert.Equal(meetingId, payload["id"]!.GetValue<long>());
+        Assert.Equal(alice, payload["user_id"]!.GetValue<long>());
+        Assert.Equal(meetId, payload["native_meeting_id"]!.GetValue<string>());
+        Assert.Equal("completed", payload["status"]!.GetValue<string>());
+        Assert.Empty(bobHook.Requests);
+    }
+
+    [Fact]
+    public async Task Unsigned_when_the_user_set_no_secret()
+    {
+        await using var hook = await WebhookReceiver.StartAsync();
+        var userId = await fixture.NewUserAsync(webhookUrl: hook.Url);
+        await RunMeetingAsync(userId);
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!hook.Requests.IsEmpty));
+        Assert.Null(hook.Requests.Single().Signature);
+    }
+
+    [Fact]
+    public async Task A_receiver_that_fails_twice_gets_the_event_on_the_third_attempt()
+    {
+        await using var hook = await WebhookReceiver.StartAsync(failFirst: 2);
+        var userId = await fixture.NewUserAsync(webhookUrl: hook.Url, webhookSecret: Secret);
+        var (meetingId, _) = await RunMeetingAsync(userId);
+
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(hook.Requests.Any(r => r.Accepted)), timeoutMs: 15_000);
+
+        Assert.Equal([false, false, true], hook.Requests.Select(r => r.Accepted));
+        Assert.Single(hook.Requests.Select(r => r.Body).Distinct()); // the same event each time
+        await using var db = TestEnvironment.NewDbContext();
+        var delivery = await db.WebhookDeliveries.SingleAsync(d => d.MeetingId == meetingId, TestContext.Current.CancellationToken);
+        Assert.Equal(WebhookDeliveryStatus.Delivered, delivery.Status);
+        Assert.Equal(3, delivery.Attempts);
+    }
+
+    [Fact]
+    public async Task An_event_received_before_a_restart_is_delivered_after_it()
+    {
+        await using var hook = await WebhookReceiver.StartAsync();
+        var userId = await fixture.NewUserAsync(webhookUrl: hook.Url);
+        long meetingId;
+        // An instance that receives but, with an hour between polls, does not get to deliver before it stops.
+        var (first, _) = await fixture.StartTranscriptsAsync(pollInterval: "01:00:00");
+        try
+        {
+            await using (first)
+            {
+                (meetingId, _) = await RunMeetingAsync(userId);
+                await RetailerFixture.WaitUntilAsync(async () =>
+                {
+                    await using var db = TestEnvironment.NewDbContext();
+                    return await db.WebhookDeliveries.AnyAsync(d => d.MeetingId == meetingId);
+                });
+            }
+            Assert.Empty(hook.Requests);
+
+            var (second, _) = await fixture.StartTranscriptsAsync();
+            await using (second)
+            {
+                await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!hook.Requests.IsEmpty));
+            }
+        }
+        finally
+        {
+            await fixture.RegisterMainCallbackAsync();
+        }
+        Assert.Equal(meetingId, JsonNode.Parse(hook.Requests.Single().Body)!["id"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_or_an_unknown_meeting_is_refused_and_queues_nothing()
+    {
+        var transcripts = fixture.Transcripts.CreateClient();
+        int before;
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            before = await db.WebhookDeliveries.CountAsync(TestContext.Current.CancellationToken);
+        }
+        var payload = new { id = 987_654_321, status = "completed", platform = "google_meet", native_meeting_id = "abc-defg-hij" };
+
+        var wrongSecret = await transcripts.PostAsJsonAsync("/internal/wholesaler-webhook/not-the-secret", payload);
+        Assert.Equal(HttpStatusCode.NotFound, wrongSecret.StatusCode);
+        var unknown = await transcripts.PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}", payload);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        await using var after = TestEnvironment.NewDbContext();
+        Assert.Equal(before, await after.WebhookDeliveries.CountAsync(TestContext.Current.CancellationToken));
+    }
+}
