@@ -17,8 +17,8 @@ internal static class DataStores
     {
         if (!UseLocalProcesses(builder))
         {
-            var postgres = builder.AddPostgres("postgres").WithDataVolume();
-            var redis = builder.AddRedis("cache").WithDataVolume();
+            var postgres = builder.AddPostgres("postgres").WithDataVolume("vexa-postgres-data");
+            var redis = builder.AddRedis("cache").WithDataVolume("vexa-redis-data");
             return (postgres.AddDatabase("vexadb", DatabaseName), redis);
         }
         return builder.AddLocalProcesses();
