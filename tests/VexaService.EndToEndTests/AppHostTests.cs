@@ -76,6 +76,39 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
     }
 
     [Fact]
+    public async Task A_bot_runs_and_its_completion_webhook_reaches_the_owner_signed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var receiver = await VexaService.IntegrationTests.Infrastructure.WebhookReceiver.StartAsync();
+        var apiKey = await NewUserKeyAsync(ct);
+        const string secret = "e2e-webhook-secret-0123456789";
+        var webhook = await SendWithKey(HttpMethod.Put, "/user/webhook", apiKey, ct,
+            JsonContent.Create(new { webhook_url = receiver.Url, webhook_secret = secret }));
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+
+        string Letters(int n) => new(Enumerable.Range(0, n).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+        var meetId = $"{Letters(3)}-{Letters(4)}-{Letters(3)}";
+        var started = await SendWithKey(HttpMethod.Post, "/bots", apiKey, ct,
+            JsonContent.Create(new { platform = "google_meet", native_meeting_id = meetId }));
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var meetingId = (await started.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.Accepted, (await SendWithKey(HttpMethod.Delete, $"/bots/google_meet/{meetId}", apiKey, ct)).StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (receiver.Requests.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250, ct);
+        }
+        var delivered = Assert.Single(receiver.Requests);
+        Assert.Equal(meetingId, JsonNode.Parse(delivered.Body)!["id"]!.GetValue<long>());
+        Assert.StartsWith("sha256=", delivered.Signature);
+
+        var meetings = await SendWithKey(HttpMethod.Get, "/meetings", apiKey, ct);
+        var meeting = (await meetings.Content.ReadFromJsonAsync<JsonObject>(ct))!["meetings"]![0]!;
+        Assert.Equal("completed", meeting["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_request_without_a_key_gets_vexas_answer()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -83,6 +116,20 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("Missing API token (X-API-Key header)",
             (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["detail"]!.GetValue<string>());
+    }
+
+    private async Task<string> NewUserKeyAsync(CancellationToken ct)
+    {
+        var adminKey = await fixture.ParameterAsync("admin-api-key");
+        using var createUser = new HttpRequestMessage(HttpMethod.Post, "/admin/users")
+        {
+            Content = JsonContent.Create(new { email = $"e2e-{Guid.NewGuid():N}@example.com" }),
+        };
+        createUser.Headers.Add("X-Admin-API-Key", adminKey);
+        var userId = (await (await _gateway.SendAsync(createUser, ct)).Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
+        using var createToken = new HttpRequestMessage(HttpMethod.Post, $"/admin/users/{userId}/tokens");
+        createToken.Headers.Add("X-Admin-API-Key", adminKey);
+        return (await (await _gateway.SendAsync(createToken, ct)).Content.ReadFromJsonAsync<JsonObject>(ct))!["token"]!.GetValue<string>();
     }
 
     private async Task<HttpResponseMessage> SendWithKey(HttpMethod method, string path, string apiKey, CancellationToken ct,
