@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using VexaService.IntegrationTests.Infrastructure;
 
@@ -118,6 +119,48 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal(field, (await response.JsonAsync())["detail"]![0]!["loc"]![1]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task The_wholesalers_own_limit_is_a_503_that_says_retry_later_and_leaves_no_row()
+    {
+        var userId = await fixture.NewUserAsync(maxBots: 1000);
+        var baseline = await RunningAtWholesalerAsync();
+        var started = new List<string>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < RetailerFixture.EmulatorBotLimit + 10 && refused is null; i++)
+        {
+            var meetId = RetailerFixture.NewMeetId();
+            var response = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                started.Add(meetId);
+            }
+            else
+            {
+                refused = response;
+            }
+        }
+        try
+        {
+            Assert.NotNull(refused);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused!.StatusCode);
+            Assert.Equal("The meeting service is at capacity right now. Please retry later.", await refused.DetailAsync());
+            await using var db = TestEnvironment.NewDbContext();
+            Assert.Equal(started.Count, db.Meetings.Count(m => m.UserId == userId));
+        }
+        finally
+        {
+            foreach (var meetId in started)
+            {
+                await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+            }
+            // Give the capacity back before the next test runs.
+            await RetailerFixture.WaitUntilAsync(async () => await RunningAtWholesalerAsync() <= baseline);
+        }
+    }
+
+    private async Task<int> RunningAtWholesalerAsync() =>
+        (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/bots/status"))!["running_bots"]!.AsArray().Count;
 
     [Fact]
     public async Task The_wholesaler_only_ever_receives_the_system_key()

@@ -28,6 +28,9 @@ public sealed class RetailerFixture : IAsyncLifetime
 {
     public const string CallbackSecret = TestEnvironment.CallbackSecret;
 
+    /// <summary>The emulator's own concurrency limit for the system user: room for every test's bots at once.</summary>
+    public const int EmulatorBotLimit = 150;
+
     public ServiceFactory<WholesalerEmulatorMarker> Emulator { get; private set; } = null!;
     public string EmulatorUrl { get; private set; } = "";
     public ServiceFactory<BotManagerMarker> BotManager { get; private set; } = null!;
@@ -56,7 +59,7 @@ public sealed class RetailerFixture : IAsyncLifetime
             ["Emulator:SegmentIntervalMs"] = "50",
             ["Emulator:StopDelayMs"] = "200",
             ["Emulator:SegmentFinalizeDelayMs"] = "0",
-            ["Emulator:MaxConcurrentBots"] = "50",
+            ["Emulator:MaxConcurrentBots"] = EmulatorBotLimit.ToString(),
         });
         Emulator.UseKestrel(emulatorPort);
         Emulator.StartServer();
