@@ -30,7 +30,9 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         WholesalerResponse answer;
         try
         {
-            answer = await wholesaler.StartBotAsync(request.ToWholesalerBody(), ct);
+            // Not the request's token: a client that hangs up must not abandon a start half-way (bot running, row not
+            // completed); the Wholesaler call is bounded by the client's own timeouts instead.
+            answer = await wholesaler.StartBotAsync(request.ToWholesalerBody(), CancellationToken.None);
         }
         catch (WholesalerUnavailableException)
         {

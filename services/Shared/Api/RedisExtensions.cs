@@ -21,6 +21,8 @@ public static class RedisExtensions
             options.ConnectTimeout = 2000;
             options.AsyncTimeout = 2000;
             options.SyncTimeout = 2000;
+            // Reconnect every second once Redis is back (the default backoff left caches cold for many seconds).
+            options.ReconnectRetryPolicy = new LinearRetry(1000);
         });
         return builder;
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace VexaService.Shared.Data;
 
@@ -8,10 +9,28 @@ public static class DataExtensions
     /// <summary>The database connection name every service uses; the AppHost provides it.</summary>
     public const string ConnectionName = "vexadb";
 
+    /// <summary>
+    /// Retries ride out a blip (a failover, a restart's first second) but must not hold a request: Aspire's default
+    /// (6 retries with delays up to 30 s) kept clients waiting past any sensible timeout while PostgreSQL was down.
+    /// </summary>
+    private const int MaxRetries = 2;
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
+    private const int ConnectTimeoutSeconds = 5;
+
     public static IHostApplicationBuilder AddVexaData(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<VexaDbContext>(ConnectionName,
-            configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+            configureSettings: settings =>
+            {
+                settings.DisableRetry = true; // replaced by the bounded strategy below
+                if (settings.ConnectionString is { } connectionString)
+                {
+                    settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = ConnectTimeoutSeconds }.ConnectionString;
+                }
+            },
+            configureDbContextOptions: options => options
+                .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetries, MaxRetryDelay, errorCodesToAdd: null))
+                .UseSnakeCaseNamingConvention());
         return builder;
     }
 }

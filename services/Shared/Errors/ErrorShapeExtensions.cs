@@ -24,6 +24,9 @@ public static class ErrorShapeExtensions
                 BadHttpRequestException bad => (bad.StatusCode, ClientMessage(bad)),
                 // The Wholesaler is down, slow or failing: 502/503/504 with a message fit for the end user.
                 Wholesaler.WholesalerUnavailableException unavailable => (unavailable.Status, unavailable.Detail),
+                // Our own database or cache is briefly out of reach (restart, failover): retrying is right.
+                _ when InfrastructureOutage.IsOutage(error) => (StatusCodes.Status503ServiceUnavailable,
+                    "The service is temporarily unavailable. Please retry shortly."),
                 _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
             };
             if (status >= 500)

@@ -18,10 +18,18 @@ public static class JsonBody
         {
             return (null, TypedResults.Json(new ErrorBody("Request body too large."), statusCode: StatusCodes.Status413PayloadTooLarge));
         }
+        // Read whole (bounded above) and check the encoding first: System.Text.Json only transcodes strings when
+        // they are read, so invalid UTF-8 would otherwise surface later as an exception in the middle of a handler.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        {
+            return (null, ValidationErrorBody.Single(["body"], "Request body is not valid UTF-8.", "value_error.jsondecode"));
+        }
         JsonNode? node;
         try
         {
-            node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+            node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {

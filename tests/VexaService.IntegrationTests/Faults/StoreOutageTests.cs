@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using VexaService.BotManager.Services;
+using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Data;
+
+namespace VexaService.IntegrationTests.Faults;
+
+/// <summary>PostgreSQL restarted and Redis stopped under the running Retailer.</summary>
+[Collection(FaultCollection.Name)]
+public sealed class StoreOutageTests(FaultStack stack)
+{
+    [Fact]
+    public async Task A_postgres_restart_gives_clean_503s_then_recovers_within_seconds_with_no_half_written_rows()
+    {
+        var (userId, key) = await stack.NewUserAsync(maxBots: 50);
+        Assert.Equal(HttpStatusCode.OK, (await stack.SendAsync(key, HttpMethod.Get, "/meetings")).StatusCode); // key now cached
+
+        await stack.Postgres.StopAsync();
+        var during = new List<(int Status, string Body)>();
+        for (var i = 0; i < 6; i++)
+        {
+            foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+            {
+                (HttpMethod.Get, "/meetings", null),
+                (HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = RetailerFixture.NewMeetId() }),
+                (HttpMethod.Get, "/bots/status", null),
+            })
+            {
+                var response = await stack.SendAsync(key, method, path, body);
+                during.Add(((int)response.StatusCode, await response.Content.ReadAsStringAsync()));
+            }
+        }
+        Assert.All(during, r =>
+        {
+            Assert.Equal(503, r.Status);
+            Assert.Contains("temporarily unavailable", r.Body);
+        });
+
+        await stack.Postgres.StartAsync();
+        var watch = Stopwatch.StartNew();
+        await RetailerFixture.WaitUntilAsync(async () => (await stack.SendAsync(key, HttpMethod.Get, "/meetings")).StatusCode == HttpStatusCode.OK, 20_000);
+        TestContext.Current.SendDiagnosticMessage($"recovered {watch.Elapsed.TotalSeconds:F1} s after PostgreSQL came back");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15));
+
+        var after = await stack.SendAsync(key, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = RetailerFixture.NewMeetId() });
+        Assert.Equal(HttpStatusCode.Created, after.StatusCode);
+        // Pooled connections from before the restart fail once; the background loop would simply try again next pass.
+        await FaultStack.RetryAsync(() => stack.BotManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(CancellationToken.None));
+        await using var db = stack.NewDbContext();
+        var rows = await db.Meetings.Where(m => m.UserId == userId).ToListAsync();
+        Assert.Single(rows); // nothing from the outage was written, in part or whole
+        Assert.NotNull(rows[0].WholesalerMeetingId);
+    }
+
+    [Fact]
+    public async Task With_redis_down_authentication_works_from_postgres_and_caches_refill_when_it_returns()
+    {
+        var (userId, key) = await stack.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var started = await stack.SendAsync(key, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        var meetingId = (await started.JsonAsync())["id"]!.GetValue<long>();
+        await stack.SendAsync(key, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+        await RetailerFixture.WaitUntilAsync(async () =>
+            (await (await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).JsonAsync())["status"]!.GetValue<string>() == "completed");
+        long wholesalerId;
+        await using (var db = stack.NewDbContext())
+        {
+            wholesalerId = db.Meetings.Single(m => m.Id == meetingId).WholesalerMeetingId!.Value;
+        }
+
+        await stack.Redis.StopAsync();
+        try
+        {
+            var (_, freshKey) = await stack.NewUserAsync(); // never cached: only PostgreSQL knows it
+            Assert.Equal(HttpStatusCode.OK, (await stack.SendAsync(freshKey, HttpMethod.Get, "/meetings")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await stack.SendAsync("not-" + freshKey, HttpMethod.Get, "/meetings")).StatusCode);
+            var before = await TranscriptCallsAsync(wholesalerId);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).StatusCode);
+            }
+            var calls = await TranscriptCallsAsync(wholesalerId);
+            Assert.True(calls == before + 3, $"no cache: each read asks the Wholesaler once; {before} → {calls}");
+        }
+        finally
+        {
+            await stack.Redis.StartAsync();
+        }
+
+        // Once the services have reconnected, the first read refills the cache and later reads are served from it.
+        var watch = Stopwatch.StartNew();
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+            var refilled = await TranscriptCallsAsync(wholesalerId);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).StatusCode);
+            }
+            return await TranscriptCallsAsync(wholesalerId) == refilled;
+        }, timeoutMs: 15_000);
+        TestContext.Current.SendDiagnosticMessage($"transcript cache refilled {watch.Elapsed.TotalSeconds:F1} s after Redis returned");
+    }
+
+    private async Task<int> TranscriptCallsAsync(long wholesalerId) =>
+        (await stack.Wholesaler.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/_emulator/stats"))!["transcript_requests"]![wholesalerId.ToString()]?.GetValue<int>() ?? 0;
+}
