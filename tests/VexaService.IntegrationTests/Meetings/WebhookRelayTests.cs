@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Data;
+using VexaService.Transcripts;
 using VexaService.Transcripts.Webhooks;
 
 namespace VexaService.IntegrationTests.Meetings;
@@ -79,35 +80,52 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
     [Fact]
     public async Task An_event_received_before_a_restart_is_delivered_after_it()
     {
+        // A database of its own: every Transcripts replica on a database delivers its outbox, so the shared one's
+        // dispatchers would deliver the event before the "restart" this test is about.
+        await using var isolated = await IsolatedDatabase.CreateAsync();
         await using var hook = await WebhookReceiver.StartAsync();
-        var userId = await fixture.NewUserAsync(webhookUrl: hook.Url);
         long meetingId;
-        // An instance that receives but, with an hour between polls, does not get to deliver before it stops.
-        var (first, _) = await fixture.StartTranscriptsAsync(pollInterval: "01:00:00");
-        try
+        await using (var db = isolated.NewDbContext())
         {
-            await using (first)
-            {
-                (meetingId, _) = await RunMeetingAsync(userId);
-                await RetailerFixture.WaitUntilAsync(async () =>
-                {
-                    await using var db = TestEnvironment.NewDbContext();
-                    return await db.WebhookDeliveries.AnyAsync(d => d.MeetingId == meetingId);
-                });
-            }
-            Assert.Empty(hook.Requests);
+            var user = new User { Email = TestEnvironment.UniqueEmail("restart"), Data = new JsonObject { ["webhook_url"] = hook.Url }.ToJsonString() };
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+            var meeting = new Meeting { UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = 777, Status = MeetingStatus.Active };
+            db.Meetings.Add(meeting);
+            await db.SaveChangesAsync();
+            meetingId = meeting.Id;
+        }
+        Dictionary<string, string?> Settings(string poll) => new()
+        {
+            ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
+            ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
+            ["Webhooks:PollInterval"] = poll,
+        };
 
-            var (second, _) = await fixture.StartTranscriptsAsync();
-            await using (second)
-            {
-                await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!hook.Requests.IsEmpty));
-            }
-        }
-        finally
+        // The first instance receives the completion and stops before its next delivery pass.
+        await using (var first = new ServiceFactory<TranscriptsMarker>(Settings("01:00:00")))
         {
-            await fixture.RegisterMainCallbackAsync();
+            _ = first.Server;
+            await Task.Delay(500); // let its start-up delivery pass (an empty outbox) finish first
+            var received = await first.CreateClient().PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}",
+                new { id = 777, platform = "google_meet", native_meeting_id = "abc-defg-hij", status = "completed", end_time = "2026-11-25T10:00:00" });
+            Assert.Equal(HttpStatusCode.OK, received.StatusCode);
         }
-        Assert.Equal(meetingId, JsonNode.Parse(hook.Requests.Single().Body)!["id"]!.GetValue<long>());
+        Assert.Empty(hook.Requests);
+        await using (var db = isolated.NewDbContext())
+        {
+            Assert.Equal(WebhookDeliveryStatus.Pending, (await db.WebhookDeliveries.SingleAsync(d => d.MeetingId == meetingId)).Status);
+        }
+
+        // After the restart, the new instance finds the event in the outbox and delivers it.
+        await using (var second = new ServiceFactory<TranscriptsMarker>(Settings("00:00:00.200")))
+        {
+            _ = second.Server; // start it
+            await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!hook.Requests.IsEmpty));
+        }
+        var delivered = JsonNode.Parse(hook.Requests.Single().Body)!;
+        Assert.Equal(meetingId, delivered["id"]!.GetValue<long>());
+        Assert.Equal("completed", delivered["status"]!.GetValue<string>());
     }
 
     [Fact]

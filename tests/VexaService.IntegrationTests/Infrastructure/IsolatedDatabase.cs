@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using VexaService.Shared.Data;
+
+namespace VexaService.IntegrationTests.Infrastructure;
+
+/// <summary>A freshly migrated database of its own on the test server, dropped afterwards.</summary>
+public sealed class IsolatedDatabase : IAsyncDisposable
+{
+    private readonly string _name;
+
+    private IsolatedDatabase(string name) =>
+        (_name, ConnectionString) = (name, new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres) { Database = name }.ConnectionString);
+
+    public string ConnectionString { get; }
+
+    public static async Task<IsolatedDatabase> CreateAsync()
+    {
+        var database = new IsolatedDatabase($"vexa_test_{Guid.NewGuid():N}"[..24]);
+        await Admin($"CREATE DATABASE {database._name}");
+        await using var db = database.NewDbContext();
+        await db.Database.MigrateAsync();
+        return database;
+    }
+
+    public VexaDbContext NewDbContext() =>
+        new(new DbContextOptionsBuilder<VexaDbContext>().UseNpgsql(ConnectionString).UseSnakeCaseNamingConvention().Options);
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Admin($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+    }
+
+    private static async Task Admin(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres) { Database = "postgres" }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
