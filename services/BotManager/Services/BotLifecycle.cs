@@ -118,7 +118,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
 
     private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, CancellationToken ct)
     {
-        WholesalerMeeting.ApplyTo(started, meeting);
+        WholesalerMeetingJson.Adopt(started, meeting);
         meeting.Data = "{}"; // the Wholesaler's data belongs to its system user; ours starts empty
         // Completing must not be abandoned half-way because the client went away.
         await db.SaveChangesAsync(CancellationToken.None);
@@ -169,7 +169,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         var current = await new OrphanFinder(db, wholesaler).FindByIdAsync(meeting.WholesalerMeetingId.Value, ct);
         if (current is not null)
         {
-            WholesalerMeeting.ApplyTo(current, meeting);
+            WholesalerMeetingJson.Follow(current, meeting);
             await db.SaveChangesAsync(CancellationToken.None);
         }
         return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));

@@ -76,8 +76,8 @@ public sealed class BotReconciler(
 
     private async Task<ReconcileReport> ReconcileAsync(VexaDbContext db, WholesalerClient wholesaler, CancellationToken ct)
     {
-        var theirs = await new OrphanFinder(db, wholesaler).AllAsync(ct);
-        var byId = theirs.Where(m => WholesalerMeeting.Id(m) is not null).ToDictionary(m => WholesalerMeeting.Id(m)!.Value);
+        var theirs = await wholesaler.ListMeetingsAsync(ct);
+        var byId = theirs.Where(m => WholesalerMeetingJson.Id(m) is not null).ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
         var settled = DateTime.UtcNow - options.Value.Grace;
         var mapped = (await db.Meetings.Where(m => m.WholesalerMeetingId != null).Select(m => m.WholesalerMeetingId!.Value).ToListAsync(ct)).ToHashSet();
         int adopted = 0, failed = 0, updated = 0, stopped = 0;
@@ -87,11 +87,11 @@ public sealed class BotReconciler(
             .ToListAsync(ct);
         foreach (var row in pending)
         {
-            var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && !mapped.Contains(WholesalerMeeting.Id(m)!.Value))
-                .MaxBy(m => WholesalerMeeting.Id(m));
+            var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && !mapped.Contains(WholesalerMeetingJson.Id(m)!.Value))
+                .MaxBy(m => WholesalerMeetingJson.Id(m));
             if (bot is not null)
             {
-                WholesalerMeeting.ApplyTo(bot, row);
+                WholesalerMeetingJson.Adopt(bot, row);
                 mapped.Add(row.WholesalerMeetingId!.Value);
                 adopted++;
             }
@@ -111,9 +111,8 @@ public sealed class BotReconciler(
                 MarkFailed(row);
                 failed++;
             }
-            else if (WholesalerMeeting.Status(bot) is { } status && status != row.Status)
+            else if (WholesalerMeetingJson.Follow(bot, row))
             {
-                WholesalerMeeting.ApplyTo(bot, row);
                 updated++;
             }
         }
@@ -122,7 +121,7 @@ public sealed class BotReconciler(
         // Wholesaler bots that no user owns (and no pending row may still claim) are stopped.
         var stillPending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested)
             .Select(m => new { m.Platform, m.NativeMeetingId }).ToListAsync(ct);
-        foreach (var bot in theirs.Where(m => WholesalerMeeting.Status(m) == MeetingStatus.Active && !mapped.Contains(WholesalerMeeting.Id(m)!.Value)))
+        foreach (var bot in theirs.Where(m => WholesalerMeetingJson.Status(m) == MeetingStatus.Active && !mapped.Contains(WholesalerMeetingJson.Id(m)!.Value)))
         {
             var platform = bot["platform"]!.GetValue<string>();
             var nativeId = bot["native_meeting_id"]?.GetValue<string>() ?? "";
@@ -130,7 +129,7 @@ public sealed class BotReconciler(
             {
                 continue;
             }
-            logger.LogWarning("Stopping Wholesaler bot {WholesalerMeetingId} that no user owns", WholesalerMeeting.Id(bot));
+            logger.LogWarning("Stopping Wholesaler bot {WholesalerMeetingId} that no user owns", WholesalerMeetingJson.Id(bot));
             await wholesaler.StopBotAsync(platform, nativeId, ct);
             stopped++;
         }
@@ -145,7 +144,7 @@ public sealed class BotReconciler(
 
     private static bool IsLiveFor(JsonObject bot, string platform, string nativeId) =>
         bot["platform"]?.GetValue<string>() == platform && bot["native_meeting_id"]?.GetValue<string>() == nativeId
-        && MeetingStatus.Live.Contains(WholesalerMeeting.Status(bot));
+        && MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(bot));
 
     private static void MarkFailed(Meeting row)
     {

@@ -41,12 +41,17 @@ public sealed class UserAuthenticationMiddleware(
             return;
         }
         var hash = ApiKeyHash.Compute(apiKey);
-        if (await authenticator.AuthenticateAsync(hash, context.RequestAborted) is not { } userId)
+        // The rate-limit count leaves with the key lookup, so both share one Redis round trip; it only matters
+        // (and is only reported) when the key turns out to be valid.
+        var limit = rateLimiter.CheckAsync(hash);
+        var user = await authenticator.AuthenticateAsync(hash, context.RequestAborted);
+        var limited = await limit;
+        if (user is not { } userId)
         {
             await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail);
             return;
         }
-        if (await rateLimiter.CheckAsync(hash) is { } retryAfter)
+        if (limited is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {retryAfter} seconds.");

@@ -25,8 +25,12 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     public Task<WholesalerResponse> GetBotsStatusAsync(CancellationToken ct) =>
         SendAsync(HttpMethod.Get, "bots/status", null, ct);
 
-    public Task<WholesalerResponse> GetMeetingsAsync(CancellationToken ct) =>
-        SendAsync(HttpMethod.Get, "meetings", null, ct);
+    /// <summary>Every meeting of the Wholesaler's one (system) user, newest first.</summary>
+    public async Task<List<JsonObject>> ListMeetingsAsync(CancellationToken ct)
+    {
+        var answer = await SendAsync(HttpMethod.Get, "meetings", null, ct);
+        return ((answer.Body as JsonObject)?["meetings"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+    }
 
     /// <summary>The transcript of exactly the Wholesaler meeting we mapped (<c>?meeting_id=</c>).</summary>
     public Task<WholesalerResponse> GetTranscriptAsync(string platform, string nativeId, long wholesalerMeetingId, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Platforms;
@@ -18,7 +19,7 @@ public static class TranscriptsApi
     }
 
     public static async Task<IResult> GetTranscript(Caller caller, string platform, string native_meeting_id, HttpRequest request,
-        MeetingStore meetings, TranscriptStore transcripts, CancellationToken ct)
+        VexaDbContext db, MeetingStore meetings, TranscriptStore transcripts, CancellationToken ct)
     {
         if (!Platforms.IsKnown(platform))
         {
@@ -32,6 +33,12 @@ public static class TranscriptsApi
                 return ValidationErrorBody.Single(["query", "meeting_id"], "value is not a valid integer", "type_error.integer");
             }
             meetingId = id;
+        }
+        // Hot path: a final meeting's transcript never changes, so its cached bytes are the answer.
+        if (await FinalMeetingLookup.FindFinalAsync(db, caller.UserId, platform, native_meeting_id, meetingId, ct) is { } finalId
+            && await transcripts.TryCompletedAsync(finalId) is { } cached)
+        {
+            return TypedResults.Bytes(cached, "application/json");
         }
         var meeting = await meetings.FindAsync(caller.UserId, platform, native_meeting_id, meetingId, ct);
         if (meeting is null)

@@ -16,13 +16,11 @@ public sealed class MeetingRemoval(WholesalerClient wholesaler, MeetingStore sto
     {
         if (meeting.WholesalerMeetingId is { } wholesalerId)
         {
-            var answer = await wholesaler.GetMeetingsAsync(ct);
-            var newest = ((answer.Body as JsonObject)?["meetings"] as JsonArray ?? [])
-                .OfType<JsonObject>()
+            var newest = (await wholesaler.ListMeetingsAsync(ct))
                 .Where(m => m["platform"]?.GetValue<string>() == meeting.Platform
                     && m["native_meeting_id"]?.GetValue<string>() == meeting.NativeMeetingId)
-                .MaxBy(m => WholesalerMeetingView.Id(m));
-            if (WholesalerMeetingView.Id(newest) == wholesalerId)
+                .MaxBy(m => WholesalerMeetingJson.Id(m));
+            if (WholesalerMeetingJson.Id(newest) == wholesalerId)
             {
                 await wholesaler.DeleteMeetingAsync(meeting.Platform, meeting.NativeMeetingId, ct);
             }

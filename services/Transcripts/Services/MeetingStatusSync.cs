@@ -19,17 +19,15 @@ public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore 
         }
         try
         {
-            var answer = await wholesaler.GetMeetingsAsync(ct);
-            var theirs = ((answer.Body as JsonObject)?["meetings"] as JsonArray ?? [])
-                .OfType<JsonObject>()
-                .Where(m => WholesalerMeetingView.Id(m) is not null)
-                .ToDictionary(m => WholesalerMeetingView.Id(m)!.Value);
+            var theirs = (await wholesaler.ListMeetingsAsync(ct))
+                .Where(m => WholesalerMeetingJson.Id(m) is not null)
+                .ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
             var changed = false;
             foreach (var meeting in live)
             {
                 if (theirs.TryGetValue(meeting.WholesalerMeetingId!.Value, out var current))
                 {
-                    changed |= WholesalerMeetingView.Follow(current, meeting);
+                    changed |= WholesalerMeetingJson.Follow(current, meeting);
                 }
             }
             if (changed)

@@ -19,32 +19,56 @@ public sealed class TranscriptStore(
 {
     public static string CacheKey(long meetingId) => $"transcript:v1:{meetingId}";
 
+    // Striped per meeting id (process-wide, a fixed number so nothing accumulates): one Wholesaler fetch at a time.
+    private static readonly SemaphoreSlim[] FetchGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     public async Task<byte[]> GetAsync(Meeting meeting, CancellationToken ct)
     {
         if (meeting.WholesalerMeetingId is not { } wholesalerId)
         {
             return Serialize(Header(meeting, null, []));
         }
-        if (MeetingStatus.IsFinal(meeting.Status) && await TryCachedAsync(meeting.Id) is { } cached)
+        if (!MeetingStatus.IsFinal(meeting.Status))
+        {
+            return await FetchAsync(meeting, wholesalerId, ct);
+        }
+        if (await TryCachedAsync(meeting.Id) is { } cached)
         {
             return cached;
         }
+        // Readers that miss together wait for the first one's fetch instead of each calling the Wholesaler.
+        var gate = FetchGates[(int)(meeting.Id % FetchGates.Length)];
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await TryCachedAsync(meeting.Id) ?? await FetchAsync(meeting, wholesalerId, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
+    /// <summary>The cached bytes of a final meeting's transcript, or null (not cached, or Redis unavailable).</summary>
+    public Task<byte[]?> TryCompletedAsync(long meetingId) => TryCachedAsync(meetingId);
+
+    private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, CancellationToken ct)
+    {
         var answer = await wholesaler.GetTranscriptAsync(meeting.Platform, meeting.NativeMeetingId, wholesalerId, ct);
         if (answer.Status == StatusCodes.Status404NotFound)
         {
             // The Wholesaler no longer has it (deleted there): our meeting is still shown, without segments.
             return Serialize(Header(meeting, null, []));
         }
-        if (!answer.IsSuccess || answer.Body is not JsonObject body || WholesalerMeetingView.Id(body) != wholesalerId)
+        if (!answer.IsSuccess || answer.Body is not JsonObject body || WholesalerMeetingJson.Id(body) != wholesalerId)
         {
             logger.LogWarning("Wholesaler transcript answer for meeting {WholesalerMeetingId} was {Status} with id {AnswerId}; not shown",
-                wholesalerId, answer.Status, WholesalerMeetingView.Id(answer.Body));
+                wholesalerId, answer.Status, WholesalerMeetingJson.Id(answer.Body));
             throw new WholesalerUnavailableException(StatusCodes.Status502BadGateway,
                 "The transcript could not be retrieved reliably. Please retry later.");
         }
 
-        if (WholesalerMeetingView.Follow(body, meeting))
+        if (WholesalerMeetingJson.Follow(body, meeting))
         {
             await meetings.SaveAsync();
         }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using VexaService.Shared.Api;
 using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Webhooks;
@@ -18,7 +19,7 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
 
     public async Task<Outcome> AcceptAsync(JsonObject payload, CancellationToken ct)
     {
-        var wholesalerId = WholesalerMeetingView.Id(payload);
+        var wholesalerId = WholesalerMeetingJson.Id(payload);
         var meeting = wholesalerId is null ? null : await db.Meetings.FirstOrDefaultAsync(m => m.WholesalerMeetingId == wholesalerId, ct);
         if (meeting is null)
         {
@@ -26,7 +27,7 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
             return Outcome.UnknownMeeting;
         }
 
-        WholesalerMeetingView.Follow(payload, meeting);
+        WholesalerMeetingJson.Follow(payload, meeting);
         var data = JsonData.Parse(meeting.Data);
         // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy.
         foreach (var key in new[] { "participants", "languages" })

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using VexaService.Shared.Data;
+
+namespace VexaService.Shared.Wholesaler;
+
+/// <summary>Reads the Wholesaler's meeting JSON (MeetingResponse, transcript header, webhook) and carries it onto our row.</summary>
+public static class WholesalerMeetingJson
+{
+    public static long? Id(JsonNode? meeting) => meeting?["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : null;
+
+    public static string? Status(JsonNode? meeting) => meeting?["status"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    public static string? Text(JsonNode? meeting, string field) =>
+        meeting?[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>Our status and times follow the Wholesaler's; returns whether anything changed.</summary>
+    public static bool Follow(JsonNode wholesaler, Meeting ours)
+    {
+        var status = Status(wholesaler);
+        var start = Time(wholesaler["start_time"]);
+        var end = Time(wholesaler["end_time"]);
+        if (status is null || (status == ours.Status && (start is null || start == ours.StartTime) && (end is null || end == ours.EndTime)))
+        {
+            return false;
+        }
+        ours.Status = status;
+        ours.StartTime = start ?? ours.StartTime;
+        ours.EndTime = end ?? ours.EndTime;
+        ours.UpdatedAt = DateTime.UtcNow;
+        return true;
+    }
+
+    /// <summary>Maps our row to this Wholesaler meeting (its id and container) and takes its state.</summary>
+    public static void Adopt(JsonNode wholesaler, Meeting ours)
+    {
+        ours.WholesalerMeetingId = Id(wholesaler) ?? ours.WholesalerMeetingId;
+        ours.BotContainerId = Text(wholesaler, "bot_container_id") ?? ours.BotContainerId;
+        Follow(wholesaler, ours);
+        ours.UpdatedAt = DateTime.UtcNow;
+    }
+
+    /// <summary>Vexa's datetimes are naive ISO strings in UTC.</summary>
+    private static DateTime? Time(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var s)
+        && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+            ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
+}
