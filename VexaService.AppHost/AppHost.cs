@@ -45,6 +45,7 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithReference(botManager).WaitFor(botManager)
     .WithReference(transcripts).WaitFor(transcripts)
     .WithExternalHttpEndpoints()
+    .WithConfigSection(builder.Configuration, "RateLimit")
     .WithHttpHealthCheck("/health");
 
 // Where the Wholesaler sends completion webhooks: the Retailer's public address (the gateway in run mode).

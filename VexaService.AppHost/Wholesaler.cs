@@ -28,6 +28,7 @@ internal static class Wholesaler
         var systemKey = builder.AddSecret("wholesaler-api-key");
         var emulator = builder.AddProject<Projects.WholesalerEmulator>("wholesaler")
             .WithEnvironment("Emulator__SystemApiKey", systemKey)
+            .WithConfigSection(builder.Configuration, "Emulator") // timing knobs, e.g. Emulator__BotJoinDelayMs=0
             .WithHttpHealthCheck("/health");
         return new WholesalerConnection(null, emulator, systemKey);
     }

@@ -1,0 +1,45 @@
+-- POST /bots + DELETE /bots cycles: each POST starts a bot on a new Google Meet id (abc-defg-hij); once its 201
+-- comes back, a later request stops it. Ids are unique per thread (letter) and per run (prefix argument).
+local key = os.getenv("BENCH_KEY")
+local letters = "abcdefghijklmnopqrstuvwxyz"
+local threads = 0
+local counter = 0
+local started = {}
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_letter", letters:sub(threads, threads))
+end
+
+local prefix = "aaa"
+function init(args)
+  prefix = args[1] or "aaa"
+end
+
+local function meet_id(n)
+  local s = ""
+  for _ = 1, 6 do
+    local d = n % 26
+    n = (n - d) / 26
+    s = s .. letters:sub(d + 1, d + 1)
+  end
+  local id = prefix .. thread_letter .. s -- 3 + 1 + 6 = 10 letters
+  return id:sub(1, 3) .. "-" .. id:sub(4, 7) .. "-" .. id:sub(8, 10)
+end
+
+function request()
+  local headers = { ["X-API-Key"] = key, ["Content-Type"] = "application/json" }
+  if #started > 0 then
+    return wrk.format("DELETE", "/bots/google_meet/" .. table.remove(started, 1), headers)
+  end
+  counter = counter + 1
+  return wrk.format("POST", "/bots", headers,
+    '{"platform":"google_meet","native_meeting_id":"' .. meet_id(counter) .. '"}')
+end
+
+function response(status, headers, body)
+  if status == 201 then
+    local id = body:match('"native_meeting_id":"([a-z%-]+)"')
+    if id then started[#started + 1] = id end
+  end
+end

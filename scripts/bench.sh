@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The benchmark (GitHub issue 7), one command: builds Release, starts the whole app through the AppHost (emulator as
+# Wholesaler, timing knobs near zero, its own data folder and PostgreSQL/Redis ports), measures the cold start to
+# all-healthy, creates users/keys/meetings through the gateway's real API, and drives each scenario with wrk
+# (-t2 -c32; a warm-up, then 3 repetitions interleaved with the FLOOR: a bare YARP hop, bench/FloorProxy, in front of
+# bench/StaticBackend serving a document of the same size). Writes bench/results/<timestamp>.md and a folder of raw
+# output beside it. See bench/README.md. The dev app (scripts/run.sh) must not be running: the services keep their
+# launch-profile ports (8056, 5101-5103, 5190).
+#   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 scripts/bench.sh
+# BENCH_TRACE_SAMPLING=0.01 samples traces (OTEL_TRACES_SAMPLER) instead of exporting every request's spans to the
+# dashboard, as a production deployment under load would; unset, telemetry is exactly as scripts/run.sh has it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+duration=${BENCH_DURATION:-10}
+warmup=${BENCH_WARMUP:-5}
+soak=${BENCH_SOAK:-60}
+auth_users=${BENCH_AUTH_USERS:-10000}
+pg_port=57438 redis_port=57380 dashboard_port=25056 otlp_port=29056 resource_port=29057
+floor_port=58081 backend_port=58082
+gateway=http://127.0.0.1:8056
+emulator=http://127.0.0.1:5190
+admin_key=bench$(head -c 64 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
+system_key=bench$(head -c 64 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results="$root/bench/results/$stamp"
+work=$(mktemp -d /tmp/vexa-bench-XXXXXX)
+chmod 755 "$work" # the postgres OS user must reach its data folder inside
+mkdir -p "$results"
+
+# --- tools -------------------------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+scripts/install-deps.sh >/dev/null
+
+for port in 8056 5101 5102 5103 5190 $pg_port $redis_port $dashboard_port $otlp_port $resource_port $floor_port $backend_port; do
+  if ss -ltn | awk '{print $4}' | grep -qE "[:.]$port\$"; then
+    echo "port $port is in use: stop the dev app (scripts/run.sh) or whatever listens there, then retry" >&2; exit 1
+  fi
+done
+
+# --- build (Release) ---------------------------------------------------------------------------------------------
+build() {
+  for attempt in 1 2 3; do
+    dotnet build "$1" -c Release --nologo -v quiet -clp:ErrorsOnly && return 0
+    echo "build of $1 failed (attempt $attempt); another build may hold the files, retrying in 30 s" >&2; sleep 30
+  done
+  return 1
+}
+build VexaService.AppHost
+build bench/FloorProxy
+build bench/StaticBackend
+
+# --- start the app -----------------------------------------------------------------------------------------------
+pids=()
+cleanup() {
+  # SIGTERM to the AppHost stops DCP and every resource it started (services, PostgreSQL, Redis).
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+sampling=()
+if [ -n "${BENCH_TRACE_SAMPLING:-}" ]; then
+  sampling=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$BENCH_TRACE_SAMPLING")
+fi
+started=$(date +%s.%N)
+(cd VexaService.AppHost && exec env \
+  ASPNETCORE_URLS=http://localhost:$dashboard_port \
+  ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:$otlp_port \
+  ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:$resource_port \
+  ASPIRE_ALLOW_UNSECURED_TRANSPORT=true DOTNET_ENVIRONMENT=Development \
+  LocalInfra__Mode=processes LocalInfra__PostgresPort=$pg_port LocalInfra__RedisPort=$redis_port \
+  LocalInfra__DataDirectory="$work/data" \
+  Parameters__admin-api-key="$admin_key" Parameters__wholesaler-api-key="$system_key" \
+  RateLimit__PermitLimit=1000000000 \
+  Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
+  Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
+  "${sampling[@]}" bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
+pids+=($!)
+
+# The gateway starts only after every other resource is healthy (WaitFor), so its health is the app's.
+healthy=0
+for _ in $(seq 1 600); do
+  if [ "$(curl -s -m 2 $gateway/health || true)" = "Healthy" ] \
+     && [ "$(curl -s -m 2 $emulator/health || true)" = "Healthy" ]; then healthy=1; break; fi
+  sleep 0.2
+done
+[ $healthy -eq 1 ] || { echo "the app did not become healthy; see $results/apphost.log" >&2; exit 1; }
+cold_start=$(echo "$(date +%s.%N) - $started" | bc)
+echo "cold start to all-healthy: ${cold_start}s"
+
+# --- data through the real API -----------------------------------------------------------------------------------
+python3 bench/setup.py $gateway "$admin_key" "$work" "$auth_users"
+cp "$work/docs/"*.json "$results/" 2>/dev/null || true
+transcript_path=$(python3 -c "import json;print(json.load(open('$work/setup.json'))['transcript_path'])")
+transcript_meeting=$(python3 -c "import json;print(json.load(open('$work/setup.json'))['transcript_meeting_id'])")
+cp "$work/setup.json" "$results/setup.json"
+
+bench/StaticBackend/bin/Release/net10.0/VexaService.Bench.StaticBackend --urls http://127.0.0.1:$backend_port \
+  --Bench:Documents="$work/docs" >"$results/static-backend.log" 2>&1 & pids+=($!)
+bench/FloorProxy/bin/Release/net10.0/VexaService.Bench.FloorProxy --urls http://127.0.0.1:$floor_port \
+  --Bench:Backend=http://127.0.0.1:$backend_port >"$results/floor-proxy.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:$floor_port/transcript.json && break; sleep 0.2; done
+
+# --- load --------------------------------------------------------------------------------------------------------
+runs="$results/runs.jsonl"
+: >"$runs"
+# wrk_run <scenario> <target: retailer|floor> <rep: warmup|1|2|3|soak> <seconds> <script> <url> [script args...]
+wrk_run() {
+  local scenario=$1 target=$2 rep=$3 seconds=$4 script=$5 url=$6; shift 6
+  cat "bench/wrk/$script" bench/wrk/report.lua >"$work/script.lua"
+  local before after raw="$results/$scenario-$target-$rep.txt"
+  before=$(python3 bench/procstat.py)
+  timeout $((seconds + 30)) wrk -t2 -c32 -d"${seconds}s" --latency --timeout 10s -s "$work/script.lua" "$url" -- "$@" >"$raw" 2>&1 || true
+  after=$(python3 bench/procstat.py)
+  python3 - "$scenario" "$target" "$rep" "$raw" <<PY >>"$runs"
+import json, sys
+scenario, target, rep, raw = sys.argv[1:5]
+line = next((l for l in open(raw) if l.startswith("BENCH_JSON ")), None)
+result = json.loads(line[len("BENCH_JSON "):]) if line else {"error": open(raw).read()[-500:]}
+before, after = json.loads('''$before'''), json.loads('''$after''')
+cpu = {}
+for pid, (name, ticks, _) in after.items():
+    spent = ticks - before.get(pid, [name, 0, 0])[1]
+    if spent > 0:
+        cpu[name] = cpu.get(name, 0) + spent
+result.update(scenario=scenario, target=target, rep=rep, cpu_ticks=cpu)
+print(json.dumps(result))
+PY
+  echo "  $scenario $target $rep: $(tail -n 1 "$runs" | python3 -c 'import json,sys;r=json.load(sys.stdin);print(r.get("rps"), "rps, p99", r.get("p99_ms"), "ms, non-2xx", r.get("non2xx"))')"
+}
+
+# scenario <name> <retailer script> <retailer path> <floor document> [before-each-rep command] -- [script args per rep: prefix]
+scenario() {
+  local name=$1 script=$2 path=$3 doc=$4 before=${5:-true}
+  echo "scenario $name"
+  eval "$before"; wrk_run "$name" retailer warmup "$warmup" "$script" "$gateway$path" "${name:0:1}qa"
+  BENCH_KEY= wrk_run "$name" floor warmup "$warmup" get.lua "http://127.0.0.1:$floor_port/$doc"
+  for rep in 1 2 3; do
+    eval "$before"; wrk_run "$name" retailer $rep "$duration" "$script" "$gateway$path" "${name:0:1}q$(echo $rep | tr 123 bcd)"
+    BENCH_KEY= wrk_run "$name" floor $rep "$duration" get.lua "http://127.0.0.1:$floor_port/$doc"
+  done
+}
+
+key() { cat "$work/keys/$1.txt"; }
+emulator_stats() { curl -s -H "X-API-Key: $system_key" $emulator/_emulator/stats; }
+procs() { python3 bench/procstat.py; }
+
+sleep 5
+procs >"$results/proc-idle.json"
+
+# (1) The first read after the cache is emptied costs the Wholesaler call; every later one must not.
+redis-cli -p $redis_port DEL "transcript:v1:$transcript_meeting" >/dev/null
+emulator_stats >"$results/emulator-stats-before.json"
+BENCH_KEY=$(key transcript) scenario transcript get.lua "$transcript_path" transcript.json
+emulator_stats >"$results/emulator-stats-after.json"
+curl -s -H "X-API-Key: $system_key" $emulator/meetings >"$results/emulator-meetings.json"
+
+BENCH_KEY=$(key meetings) scenario meetings get.lua /meetings meetings.json
+BENCH_KEY=$(key status) scenario status get.lua /bots/status status.json
+BENCH_KEY=$(key cycle) scenario cycle cycle.lua /bots cycle.json
+# (5) Every repetition starts with no cached key lookups: each key's first use goes to PostgreSQL.
+flush_auth="redis-cli -p $redis_port --scan --pattern 'auth:token:*' | xargs -r -n 1000 redis-cli -p $redis_port DEL >/dev/null"
+BENCH_KEYS_FILE="$work/auth-keys.txt" scenario auth keys.lua /meetings auth.json "$flush_auth"
+
+procs >"$results/proc-before-soak.json"
+echo "soak (${soak}s)"
+BENCH_KEY=$(key transcript) BENCH_PATHS="$transcript_path,/meetings,/bots/status" \
+  wrk_run soak retailer soak "$soak" soak.lua "$gateway/"
+BENCH_PATHS="/transcript.json,/meetings.json,/status.json" wrk_run soak floor soak "$soak" soak.lua "http://127.0.0.1:$floor_port/"
+procs >"$results/proc-after-soak.json"
+
+BENCH_TRACE_SAMPLING=${BENCH_TRACE_SAMPLING:-} python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
+cat "$root/bench/results/$stamp.md"
