@@ -71,8 +71,9 @@ public sealed class FaultStack : IAsyncLifetime
             ["ConnectionStrings:vexadb"] = ConnectionString,
             ["ConnectionStrings:cache"] = $"127.0.0.1:{Redis.Port}",
             ["Wholesaler:BaseAddress"] = emulatorUrl,
-            ["Wholesaler:AttemptTimeout"] = "00:00:01",
-            ["Wholesaler:TotalTimeout"] = "00:00:03",
+            // Tight enough to test timeouts quickly, loose enough for a loaded 2-core CI machine in normal operation.
+            ["Wholesaler:AttemptTimeout"] = "00:00:02",
+            ["Wholesaler:TotalTimeout"] = "00:00:05",
             ["Wholesaler:BreakerBreakDuration"] = "00:00:01",
             ["Reconciler:Interval"] = "01:00:00",
             ["Reconciler:Grace"] = "00:00:00",

@@ -27,7 +27,7 @@ public sealed class WholesalerOutageTests(FaultStack stack)
             users.Add(await stack.NewUserAsync(maxBots));
         }
         var outcomes = new ConcurrentBag<Outcome>();
-        var phase = "normal";
+        var phase = "warm-up";
         using var stop = new CancellationTokenSource();
 
         var workers = users.Select(user => Task.Run(async () =>
@@ -68,8 +68,9 @@ public sealed class WholesalerOutageTests(FaultStack stack)
             await Task.Delay(millis);
         }
 
+        await Phase("warm-up", null, 1000); // JIT and connection pools; not judged
         await Phase("normal", null, 1500);
-        await Phase("slow", "{\"latency_ms\": 2500}", 3000);
+        await Phase("slow", "{\"latency_ms\": 4000}", 4000);
         await Phase("5xx", "{\"error_rate\": 1.0, \"error_status\": 500}", 3000);
         await Phase("down", "{\"mode\": \"refuse\"}", 3000);
         await Phase("recovering", null, 2500);
@@ -82,9 +83,9 @@ public sealed class WholesalerOutageTests(FaultStack stack)
             .Select(g => $"{g.Key}: {g.Count()} calls, " + string.Join(" ", g.GroupBy(o => (o.Call, o.Status)).Select(s => $"{s.Key.Call}={s.Key.Status}×{s.Count()}"))));
         TestContext.Current.SendDiagnosticMessage(summary);
 
-        // Never a 500, never a hang past our timeouts (3 s budget per Wholesaler call, a few calls per request).
+        // Never a 500, never a hang past our timeouts (5 s budget per Wholesaler call, a few calls per request).
         Assert.DoesNotContain(all, o => o.Status == 500);
-        Assert.All(all, o => Assert.True(o.Took < TimeSpan.FromSeconds(12), $"{o.Call} in {o.Phase} took {o.Took}"));
+        Assert.All(all, o => Assert.True(o.Took < TimeSpan.FromSeconds(15), $"{o.Call} in {o.Phase} took {o.Took}"));
         // During faults: successes (e.g. cached or database-only answers) or 502/503/504 with a detail.
         foreach (var o in all.Where(o => o.Phase is "slow" or "5xx" or "down" && o.Status >= 500))
         {
