@@ -76,8 +76,9 @@ public sealed class RetailerFixture : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["Wholesaler:BaseAddress"] = EmulatorUrl,
-            ["Wholesaler:AttemptTimeout"] = "00:00:01",
-            ["Wholesaler:TotalTimeout"] = "00:00:03",
+            // Tight enough to test timeouts quickly, loose enough for a loaded 2-core CI machine in normal operation.
+            ["Wholesaler:AttemptTimeout"] = "00:00:02",
+            ["Wholesaler:TotalTimeout"] = "00:00:05",
             ["Reconciler:Interval"] = "01:00:00", // tests run passes themselves
             ["Reconciler:Grace"] = "00:10:00",
         };
