@@ -33,7 +33,6 @@ fi
 export VEXA_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Database=vexa;Username=postgres"
 export VEXA_TEST_REDIS="127.0.0.1:$redis_port"
 
-dotnet tool restore >/dev/null
 if ! dotnet build VexaService.sln --nologo -v quiet -clp:ErrorsOnly; then
   echo "0 passed, 1 failed"; exit 1
 fi
