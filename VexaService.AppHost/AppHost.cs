@@ -50,6 +50,11 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
 
 // Where the Wholesaler sends completion webhooks: the Retailer's public address (the gateway in run mode).
 transcripts.WithEnvironment("Webhooks__PublicBaseUrl", builder.RetailerPublicUrl(gateway));
+if (builder.ExecutionContext.IsRunMode)
+{
+    // Developers' webhook receivers run on their own machine; deployments refuse private targets (SSRF).
+    transcripts.WithEnvironment("Webhooks__AllowPrivateTargets", "true");
+}
 
 builder.ShowAdminKeyOnStart(adminApiKey);
 

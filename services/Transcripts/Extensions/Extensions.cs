@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
@@ -29,7 +30,10 @@ internal static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<WebhookRegistration>();
 #pragma warning disable EXTEXP0001 // the outbox owns retries; the defaults' retry pipeline would multiply them
-        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName).RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(services =>
+                WebhookTargetGuard.CreateHandler(services.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets))
+            .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         return builder;
     }

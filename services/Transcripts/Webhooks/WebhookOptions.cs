@@ -16,6 +16,9 @@ public sealed class WebhookOptions
     [Required, MinLength(32)]
     public string CallbackSecret { get; set; } = "";
 
+    /// <summary>Allow deliveries to private/loopback addresses (run mode and tests only; see <see cref="WebhookTargetGuard"/>).</summary>
+    public bool AllowPrivateTargets { get; set; }
+
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);

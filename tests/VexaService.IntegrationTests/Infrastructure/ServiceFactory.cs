@@ -17,6 +17,7 @@ public class ServiceFactory<TMarker>(IReadOnlyDictionary<string, string?>? overr
             ["Admin:ApiKey"] = TestEnvironment.AdminKey,
             ["Wholesaler:ApiKey"] = TestEnvironment.WholesalerKey,
             ["Webhooks:CallbackSecret"] = TestEnvironment.CallbackSecret,
+            ["Webhooks:AllowPrivateTargets"] = "true", // the tests' receivers listen on loopback
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

@@ -129,6 +129,45 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task Outside_run_mode_a_webhook_to_a_private_address_is_refused_and_recorded()
+    {
+        await using var isolated = await IsolatedDatabase.CreateAsync();
+        await using var hook = await WebhookReceiver.StartAsync(); // on 127.0.0.1
+        long meetingId;
+        await using (var db = isolated.NewDbContext())
+        {
+            var user = new User { Email = TestEnvironment.UniqueEmail("ssrf"), Data = new JsonObject { ["webhook_url"] = hook.Url }.ToJsonString() };
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+            var meeting = new Meeting { UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = 778, Status = MeetingStatus.Active };
+            db.Meetings.Add(meeting);
+            await db.SaveChangesAsync();
+            meetingId = meeting.Id;
+        }
+        await using var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
+            ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
+            ["Webhooks:PollInterval"] = "00:00:00.200",
+            ["Webhooks:AllowPrivateTargets"] = "false",
+        });
+        var received = await transcripts.CreateClient().PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}",
+            new { id = 778, platform = "google_meet", native_meeting_id = "abc-defg-hij", status = "completed" });
+        Assert.Equal(HttpStatusCode.OK, received.StatusCode);
+
+        WebhookDelivery? delivery = null;
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await using var db = isolated.NewDbContext();
+            delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.MeetingId == meetingId && d.Attempts > 0);
+            return delivery is not null;
+        });
+        Assert.Equal(WebhookDeliveryStatus.Pending, delivery!.Status); // retried later, like any failed delivery
+        Assert.Contains(WebhookTargetGuard.Refusal, delivery.LastError);
+        Assert.Empty(hook.Requests);
+    }
+
+    [Fact]
     public async Task A_wrong_secret_or_an_unknown_meeting_is_refused_and_queues_nothing()
     {
         var transcripts = fixture.Transcripts.CreateClient();
