@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using VexaService.BotManager.Services;
-using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Json;
 using VexaService.Shared.Platforms;
@@ -12,7 +11,7 @@ public static class BotsApi
 {
     public static IEndpointRouteBuilder MapBotsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/bots").WithTags("Bots").RequireCaller("Invalid API token");
+        var api = app.MapGroup("/bots").WithTags("Bots").RequireCaller("Invalid API token").RequireKnownPlatform();
         api.MapPost("/", StartBot).WithName("StartBot").WithSummary("Send a bot to a meeting");
         api.MapGet("/status", GetStatus).WithName("GetBotsStatus").WithSummary("The caller's running bots");
         api.MapDelete("/{platform}/{native_meeting_id}", StopBot).WithName("StopBot");
@@ -34,18 +33,12 @@ public static class BotsApi
     public static async Task<IResult> GetStatus(Caller caller, BotStatusReader reader, CancellationToken ct) =>
         TypedResults.Ok(await reader.ReadAsync(caller.UserId, ct));
 
-    public static async Task<IResult> StopBot(Caller caller, string platform, string native_meeting_id, BotLifecycle bots, CancellationToken ct) =>
-        Platforms.IsKnown(platform)
-            ? await bots.StopAsync(caller.UserId, platform, native_meeting_id, ct)
-            : Platforms.InvalidPathPlatform();
+    public static Task<IResult> StopBot(Caller caller, string platform, string native_meeting_id, BotLifecycle bots, CancellationToken ct) =>
+        bots.StopAsync(caller.UserId, platform, native_meeting_id, ct);
 
     public static async Task<IResult> ReconfigureBot(Caller caller, string platform, string native_meeting_id, HttpRequest request,
         BotLifecycle bots, CancellationToken ct)
     {
-        if (!Platforms.IsKnown(platform))
-        {
-            return Platforms.InvalidPathPlatform();
-        }
         var (body, bodyError) = await JsonBody.ReadObjectAsync(request, ct);
         if (bodyError is not null)
         {

@@ -198,5 +198,3 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
             .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
             .FirstOrDefaultAsync(ct);
 }
-
-public sealed record MessageResponse(string Message);

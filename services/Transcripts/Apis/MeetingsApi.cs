@@ -17,7 +17,7 @@ public static class MeetingsApi
 
     public static IEndpointRouteBuilder MapMeetingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/meetings").WithTags("Meetings").RequireCaller("Invalid API token");
+        var api = app.MapGroup("/meetings").WithTags("Meetings").RequireCaller("Invalid API token").RequireKnownPlatform();
         api.MapGet("/", ListMeetings).WithName("ListMeetings").WithSummary("The caller's meetings, newest first (skip, limit)");
         api.MapPatch("/{platform}/{native_meeting_id}", UpdateMeeting).WithName("UpdateMeeting")
             .WithSummary("Merge name, participants, languages, notes into the newest meeting's data");
@@ -42,10 +42,6 @@ public static class MeetingsApi
     public static async Task<IResult> UpdateMeeting(Caller caller, string platform, string native_meeting_id, HttpRequest request,
         MeetingStore store, TranscriptStore transcripts, CancellationToken ct)
     {
-        if (!Platforms.IsKnown(platform))
-        {
-            return Platforms.InvalidPathPlatform();
-        }
         var (body, bodyError) = await JsonBody.ReadObjectAsync(request, ct);
         if (bodyError is not null)
         {
@@ -96,10 +92,6 @@ public static class MeetingsApi
     public static async Task<IResult> DeleteMeeting(Caller caller, string platform, string native_meeting_id, MeetingStore store,
         MeetingRemoval removal, CancellationToken ct)
     {
-        if (!Platforms.IsKnown(platform))
-        {
-            return Platforms.InvalidPathPlatform();
-        }
         var meeting = await store.FindAsync(caller.UserId, platform, native_meeting_id, null, ct);
         if (meeting is null)
         {
@@ -116,5 +108,3 @@ public static class MeetingsApi
 }
 
 public sealed record MeetingListResponse(IReadOnlyList<MeetingResponse> Meetings);
-
-public sealed record MessageResponse(string Message);

@@ -12,7 +12,7 @@ public static class TranscriptsApi
 {
     public static IEndpointRouteBuilder MapTranscriptsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/transcripts").WithTags("Transcripts").RequireCaller("Invalid API token")
+        app.MapGroup("/transcripts").WithTags("Transcripts").RequireCaller("Invalid API token").RequireKnownPlatform()
             .MapGet("/{platform}/{native_meeting_id}", GetTranscript).WithName("GetTranscript")
             .WithSummary("The caller's newest meeting on this native id, or ?meeting_id= for an older one");
         return app;
@@ -21,10 +21,6 @@ public static class TranscriptsApi
     public static async Task<IResult> GetTranscript(Caller caller, string platform, string native_meeting_id, HttpRequest request,
         VexaDbContext db, MeetingStore meetings, TranscriptStore transcripts, CancellationToken ct)
     {
-        if (!Platforms.IsKnown(platform))
-        {
-            return Platforms.InvalidPathPlatform();
-        }
         long? meetingId = null;
         if (request.Query.TryGetValue("meeting_id", out var raw))
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using VexaService.Shared.Api;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Json;
 using VexaService.Transcripts.Webhooks;

@@ -94,6 +94,21 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
     }
 
     [Theory]
+    [InlineData("bot-manager", "DELETE", "/bots/skype/abc-defg-hij")]
+    [InlineData("bot-manager", "PUT", "/bots/skype/abc-defg-hij/config")]
+    [InlineData("transcripts", "GET", "/transcripts/skype/abc-defg-hij")]
+    [InlineData("transcripts", "PATCH", "/meetings/skype/abc-defg-hij")]
+    [InlineData("transcripts", "DELETE", "/meetings/skype/abc-defg-hij")]
+    public async Task Each_service_refuses_an_unknown_platform_in_the_path_on_its_own(string service, string method, string path)
+    {
+        var userId = await fixture.NewUserAsync();
+        var client = service == "bot-manager" ? _bots : fixture.Transcripts.CreateClient();
+        var response = await fixture.AsUserAsync(client, userId, new HttpMethod(method), path, new { data = new { name = "x" } });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("platform", (await response.JsonAsync())["detail"]![0]!["loc"]![1]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("google_meet", "ABC-DEFG-HIJ")]
     [InlineData("google_meet", "https://meet.google.com/abc-defg-hij")]
     [InlineData("zoom", "12345")]
