@@ -45,8 +45,8 @@ public sealed class FaultStack : IAsyncLifetime
         {
             File.SetUnixFileMode(_dataDirectory, (UnixFileMode)0b111_101_101); // the postgres OS user must reach inside
         }
-        Postgres = new LocalServer("local-postgres.sh", Path.Combine(_dataDirectory, "postgres"), FreePort());
-        Redis = new LocalServer("local-redis.sh", Path.Combine(_dataDirectory, "redis"), FreePort());
+        Postgres = new LocalServer("local-postgres.sh", Path.Combine(_dataDirectory, "postgres"), Loopback.FreePort());
+        Redis = new LocalServer("local-redis.sh", Path.Combine(_dataDirectory, "redis"), Loopback.FreePort());
         await Postgres.StartAsync();
         await Redis.StartAsync();
         await using (var db = NewDbContext())
@@ -81,7 +81,7 @@ public sealed class FaultStack : IAsyncLifetime
         var adminUrl = Start(new ServiceFactory<AdminApiMarker>(stores));
         BotManager = new ServiceFactory<BotManagerMarker>(stores);
         var botManagerUrl = Start(BotManager);
-        var transcriptsPort = FreePort();
+        var transcriptsPort = Loopback.FreePort();
         TranscriptsUrl = $"http://127.0.0.1:{transcriptsPort}";
         Start(new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>(stores)
         {
@@ -103,17 +103,15 @@ public sealed class FaultStack : IAsyncLifetime
 
     private string Start<T>(ServiceFactory<T> factory, int? port = null) where T : class
     {
-        var chosen = port ?? FreePort();
+        var chosen = port ?? Loopback.FreePort();
         factory.UseKestrel(chosen);
         factory.StartServer();
         _services.Add(factory);
         return $"http://127.0.0.1:{chosen}";
     }
 
-    public VexaDbContext NewDbContext() =>
-        new(new DbContextOptionsBuilder<VexaDbContext>()
-            .UseNpgsql(ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3)) // pooled connections die with a restart
-            .UseSnakeCaseNamingConvention().Options);
+    /// <summary>With retries: pooled connections die when the suite restarts PostgreSQL.</summary>
+    public VexaDbContext NewDbContext() => TestEnvironment.NewDbContext(ConnectionString, retryOnFailure: true);
 
     /// <summary>A user with a key, created through the gateway as an operator would.</summary>
     public async Task<(long Id, string Key)> NewUserAsync(int maxBots = 5)
@@ -144,12 +142,6 @@ public sealed class FaultStack : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -23,19 +23,13 @@ public sealed class EchoBackend : IAsyncDisposable
 
     public static async Task<EchoBackend> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.Run(context => context.Response.WriteAsJsonAsync(new Dictionary<string, string?>
+        var (app, address) = await Loopback.StartAsync(app => app.Run(context => context.Response.WriteAsJsonAsync(new Dictionary<string, string?>
         {
             ["path"] = context.Request.Path.Value,
             ["query"] = context.Request.QueryString.Value,
             ["caller"] = context.Request.Headers["X-Vexa-Caller"].ToString(),
             ["api_key"] = context.Request.Headers["X-API-Key"].ToString(),
-        }));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        })));
         return new EchoBackend(app, address);
     }
 

@@ -23,8 +23,7 @@ public sealed class IsolatedDatabase : IAsyncDisposable
         return database;
     }
 
-    public VexaDbContext NewDbContext() =>
-        new(new DbContextOptionsBuilder<VexaDbContext>().UseNpgsql(ConnectionString).UseSnakeCaseNamingConvention().Options);
+    public VexaDbContext NewDbContext() => TestEnvironment.NewDbContext(ConnectionString);
 
     public async ValueTask DisposeAsync()
     {

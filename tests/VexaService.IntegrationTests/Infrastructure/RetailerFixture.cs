@@ -50,7 +50,7 @@ public sealed class RetailerFixture : IAsyncLifetime
             await db.Meetings.ExecuteDeleteAsync();
         }
 
-        var emulatorPort = FreePort();
+        var emulatorPort = Loopback.FreePort();
         EmulatorUrl = $"http://127.0.0.1:{emulatorPort}";
         Emulator = new ServiceFactory<WholesalerEmulatorMarker>(new Dictionary<string, string?>
         {
@@ -92,7 +92,7 @@ public sealed class RetailerFixture : IAsyncLifetime
     /// <summary>A Transcripts instance on its own port; it registers that port with the emulator as the webhook callback.</summary>
     public async Task<(ServiceFactory<TranscriptsMarker>, string)> StartTranscriptsAsync(string pollInterval = "00:00:00.200")
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
         {
@@ -155,12 +155,6 @@ public sealed class RetailerFixture : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -25,8 +25,18 @@ public static class TestEnvironment
 
     public static Task EnsureMigratedAsync() => Migration.Value;
 
-    public static VexaDbContext NewDbContext() =>
-        new(new DbContextOptionsBuilder<VexaDbContext>().UseNpgsql(Postgres).UseSnakeCaseNamingConvention().Options);
+    /// <summary>A context on the shared test database, or on <paramref name="connectionString"/>; with
+    /// <paramref name="retryOnFailure"/> it rides out connections that a server restart killed.</summary>
+    public static VexaDbContext NewDbContext(string? connectionString = null, bool retryOnFailure = false) =>
+        new(new DbContextOptionsBuilder<VexaDbContext>()
+            .UseNpgsql(connectionString ?? Postgres, npgsql =>
+            {
+                if (retryOnFailure)
+                {
+                    npgsql.EnableRetryOnFailure(3);
+                }
+            })
+            .UseSnakeCaseNamingConvention().Options);
 
     public static string UniqueEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.com";
 

@@ -13,32 +13,27 @@ namespace VexaService.IntegrationTests.Infrastructure;
 /// <summary>An end user's webhook endpoint on loopback: records every POST, and can fail the first N of them.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private int _failuresLeft;
 
     public sealed record Received(string Body, string? Signature, int Attempt, bool Accepted);
 
-    private WebhookReceiver(WebApplication app, int failFirst) => (_app, _failuresLeft) = (app, failFirst);
+    private WebhookReceiver(int failFirst) => _failuresLeft = failFirst;
 
     public ConcurrentQueue<Received> Requests { get; } = new();
     public string Url { get; private set; } = "";
 
     public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app, failFirst);
-        app.MapPost("/hook", async (HttpRequest request) =>
+        var receiver = new WebhookReceiver(failFirst);
+        var (app, address) = await Loopback.StartAsync(app => app.MapPost("/hook", async (HttpRequest request) =>
         {
             var body = await new StreamReader(request.Body).ReadToEndAsync();
             var fail = Interlocked.Decrement(ref receiver._failuresLeft) >= 0;
             receiver.Requests.Enqueue(new Received(body, request.Headers["X-Vexa-Signature"].FirstOrDefault(), receiver.Requests.Count + 1, !fail));
             return fail ? Results.StatusCode(500) : Results.Ok();
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
+        receiver._app = app;
         receiver.Url = address + "/hook";
         return receiver;
     }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Wholesaler;
 
 namespace VexaService.IntegrationTests.Wholesaler;
@@ -23,24 +24,23 @@ public sealed class WholesalerCredentialTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _server = builder.Build();
+        (_server, _address) = await Loopback.StartAsync(MapEndpoints);
+    }
+
+    private void MapEndpoints(WebApplication server)
+    {
         // A token endpoint (client credentials) and a Wholesaler that records the credentials it receives.
-        _server.MapPost("/oauth/token", async (HttpRequest request) =>
+        server.MapPost("/oauth/token", async (HttpRequest request) =>
         {
             _tokenForms.Enqueue(await new StreamReader(request.Body).ReadToEndAsync());
             var n = Interlocked.Increment(ref _tokenRequests);
             return Results.Json(new Dictionary<string, object> { ["access_token"] = $"token-{n}", ["token_type"] = "Bearer", ["expires_in"] = 300 });
         });
-        _server.MapGet("/bots/status", (HttpRequest request) =>
+        server.MapGet("/bots/status", (HttpRequest request) =>
         {
             _seen.Enqueue((request.Headers["X-API-Key"].FirstOrDefault(), request.Headers.Authorization.FirstOrDefault()));
             return Results.Json(new { running_bots = Array.Empty<object>() });
         });
-        await _server.StartAsync();
-        _address = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
