@@ -1,5 +1,6 @@
 using VexaService.BotManager.Services;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 
@@ -15,6 +16,7 @@ internal static class Extensions
         builder.AddWholesalerClient();
         builder.Services.AddScoped<BotStatusReader>();
         builder.Services.AddScoped<BotLifecycle>();
+        builder.Services.AddSingleton<TranscriptRouteCache>();
         builder.Services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section);
         builder.Services.AddSingleton<BotReconciler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BotReconciler>());

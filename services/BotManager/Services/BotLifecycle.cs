@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Wholesaler;
@@ -14,7 +15,8 @@ namespace VexaService.BotManager.Services;
 /// (2) the Wholesaler is called, (3) the row is completed with the Wholesaler's meeting id — or deleted when
 /// the Wholesaler did not start a bot. A crash between (2) and (3) is healed by <see cref="BotReconciler"/>.
 /// </summary>
-public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, ILogger<BotLifecycle> logger)
+public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, TranscriptRouteCache transcriptRoutes,
+    ILogger<BotLifecycle> logger)
 {
     public const string MeetingTaken = "A bot is already active or requested for this platform and meeting ID.";
     public const string AtCapacity = "The meeting service is at capacity right now. Please retry later.";
@@ -26,6 +28,8 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         {
             return refusal;
         }
+        // The user's transcript route for this native id now names the new meeting, not a cached completed one.
+        await transcriptRoutes.InvalidateAsync(userId, request.Platform, request.NativeMeetingId);
 
         WholesalerResponse answer;
         try

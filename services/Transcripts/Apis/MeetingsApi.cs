@@ -85,7 +85,7 @@ public static class MeetingsApi
         meeting.Data = JsonData.Merge(meeting.Data, update);
         meeting.UpdatedAt = DateTime.UtcNow;
         await store.SaveAsync();
-        await transcripts.DropAsync(meeting.Id);
+        await transcripts.DropAsync(meeting);
         return TypedResults.Ok(MeetingResponse.From(meeting));
     }
 

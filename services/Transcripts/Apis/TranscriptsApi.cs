@@ -1,4 +1,5 @@
 using System.Globalization;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
@@ -19,7 +20,7 @@ public static class TranscriptsApi
     }
 
     public static async Task<IResult> GetTranscript(Caller caller, string platform, string native_meeting_id, HttpRequest request,
-        VexaDbContext db, MeetingStore meetings, TranscriptStore transcripts, CancellationToken ct)
+        VexaDbContext db, MeetingStore meetings, TranscriptStore transcripts, TranscriptRouteCache routes, CancellationToken ct)
     {
         long? meetingId = null;
         if (request.Query.TryGetValue("meeting_id", out var raw))
@@ -30,17 +31,31 @@ public static class TranscriptsApi
             }
             meetingId = id;
         }
+        // A plain route read may leave its answer for the gateway to serve; the generation is taken before the
+        // database is read, so a change committed meanwhile keeps these bytes out (TranscriptRouteCache).
+        var route = request.QueryString.HasValue ? null : await routes.ReadGenerationAsync(caller.UserId, platform, native_meeting_id);
+
         // Hot path: a final meeting's transcript never changes, so its cached bytes are the answer.
         if (await FinalMeetingLookup.FindFinalAsync(db, caller.UserId, platform, native_meeting_id, meetingId, ct) is { } finalId
             && await transcripts.TryCompletedAsync(finalId) is { } cached)
         {
-            return TypedResults.Bytes(cached, "application/json");
+            return await AnswerAsync(cached, isFinal: true);
         }
         var meeting = await meetings.FindAsync(caller.UserId, platform, native_meeting_id, meetingId, ct);
         if (meeting is null)
         {
             return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
         }
-        return TypedResults.Bytes(await transcripts.GetAsync(meeting, ct), "application/json");
+        var bytes = await transcripts.GetAsync(meeting, ct);
+        return await AnswerAsync(bytes, MeetingStatus.IsFinal(meeting.Status));
+
+        async Task<IResult> AnswerAsync(byte[] body, bool isFinal)
+        {
+            if (route is not null && isFinal)
+            {
+                await routes.StoreAsync(route, body);
+            }
+            return TypedResults.Bytes(body, "application/json");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Services;
@@ -20,6 +21,7 @@ internal static class Extensions
         builder.Services.AddScoped<MeetingStatusSync>();
         builder.Services.AddScoped<MeetingRemoval>();
         builder.Services.AddScoped<TranscriptStore>();
+        builder.Services.AddSingleton<TranscriptRouteCache>();
 
         builder.Services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.Section)

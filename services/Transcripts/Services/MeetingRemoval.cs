@@ -30,6 +30,6 @@ public sealed class MeetingRemoval(WholesalerClient wholesaler, MeetingStore sto
             }
         }
         await store.DeleteAsync(meeting);
-        await transcripts.DropAsync(meeting.Id);
+        await transcripts.DropAsync(meeting);
     }
 }

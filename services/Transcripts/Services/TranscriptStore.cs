@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using StackExchange.Redis;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Platforms;
 using VexaService.Shared.Wholesaler;
@@ -15,7 +16,8 @@ namespace VexaService.Transcripts.Services;
 /// bytes are cached in Redis (one Wholesaler call per completed transcript); meetings in progress are always fresh.
 /// </summary>
 public sealed class TranscriptStore(
-    WholesalerClient wholesaler, IConnectionMultiplexer redis, MeetingStore meetings, ILogger<TranscriptStore> logger)
+    WholesalerClient wholesaler, IConnectionMultiplexer redis, MeetingStore meetings, TranscriptRouteCache routes,
+    ILogger<TranscriptStore> logger)
 {
     public static string CacheKey(long meetingId) => $"transcript:v1:{meetingId}";
 
@@ -80,16 +82,21 @@ public sealed class TranscriptStore(
         return bytes;
     }
 
-    public async Task DropAsync(long meetingId)
+    /// <summary>
+    /// After a committed change to <paramref name="meeting"/>: drops its cached bytes and those of the route that
+    /// names it (which the gateway serves).
+    /// </summary>
+    public async Task DropAsync(Meeting meeting)
     {
         try
         {
-            await redis.GetDatabase().KeyDeleteAsync(CacheKey(meetingId));
+            await redis.GetDatabase().KeyDeleteAsync(CacheKey(meeting.Id));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning("Could not drop cached transcript {MeetingId}: {Message}", meetingId, e.Message);
+            logger.LogWarning("Could not drop cached transcript {MeetingId}: {Message}", meeting.Id, e.Message);
         }
+        await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
     }
 
     /// <summary>Vexa's transcript shape (4.6): meeting fields without user_id/data/created_at, then segments.</summary>

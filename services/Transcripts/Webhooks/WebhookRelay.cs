@@ -57,7 +57,7 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
         {
             return Outcome.Duplicate; // the Wholesaler repeated an event we already hold
         }
-        await transcripts.DropAsync(meeting.Id); // a fresh, final transcript is fetched (and cached) on next read
+        await transcripts.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
         return Outcome.Queued;
     }
 }

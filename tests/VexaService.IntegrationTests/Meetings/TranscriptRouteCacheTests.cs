@@ -1,0 +1,128 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Caching;
+
+namespace VexaService.IntegrationTests.Meetings;
+
+/// <summary>
+/// The cached answer of a plain transcript read, which the gateway serves without asking Transcripts: Transcripts
+/// leaves it only for a final meeting, and every change of what the route answers takes it away.
+/// </summary>
+[Collection(RetailerCollection.Name)]
+public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
+{
+    private const string Platform = "google_meet";
+    private readonly HttpClient _bots = fixture.BotManager.CreateClient();
+    private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
+    private readonly IDatabase _redis = fixture.Transcripts.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+    private readonly TranscriptRouteCache _routes = fixture.Transcripts.Services.GetRequiredService<TranscriptRouteCache>();
+
+    [Fact]
+    public async Task A_completed_transcript_read_leaves_exactly_its_bytes_and_a_meeting_id_read_leaves_nothing()
+    {
+        var (userId, meetId, meetingId) = await CompletedMeetingAsync();
+        var key = TranscriptRouteCache.Key(userId, Platform, meetId);
+
+        var byMeetingId = await ReadAsync(userId, meetId, $"?meeting_id={meetingId}");
+        Assert.Equal(HttpStatusCode.OK, byMeetingId.StatusCode);
+        Assert.False((await _redis.StringGetAsync(key)).HasValue);
+
+        var plain = await ReadAsync(userId, meetId);
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        var bytes = await plain.Content.ReadAsByteArrayAsync();
+        Assert.Equal(TranscriptRouteCache.Tag(bytes), (string?)await _redis.StringGetAsync(key));
+        Assert.Equal(bytes, await _routes.TryReadAsync(userId, Platform, meetId));
+        var ttl = await _redis.KeyTimeToLiveAsync(key);
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), TranscriptRouteCache.Lifetime);
+    }
+
+    [Fact]
+    public async Task A_live_meetings_transcript_is_not_left_for_the_gateway()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        await StartAsync(userId, meetId);
+
+        Assert.Equal(HttpStatusCode.OK, (await ReadAsync(userId, meetId)).StatusCode);
+        Assert.False((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
+    }
+
+    [Fact]
+    public async Task A_new_bot_on_the_same_meeting_takes_the_cached_answer_away_and_the_route_then_names_the_new_meeting()
+    {
+        var (userId, meetId, completedId) = await CompletedMeetingAsync();
+        await ReadAsync(userId, meetId);
+        var key = TranscriptRouteCache.Key(userId, Platform, meetId);
+        Assert.True((await _redis.StringGetAsync(key)).HasValue);
+
+        var second = await StartAsync(userId, meetId);
+
+        Assert.False((await _redis.StringGetAsync(key)).HasValue);
+        var transcript = await (await ReadAsync(userId, meetId)).JsonAsync();
+        Assert.Equal(second, transcript["id"]!.GetValue<long>());
+        Assert.NotEqual(completedId, second);
+        Assert.False((await _redis.StringGetAsync(key)).HasValue); // live: nothing left
+    }
+
+    [Fact]
+    public async Task Patch_and_delete_take_the_cached_answer_away()
+    {
+        var (userId, meetId, _) = await CompletedMeetingAsync();
+        var key = TranscriptRouteCache.Key(userId, Platform, meetId);
+
+        await ReadAsync(userId, meetId);
+        Assert.True((await _redis.StringGetAsync(key)).HasValue);
+        var patched = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, $"/meetings/{Platform}/{meetId}",
+            new { data = new { name = "Retro" } });
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.False((await _redis.StringGetAsync(key)).HasValue);
+
+        await ReadAsync(userId, meetId);
+        Assert.True((await _redis.StringGetAsync(key)).HasValue);
+        var deleted = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, $"/meetings/{Platform}/{meetId}");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.False((await _redis.StringGetAsync(key)).HasValue);
+        Assert.Equal(HttpStatusCode.NotFound, (await ReadAsync(userId, meetId)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reader_that_raced_a_change_cannot_store_its_stale_bytes()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var key = TranscriptRouteCache.Key(userId, Platform, meetId);
+
+        var before = await _routes.ReadGenerationAsync(userId, Platform, meetId); // the reader, before its database read
+        await _routes.InvalidateAsync(userId, Platform, meetId);                  // a change commits meanwhile
+        Assert.False(await _routes.StoreAsync(before!, "stale"u8.ToArray()));
+        Assert.False((await _redis.StringGetAsync(key)).HasValue);
+
+        var after = await _routes.ReadGenerationAsync(userId, Platform, meetId);
+        Assert.True(await _routes.StoreAsync(after!, "fresh"u8.ToArray()));
+        Assert.Equal("fresh"u8.ToArray(), await _routes.TryReadAsync(userId, Platform, meetId));
+    }
+
+    private async Task<(long UserId, string MeetId, long MeetingId)> CompletedMeetingAsync()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await StartAsync(userId, meetId);
+        await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/{Platform}/{meetId}");
+        await RetailerFixture.WaitUntilAsync(async () =>
+            (await (await ReadAsync(userId, meetId)).JsonAsync())["status"]!.GetValue<string>() == "completed");
+        await _redis.KeyDeleteAsync(TranscriptRouteCache.Key(userId, Platform, meetId)); // each test starts without it
+        return (userId, meetId, meetingId);
+    }
+
+    private async Task<long> StartAsync(long userId, string meetId)
+    {
+        var response = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = Platform, native_meeting_id = meetId });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync())["id"]!.GetValue<long>();
+    }
+
+    private Task<HttpResponseMessage> ReadAsync(long userId, string meetId, string query = "") =>
+        fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/{Platform}/{meetId}{query}");
+}
