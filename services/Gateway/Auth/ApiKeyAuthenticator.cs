@@ -8,9 +8,9 @@ using VexaService.Shared.Data;
 namespace VexaService.Gateway.Auth;
 
 /// <summary>
-/// Resolves an X-API-Key to our user id: Redis first (short-lived entries, dropped by AdminApi when a token is
-/// deleted), PostgreSQL on a miss. When Redis is down, every lookup goes to PostgreSQL: authentication never
-/// depends on the cache.
+/// Resolves an X-API-Key to our user id: the Redis entry that <see cref="EdgeLookup"/> read (short-lived, dropped by
+/// AdminApi when a token is deleted), PostgreSQL on a miss, which is then cached. When Redis is down, every lookup
+/// goes to PostgreSQL: authentication never depends on the cache.
 /// </summary>
 public sealed class ApiKeyAuthenticator(
     IConnectionMultiplexer redis,
@@ -20,20 +20,26 @@ public sealed class ApiKeyAuthenticator(
 {
     private const string Unknown = "0";
 
-    /// <param name="hash">The key's <see cref="ApiKeyHash"/>; the plaintext goes no further than the gateway's edge.</param>
-    public async Task<long?> AuthenticateAsync(string hash, CancellationToken ct)
+    /// <param name="hash">The key's <see cref="ApiKeyHash"/>.</param>
+    /// <param name="cached">The key's cached lookup as <see cref="EdgeLookup"/> found it.</param>
+    public async Task<long?> AuthenticateAsync(string hash, RedisValue cached, CancellationToken ct)
     {
-        var cacheKey = ApiKeyHash.CacheKey(hash);
-
-        var cached = await TryRedisAsync(db => db.StringGetAsync(cacheKey));
-        if (cached is { HasValue: true } hit && long.TryParse((string?)hit, NumberStyles.None, CultureInfo.InvariantCulture, out var cachedId))
+        if (cached.HasValue && long.TryParse((string?)cached, NumberStyles.None, CultureInfo.InvariantCulture, out var cachedId))
         {
             return cachedId == 0 ? null : cachedId;
         }
 
         var userId = await LookUpAsync(hash, ct);
         var lifetime = userId is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;
-        await TryRedisAsync(db => db.StringSetAsync(cacheKey, userId?.ToString(CultureInfo.InvariantCulture) ?? Unknown, lifetime));
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(ApiKeyHash.CacheKey(hash),
+                userId?.ToString(CultureInfo.InvariantCulture) ?? Unknown, lifetime);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Redis unavailable for the auth cache, using PostgreSQL: {Message}", e.Message);
+        }
         return userId;
     }
 
@@ -45,18 +51,5 @@ public sealed class ApiKeyAuthenticator(
             .Where(t => t.TokenHash == hash)
             .Select(t => (long?)t.UserId)
             .FirstOrDefaultAsync(ct);
-    }
-
-    private async Task<T?> TryRedisAsync<T>(Func<IDatabase, Task<T>> call)
-    {
-        try
-        {
-            return await call(redis.GetDatabase());
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Redis unavailable for the auth cache, using PostgreSQL: {Message}", e.Message);
-            return default;
-        }
     }
 }

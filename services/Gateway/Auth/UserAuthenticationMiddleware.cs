@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
+using VexaService.Gateway.Caching;
 using VexaService.Shared.Auth;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Platforms;
@@ -11,9 +14,12 @@ namespace VexaService.Gateway.Auth;
 /// Runs in the proxy pipeline for every routed request: checks the <c>{platform}</c> segment (422 before auth,
 /// as Vexa's gateway does), authenticates X-API-Key, applies the per-key rate limit, and replaces whatever
 /// identity header the client sent with one the gateway signs. The end user's key is not forwarded.
+/// A plain read of a completed transcript is answered here from <see cref="TranscriptRouteCache"/> when Transcripts
+/// left it there: the same bytes Transcripts would send, without the second hop.
 /// </summary>
 public sealed class UserAuthenticationMiddleware(
-    RequestDelegate next, ApiKeyAuthenticator authenticator, RateLimiter rateLimiter, CallerToken callerTokens)
+    RequestDelegate next, ApiKeyAuthenticator authenticator, EdgeLookup edge, TranscriptBodies transcripts,
+    CallerToken callerTokens)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -41,26 +47,55 @@ public sealed class UserAuthenticationMiddleware(
             return;
         }
         var hash = ApiKeyHash.Compute(apiKey);
-        // The rate-limit count leaves with the key lookup, so both share one Redis round trip; it only matters
-        // (and is only reported) when the key turns out to be valid.
-        var limit = rateLimiter.CheckAsync(hash);
-        var user = await authenticator.AuthenticateAsync(hash, context.RequestAborted);
-        var limited = await limit;
+        var state = await edge.ReadAsync(hash, CachedTranscriptRoute(context.Request, route.RouteId));
+        var user = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
         if (user is not { } userId)
         {
             await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail);
             return;
         }
-        if (limited is { } retryAfter)
+        if (state.RetryAfterSeconds is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {retryAfter} seconds.");
+            return;
+        }
+        if (state.TranscriptTag is { } tag && await transcripts.GetAsync(tag) is { } transcript)
+        {
+            Activity.Current?.SetTag("vexa.transcript.cache", "gateway");
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = transcript.Length;
+            await context.Response.Body.WriteAsync(transcript, context.RequestAborted);
             return;
         }
 
         context.Request.Headers.Remove(ApiKeyHeader);
         context.Request.Headers[CallerToken.HeaderName] = callerTokens.Sign(userId);
         await next(context);
+    }
+
+    /// <summary>
+    /// <see cref="TranscriptRouteCache.Route"/> of <c>GET /transcripts/{platform}/{native_meeting_id}</c> without a
+    /// query, else null. Paths still holding an escape (<c>%2F</c>, <c>%25</c>) are left to Transcripts' routing.
+    /// </summary>
+    private static string? CachedTranscriptRoute(HttpRequest request, string routeId)
+    {
+        if (routeId != "transcripts" || !HttpMethods.IsGet(request.Method) || request.QueryString.HasValue)
+        {
+            return null;
+        }
+        var path = request.Path.Value.AsSpan();
+        if (path.Contains('%'))
+        {
+            return null;
+        }
+        Span<Range> parts = stackalloc Range[5];
+        if (path.Split(parts, '/') != 4 || path[parts[0]].Length != 0 || path[parts[2]].IsEmpty || path[parts[3]].IsEmpty)
+        {
+            return null;
+        }
+        return TranscriptRouteCache.Route(path[parts[2]].ToString(), path[parts[3]].ToString());
     }
 
     /// <summary>The second segment of <c>/bots|meetings|transcripts/{platform}/{id}...</c>, else null.</summary>

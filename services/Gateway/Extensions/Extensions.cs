@@ -1,5 +1,7 @@
 using VexaService.Gateway.Auth;
+using VexaService.Gateway.Caching;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 
 namespace Microsoft.Extensions.Hosting;
@@ -15,7 +17,10 @@ internal static class Extensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
-        builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.AddSingleton<EdgeLookup>();
+        builder.Services.AddOptions<TranscriptCacheOptions>().BindConfiguration(TranscriptCacheOptions.Section);
+        builder.Services.AddSingleton<TranscriptRouteCache>();
+        builder.Services.AddSingleton<TranscriptBodies>();
 
         // Vexa's gateway allows every origin, method and header, with credentials.
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>

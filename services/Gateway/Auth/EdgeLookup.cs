@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VexaService.Shared.Caching;
+
+namespace VexaService.Gateway.Auth;
+
+/// <summary>
+/// What the gateway needs from Redis for one request, in one round trip (one script): the key's cached lookup, its
+/// rate-limit count, and for a plain transcript read the tag of the cached response (<see cref="TranscriptRouteCache"/>),
+/// which is looked up under the cached user's id inside the script. The script builds that key itself, so it needs a
+/// single Redis server (not Redis Cluster), which is what the AppHost provisions.
+/// If Redis is unreachable nothing is cached and the request is allowed (fail open): an outage of the cache must not
+/// take the API down; keys are then checked in PostgreSQL and the limit returns with Redis.
+/// </summary>
+public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, TimeProvider time,
+    ILogger<EdgeLookup> logger)
+{
+    private const string Script = """
+        local user = redis.call('GET', KEYS[1])
+        local count = 0
+        if ARGV[1] ~= '0' then
+          count = redis.call('INCR', KEYS[2])
+          if count == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+        end
+        local tag = false
+        if user and user ~= '0' and ARGV[2] ~= '' then
+          tag = redis.call('GET', ARGV[3] .. user .. ':' .. ARGV[2])
+        end
+        return {user, count, tag}
+        """;
+
+    /// <param name="tokenHash">The key's hash (the plaintext goes no further than the gateway's edge).</param>
+    /// <param name="transcriptRoute"><see cref="TranscriptRouteCache.Route"/> of a plain transcript read, else null.</param>
+    public async Task<EdgeState> ReadAsync(string tokenHash, string? transcriptRoute)
+    {
+        var limit = options.Value.PermitLimit;
+        var windowMs = limit > 0 ? (long)options.Value.Window.TotalMilliseconds : 0;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var windowStart = windowMs > 0 ? now - now % windowMs : now;
+        try
+        {
+            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
+                [Shared.Auth.ApiKeyHash.CacheKey(tokenHash), $"ratelimit:{tokenHash}:{windowStart}"],
+                [windowMs, transcriptRoute ?? "", TranscriptRouteCache.KeyPrefix]))!;
+            var count = (long)result[1];
+            int? retryAfter = windowMs > 0 && count > limit ? (int)Math.Ceiling((windowStart + windowMs - now) / 1000.0) : null;
+            return new EdgeState((RedisValue)result[0], retryAfter, result[2].IsNull ? null : (string?)result[2]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Redis unavailable at the gateway's edge (keys checked in PostgreSQL, no rate limit): {Message}", e.Message);
+            return new EdgeState(RedisValue.Null, null, null);
+        }
+    }
+}
+
+/// <param name="CachedUser">The cached lookup of the key ("0" = unknown key), or no value on a miss.</param>
+/// <param name="RetryAfterSeconds">Set when the key is over its rate limit.</param>
+/// <param name="TranscriptTag">The tag of a plain transcript read's cached response, when the cached user has one.</param>
+public readonly record struct EdgeState(RedisValue CachedUser, int? RetryAfterSeconds, string? TranscriptTag);
