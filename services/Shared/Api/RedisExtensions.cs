@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
@@ -14,7 +15,12 @@ public static class RedisExtensions
     /// </summary>
     public static IHostApplicationBuilder AddVexaRedis(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient(ConnectionName, configureOptions: options =>
+        // Redis command spans are off unless Aspire:StackExchange:Redis:DisableTracing=false: the instrumentation
+        // records every command (sampled or not) and holds it until a periodic drain, so each request's commands
+        // outlived the youngest GC generation; at load that cost the gateway a third of its throughput and most of
+        // its tail latency (bench/README.md).
+        var tracingOff = builder.Configuration.GetValue("Aspire:StackExchange:Redis:DisableTracing", true);
+        builder.AddRedisClient(ConnectionName, configureSettings: settings => settings.DisableTracing = tracingOff, configureOptions: options =>
         {
             options.AbortOnConnectFail = false;
             options.BacklogPolicy = BacklogPolicy.FailFast;
@@ -23,6 +29,10 @@ public static class RedisExtensions
             options.SyncTimeout = 2000;
             // Reconnect every second once Redis is back (the default backoff left caches cold for many seconds).
             options.ReconnectRetryPolicy = new LinearRetry(1000);
+            // Replies are handled on the .NET thread pool rather than the client's own ten dedicated threads: on a
+            // small machine those threads' spinning and hand-offs cost more CPU (and longer GC suspensions) than the
+            // Redis calls themselves.
+            options.SocketManager = SocketManager.ThreadPool;
         });
         return builder;
     }
