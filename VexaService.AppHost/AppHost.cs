@@ -57,5 +57,6 @@ if (builder.ExecutionContext.IsRunMode)
 }
 
 builder.ShowAdminKeyOnStart(adminApiKey);
+builder.ApplyRunTuning();
 
 builder.Build().Run();

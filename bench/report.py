@@ -43,7 +43,8 @@ w("wrk -t2 -c32, a warm-up, then 3 repetitions interleaved with the floor (media
   "Non-2xx counts every run of the scenario, warm-up included.\n")
 w(f"Cold start (AppHost launch → every resource healthy): **{cold_start:.1f} s**. "
   f"Transcript under test: {setup['transcript_bytes']:,} bytes. Trace sampling: "
-  f"{os.environ.get('BENCH_TRACE_SAMPLING') or 'none (every request traced, as scripts/run.sh)'}.\n")
+  f"{os.environ.get('BENCH_TRACE_SAMPLING') or '1'} (1 = every request traced, as scripts/run.sh). "
+  f"DCP service proxies: {os.environ.get('BENCH_SERVICE_PROXIES') or 'true'}.\n")
 w("| Scenario | RPS | p50 ms | p99 ms | non-2xx | floor RPS | floor p99 ms | RPS ratio | p99 ratio |")
 w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 rows = {}

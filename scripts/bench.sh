@@ -7,8 +7,8 @@
 # output beside it. See bench/README.md. The dev app (scripts/run.sh) must not be running: the services keep their
 # launch-profile ports (8056, 5101-5103, 5190).
 #   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 scripts/bench.sh
-# BENCH_TRACE_SAMPLING=0.01 samples traces (OTEL_TRACES_SAMPLER) instead of exporting every request's spans to the
-# dashboard, as a production deployment under load would; unset, telemetry is exactly as scripts/run.sh has it.
+# BENCH_TRACE_SAMPLING (default 0.01; 1 = every span, as scripts/run.sh) and BENCH_SERVICE_PROXIES (default false; true =
+# DCP's proxies, as scripts/run.sh) choose how the app runs; the report states both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -67,10 +67,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sampling=()
-if [ -n "${BENCH_TRACE_SAMPLING:-}" ]; then
-  sampling=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$BENCH_TRACE_SAMPLING")
-fi
+# Measured as deployed rather than as debugged: root traces sampled (RunTuning:TraceSampling; 1 exports every span, as
+# scripts/run.sh does) and services listening on their own ports, not behind DCP's proxies (RunTuning:ServiceProxies).
+trace_sampling=${BENCH_TRACE_SAMPLING:-0.01}
+service_proxies=${BENCH_SERVICE_PROXIES:-false}
 started=$(date +%s.%N)
 (cd VexaService.AppHost && exec env \
   ASPNETCORE_URLS=http://localhost:$dashboard_port \
@@ -83,7 +83,8 @@ started=$(date +%s.%N)
   RateLimit__PermitLimit=1000000000 \
   Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
   Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
-  "${sampling[@]}" bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
+  RunTuning__TraceSampling="$trace_sampling" RunTuning__ServiceProxies="$service_proxies" \
+  bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
 pids+=($!)
 
 # The gateway starts only after every other resource is healthy (WaitFor), so its health is the app's.
@@ -159,6 +160,7 @@ procs >"$results/proc-idle.json"
 
 # (1) The first read after the cache is emptied costs the Wholesaler call; every later one must not.
 redis-cli -p $redis_port DEL "transcript:v1:$transcript_meeting" >/dev/null
+redis-cli -p $redis_port --scan --pattern 'transcript:route:v1:*' | xargs -r redis-cli -p $redis_port DEL >/dev/null
 emulator_stats >"$results/emulator-stats-before.json"
 BENCH_KEY=$(key transcript) scenario transcript get.lua "$transcript_path" transcript.json
 emulator_stats >"$results/emulator-stats-after.json"
@@ -178,5 +180,5 @@ BENCH_KEY=$(key transcript) BENCH_PATHS="$transcript_path,/meetings,/bots/status
 BENCH_PATHS="/transcript.json,/meetings.json,/status.json" wrk_run soak floor soak "$soak" soak.lua "http://127.0.0.1:$floor_port/"
 procs >"$results/proc-after-soak.json"
 
-BENCH_TRACE_SAMPLING=${BENCH_TRACE_SAMPLING:-} python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
+BENCH_TRACE_SAMPLING=$trace_sampling BENCH_SERVICE_PROXIES=$service_proxies python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
 cat "$root/bench/results/$stamp.md"
