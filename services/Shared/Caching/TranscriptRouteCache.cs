@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -17,8 +18,9 @@ namespace VexaService.Shared.Caching;
 /// Every change of what the route answers (a new meeting on that native id, a PATCH, a DELETE, a webhook) calls
 /// <see cref="InvalidateAsync"/> after its database commit: it bumps the route's generation and drops the bytes.
 /// A reader takes the generation <em>before</em> it reads the database and stores only if it is unchanged, so a read
-/// that raced a change can never put stale bytes back. If an invalidation cannot reach Redis, the bytes live at most
-/// <see cref="Lifetime"/> (the same bound as a cached API key).
+/// that raced a change can never put stale bytes back. If an invalidation cannot reach Redis (twice), the bytes live
+/// about <see cref="Lifetime"/> longer (the same bound as a cached API key). Generations are only safe from a Redis
+/// that does not evict keys under memory pressure (<c>maxmemory-policy noeviction</c>, Redis's default).
 /// </para>
 /// </summary>
 public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<TranscriptRouteCache> logger)
@@ -31,10 +33,9 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
     // Far longer than any read takes; short enough that idle routes do not accumulate generation counters.
     private static readonly TimeSpan GenerationLifetime = TimeSpan.FromDays(1);
 
-    private const string StoreScript = """
+    private const string StoreIfUnchangedScript = """
         if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
-          redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
-          redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+          redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
           return 1
         end
         return 0
@@ -63,81 +64,77 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
         $"transcript:route-gen:v1:{userId}:{Route(platform, nativeMeetingId)}";
 
     /// <summary>Read before the database; null when Redis is unavailable (then nothing is stored).</summary>
-    public async Task<Generation?> ReadGenerationAsync(long userId, string platform, string nativeMeetingId)
-    {
-        try
+    public Task<Generation?> ReadGenerationAsync(long userId, string platform, string nativeMeetingId) =>
+        TryRedisAsync<Generation?>(async db =>
         {
-            var value = await redis.GetDatabase().StringGetAsync(GenerationKey(userId, platform, nativeMeetingId));
+            var value = await db.StringGetAsync(GenerationKey(userId, platform, nativeMeetingId));
             return new Generation(userId, platform, nativeMeetingId, value.HasValue ? value.ToString() : "");
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Transcript route cache unavailable: {Message}", e.Message);
-            return null;
-        }
-    }
+        }, "Transcript route cache unavailable");
 
-    /// <summary>Stores a final transcript's bytes unless the route changed since <paramref name="generation"/> was read.</summary>
+    /// <summary>Stores a final transcript's bytes for the route unless it changed since <paramref name="generation"/> was read.</summary>
     public async Task<bool> StoreAsync(Generation generation, byte[] bytes)
     {
-        var (userId, platform, nativeId, value) = generation;
         var tag = Tag(bytes);
-        try
+        // The bytes under their tag first (a tag always names the same bytes), then the route's tag, if still current.
+        return await TryRedisAsync(db => db.StringSetAsync(BodyKey(tag), bytes, Lifetime), "Could not cache the transcript route")
+            && await StoreIfUnchangedAsync(generation, Key(generation.UserId, generation.Platform, generation.NativeMeetingId),
+                Encoding.ASCII.GetBytes(tag), Lifetime);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="key"/> (any cache of what the route answers, such as a meeting's transcript) unless the
+    /// route changed since <paramref name="generation"/> was read.
+    /// </summary>
+    public Task<bool> StoreIfUnchangedAsync(Generation generation, string key, byte[] value, TimeSpan lifetime) =>
+        TryRedisAsync(async db => (long)await db.ScriptEvaluateAsync(StoreIfUnchangedScript,
+            [GenerationKey(generation.UserId, generation.Platform, generation.NativeMeetingId), key],
+            [generation.Value, value, (long)lifetime.TotalMilliseconds]) == 1, "Could not cache a transcript");
+
+    /// <summary>
+    /// Call after the change is committed. If Redis fails, one more attempt follows a second later (in the background)
+    /// before the bytes are left to expire.
+    /// </summary>
+    public async Task InvalidateAsync(long userId, string platform, string nativeMeetingId)
+    {
+        if (!await TryInvalidateAsync(userId, platform, nativeMeetingId))
         {
-            var stored = await redis.GetDatabase().ScriptEvaluateAsync(StoreScript,
-                [GenerationKey(userId, platform, nativeId), Key(userId, platform, nativeId), BodyKey(tag)],
-                [value, bytes, tag, (long)Lifetime.TotalMilliseconds]);
-            return (long)stored == 1;
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Could not cache the transcript route: {Message}", e.Message);
-            return false;
+            _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => TryInvalidateAsync(userId, platform, nativeMeetingId),
+                TaskScheduler.Default).Unwrap();
         }
     }
 
-    /// <summary>Call after the change is committed.</summary>
-    public async Task InvalidateAsync(long userId, string platform, string nativeMeetingId)
-    {
-        try
-        {
-            await redis.GetDatabase().ScriptEvaluateAsync(InvalidateScript,
-                [GenerationKey(userId, platform, nativeMeetingId), Key(userId, platform, nativeMeetingId)],
-                [(long)GenerationLifetime.TotalMilliseconds]);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Could not invalidate the transcript route of user {UserId} (cached bytes expire within {Lifetime}): {Message}",
-                userId, Lifetime, e.Message);
-        }
-    }
+    private Task<bool> TryInvalidateAsync(long userId, string platform, string nativeMeetingId) =>
+        TryRedisAsync(async db =>
+            {
+                await db.ScriptEvaluateAsync(InvalidateScript,
+                    [GenerationKey(userId, platform, nativeMeetingId), Key(userId, platform, nativeMeetingId)],
+                    [(long)GenerationLifetime.TotalMilliseconds]);
+                return true;
+            },
+            $"Could not invalidate a transcript route of user {userId} (its cached bytes expire within about {Lifetime})");
 
     /// <summary>The route's cached bytes, or null (not cached, or Redis unavailable).</summary>
     public async Task<byte[]?> TryReadAsync(long userId, string platform, string nativeMeetingId)
     {
-        try
-        {
-            var tag = await redis.GetDatabase().StringGetAsync(Key(userId, platform, nativeMeetingId));
-            return tag.HasValue ? await TryReadBodyAsync(tag.ToString()) : null;
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Transcript route cache unavailable: {Message}", e.Message);
-            return null;
-        }
+        var tag = await TryRedisAsync(db => db.StringGetAsync(Key(userId, platform, nativeMeetingId)), "Transcript route cache unavailable");
+        return tag.HasValue ? await TryReadBodyAsync(tag.ToString()) : null;
     }
 
     /// <summary>The bytes a tag names, or null (expired, or Redis unavailable).</summary>
-    public async Task<byte[]?> TryReadBodyAsync(string tag)
+    public Task<byte[]?> TryReadBodyAsync(string tag) =>
+        TryRedisAsync(async db => (byte[]?)await db.StringGetAsync(BodyKey(tag)), "Transcript route cache unavailable");
+
+    /// <summary>Redis is a cache here: when it fails, say so and carry on without it.</summary>
+    private async Task<T?> TryRedisAsync<T>(Func<IDatabase, Task<T>> call, string failure)
     {
         try
         {
-            return (byte[]?)await redis.GetDatabase().StringGetAsync(BodyKey(tag));
+            return await call(redis.GetDatabase());
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning("Transcript route cache unavailable: {Message}", e.Message);
-            return null;
+            logger.LogWarning("{Failure}: {Message}", failure, e.Message);
+            return default;
         }
     }
 

@@ -31,12 +31,13 @@ public static class TranscriptsApi
             }
             meetingId = id;
         }
-        // A plain route read may leave its answer for the gateway to serve; the generation is taken before the
-        // database is read, so a change committed meanwhile keeps these bytes out (TranscriptRouteCache).
-        var route = request.QueryString.HasValue ? null : await routes.ReadGenerationAsync(caller.UserId, platform, native_meeting_id);
+        // Taken before the database is read: caches are written only while it is unchanged, so a change committed
+        // meanwhile keeps this read's bytes out of them (TranscriptRouteCache). Null when Redis is unavailable.
+        var route = await routes.ReadGenerationAsync(caller.UserId, platform, native_meeting_id);
 
         // Hot path: a final meeting's transcript never changes, so its cached bytes are the answer.
-        if (await FinalMeetingLookup.FindFinalAsync(db, caller.UserId, platform, native_meeting_id, meetingId, ct) is { } finalId
+        if (route is not null
+            && await FinalMeetingLookup.FindFinalAsync(db, caller.UserId, platform, native_meeting_id, meetingId, ct) is { } finalId
             && await transcripts.TryCompletedAsync(finalId) is { } cached)
         {
             return await AnswerAsync(cached, isFinal: true);
@@ -46,12 +47,13 @@ public static class TranscriptsApi
         {
             return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
         }
-        var bytes = await transcripts.GetAsync(meeting, ct);
+        var bytes = await transcripts.GetAsync(meeting, route, ct);
         return await AnswerAsync(bytes, MeetingStatus.IsFinal(meeting.Status));
 
         async Task<IResult> AnswerAsync(byte[] body, bool isFinal)
         {
-            if (route is not null && isFinal)
+            // Only a plain read is what the gateway serves for this route.
+            if (route is not null && isFinal && !request.QueryString.HasValue)
             {
                 await routes.StoreAsync(route, body);
             }

@@ -24,15 +24,18 @@ public sealed class TranscriptStore(
     // Striped per meeting id (process-wide, a fixed number so nothing accumulates): one Wholesaler fetch at a time.
     private static readonly SemaphoreSlim[] FetchGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public async Task<byte[]> GetAsync(Meeting meeting, CancellationToken ct)
+    /// <param name="route">The route's generation, read before <paramref name="meeting"/> was: bytes are cached only
+    /// while it is unchanged, so a read that raced a change (webhook, PATCH, DELETE) cannot keep old bytes. Null when
+    /// Redis is unavailable: then nothing is read from or written to the cache.</param>
+    public async Task<byte[]> GetAsync(Meeting meeting, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {
         if (meeting.WholesalerMeetingId is not { } wholesalerId)
         {
             return Serialize(Header(meeting, null, []));
         }
-        if (!MeetingStatus.IsFinal(meeting.Status))
+        if (!MeetingStatus.IsFinal(meeting.Status) || route is null)
         {
-            return await FetchAsync(meeting, wholesalerId, ct);
+            return await FetchAsync(meeting, wholesalerId, route, ct);
         }
         if (await TryCachedAsync(meeting.Id) is { } cached)
         {
@@ -43,7 +46,7 @@ public sealed class TranscriptStore(
         await gate.WaitAsync(ct);
         try
         {
-            return await TryCachedAsync(meeting.Id) ?? await FetchAsync(meeting, wholesalerId, ct);
+            return await TryCachedAsync(meeting.Id) ?? await FetchAsync(meeting, wholesalerId, route, ct);
         }
         finally
         {
@@ -54,7 +57,7 @@ public sealed class TranscriptStore(
     /// <summary>The cached bytes of a final meeting's transcript, or null (not cached, or Redis unavailable).</summary>
     public Task<byte[]?> TryCompletedAsync(long meetingId) => TryCachedAsync(meetingId);
 
-    private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, CancellationToken ct)
+    private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {
         var answer = await wholesaler.GetTranscriptAsync(meeting.Platform, meeting.NativeMeetingId, wholesalerId, ct);
         if (answer.Status == StatusCodes.Status404NotFound)
@@ -75,17 +78,13 @@ public sealed class TranscriptStore(
             await meetings.SaveAsync();
         }
         var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
-        if (MeetingStatus.IsFinal(meeting.Status))
+        if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
-            await TryCacheAsync(meeting.Id, bytes);
+            await routes.StoreIfUnchangedAsync(route, CacheKey(meeting.Id), bytes, TimeSpan.FromDays(7));
         }
         return bytes;
     }
 
-    /// <summary>
-    /// After a committed change to <paramref name="meeting"/>: drops its cached bytes and those of the route that
-    /// names it (which the gateway serves).
-    /// </summary>
     public async Task DropAsync(Meeting meeting)
     {
         try
@@ -127,18 +126,6 @@ public sealed class TranscriptStore(
         {
             logger.LogWarning("Transcript cache unavailable: {Message}", e.Message);
             return null;
-        }
-    }
-
-    private async Task TryCacheAsync(long meetingId, byte[] bytes)
-    {
-        try
-        {
-            await redis.GetDatabase().StringSetAsync(CacheKey(meetingId), bytes, TimeSpan.FromDays(7));
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Could not cache transcript {MeetingId}: {Message}", meetingId, e.Message);
         }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Caching;
+using VexaService.Transcripts.Services;
 
 namespace VexaService.IntegrationTests.Meetings;
 
@@ -102,6 +103,34 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
         var after = await _routes.ReadGenerationAsync(userId, Platform, meetId);
         Assert.True(await _routes.StoreAsync(after!, "fresh"u8.ToArray()));
         Assert.Equal("fresh"u8.ToArray(), await _routes.TryReadAsync(userId, Platform, meetId));
+    }
+
+    [Fact]
+    public async Task A_read_that_raced_a_change_leaves_nothing_in_either_cache()
+    {
+        var (userId, meetId, meetingId) = await CompletedMeetingAsync();
+        await _redis.KeyDeleteAsync(TranscriptStore.CacheKey(meetingId)); // cold: the read goes to the Wholesaler
+        await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("{\"latency_ms\": 1500}"));
+        try
+        {
+            var read = ReadAsync(userId, meetId);
+            await Task.Delay(500); // the read has taken its generation and waits for the Wholesaler
+            var patched = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, $"/meetings/{Platform}/{meetId}",
+                new { data = new { name = "Raced" } });
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await read).StatusCode);
+        }
+        finally
+        {
+            await fixture.Wholesaler.DeleteAsync("/_emulator/faults");
+        }
+
+        Assert.False((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
+        Assert.False((await _redis.StringGetAsync(TranscriptStore.CacheKey(meetingId))).HasValue);
+        // The next read fills both again.
+        Assert.Equal(HttpStatusCode.OK, (await ReadAsync(userId, meetId)).StatusCode);
+        Assert.True((await _redis.StringGetAsync(TranscriptStore.CacheKey(meetingId))).HasValue);
+        Assert.True((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
     }
 
     private async Task<(long UserId, string MeetId, long MeetingId)> CompletedMeetingAsync()
