@@ -106,6 +106,17 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
         var meetings = await SendWithKey(HttpMethod.Get, "/meetings", apiKey, ct);
         var meeting = (await meetings.Content.ReadFromJsonAsync<JsonObject>(ct))!["meetings"]![0]!;
         Assert.Equal("completed", meeting["status"]!.GetValue<string>());
+
+        // The first read of the completed transcript is proxied to transcripts, which leaves it for the gateway; the
+        // second is answered by the gateway itself. A client cannot tell them apart.
+        var proxied = await SendWithKey(HttpMethod.Get, $"/transcripts/google_meet/{meetId}", apiKey, ct);
+        var cached = await SendWithKey(HttpMethod.Get, $"/transcripts/google_meet/{meetId}", apiKey, ct);
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal(await proxied.Content.ReadAsByteArrayAsync(ct), await cached.Content.ReadAsByteArrayAsync(ct));
+        string Headers(HttpResponseMessage r) => string.Join(",", r.Headers.Concat(r.Content.Headers)
+            .Where(h => h.Key != "Date").OrderBy(h => h.Key).Select(h => $"{h.Key}={string.Join(";", h.Value)}"));
+        Assert.Equal(Headers(proxied), Headers(cached));
     }
 
     [Fact]

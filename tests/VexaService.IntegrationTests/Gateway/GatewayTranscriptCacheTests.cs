@@ -84,6 +84,25 @@ public sealed class GatewayTranscriptCacheTests(GatewayFixture fixture) : IClass
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
     }
 
+    [Fact]
+    public async Task A_deleted_key_is_refused_although_its_users_transcript_is_cached()
+    {
+        var userId = await fixture.Admin.CreateUserAsync();
+        var (tokenId, key) = await fixture.Admin.CreateTokenAsync(userId);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.SendAsync(HttpMethod.Get, "/meetings", key)).StatusCode);
+        var meetId = RetailerFixture.NewMeetId();
+        var body = "{\"id\":9}"u8.ToArray();
+        await CacheAsync(userId, "google_meet", meetId, body);
+        var path = $"/transcripts/google_meet/{meetId}";
+        Assert.Equal(body, await (await _gateway.SendAsync(HttpMethod.Get, path, key)).Content.ReadAsByteArrayAsync());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.SendAsync(HttpMethod.Delete, $"/admin/tokens/{tokenId}")).StatusCode);
+
+        var after = await _gateway.SendAsync(HttpMethod.Get, path, key);
+        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
+        Assert.Equal("Invalid API token", await after.DetailAsync());
+    }
+
     /// <summary>What Transcripts leaves for a final meeting: the route's tag and the bytes it names.</summary>
     private async Task<string> CacheAsync(long userId, string platform, string meetId, byte[] body)
     {
