@@ -160,7 +160,9 @@ procs >"$results/proc-idle.json"
 
 # (1) The first read after the cache is emptied costs the Wholesaler call; every later one must not.
 redis-cli -p $redis_port DEL "transcript:v1:$transcript_meeting" >/dev/null
-redis-cli -p $redis_port --scan --pattern 'transcript:route:v1:*' | xargs -r redis-cli -p $redis_port DEL >/dev/null
+for pattern in 'transcript:route:*' 'transcript:body:*'; do # the gateway's route cache (TranscriptRouteCache)
+  redis-cli -p $redis_port --scan --pattern "$pattern" | xargs -r redis-cli -p $redis_port DEL >/dev/null
+done
 emulator_stats >"$results/emulator-stats-before.json"
 BENCH_KEY=$(key transcript) scenario transcript get.lua "$transcript_path" transcript.json
 emulator_stats >"$results/emulator-stats-after.json"
