@@ -27,6 +27,7 @@ public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore 
             {
                 if (theirs.TryGetValue(meeting.WholesalerMeetingId!.Value, out var current))
                 {
+                    store.Track(meeting); // listed untracked: attached before it changes, so the change is saved
                     changed |= WholesalerMeetingJson.Follow(current, meeting);
                 }
             }
