@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
 
 namespace VexaService.AdminApi.Services;
@@ -18,16 +19,7 @@ public sealed class TokenCache(IConnectionMultiplexer redis, ILogger<TokenCache>
         _ = Task.Delay(SecondDrop).ContinueWith(_ => DropOnceAsync(tokenHash), TaskScheduler.Default);
     }
 
-    private async Task DropOnceAsync(string tokenHash)
-    {
-        try
-        {
-            await redis.GetDatabase().KeyDeleteAsync(ApiKeyHash.CacheKey(tokenHash));
-        }
-        catch (RedisException e)
-        {
-            // The gateway falls back to PostgreSQL while Redis is down; entries expire within the cache lifetime.
-            logger.LogWarning(e, "Could not drop a cached token lookup from Redis");
-        }
-    }
+    // The gateway falls back to PostgreSQL while Redis is down; entries expire within the cache lifetime.
+    private Task<bool> DropOnceAsync(string tokenHash) =>
+        redis.TryAsync(db => db.KeyDeleteAsync(ApiKeyHash.CacheKey(tokenHash)), logger, "Could not drop a cached token lookup from Redis");
 }

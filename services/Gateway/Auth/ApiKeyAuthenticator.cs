@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
 
@@ -31,15 +32,8 @@ public sealed class ApiKeyAuthenticator(
 
         var userId = await LookUpAsync(hash, ct);
         var lifetime = userId is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;
-        try
-        {
-            await redis.GetDatabase().StringSetAsync(ApiKeyHash.CacheKey(hash),
-                userId?.ToString(CultureInfo.InvariantCulture) ?? Unknown, lifetime);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Redis unavailable for the auth cache, using PostgreSQL: {Message}", e.Message);
-        }
+        await redis.TryAsync(db => db.StringSetAsync(ApiKeyHash.CacheKey(hash),
+            userId?.ToString(CultureInfo.InvariantCulture) ?? Unknown, lifetime), logger, "Redis unavailable for the auth cache, using PostgreSQL");
         return userId;
     }
 

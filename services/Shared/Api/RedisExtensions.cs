@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace VexaService.Shared.Api;
@@ -35,5 +36,23 @@ public static class RedisExtensions
             options.SocketManager = SocketManager.ThreadPool;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// One Redis call of a cache or counter: when Redis is down or too slow, say so and carry on without it
+    /// (<c>default</c>), since every caller has a way that does not need the cache.
+    /// </summary>
+    public static async Task<T?> TryAsync<T>(this IConnectionMultiplexer redis, Func<IDatabase, Task<T>> call,
+        ILogger logger, string failure)
+    {
+        try
+        {
+            return await call(redis.GetDatabase());
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("{Failure}: {Message}", failure, e.Message);
+            return default;
+        }
     }
 }

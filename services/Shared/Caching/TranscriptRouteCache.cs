@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using VexaService.Shared.Api;
 
 namespace VexaService.Shared.Caching;
 
@@ -65,18 +66,18 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
 
     /// <summary>Read before the database; null when Redis is unavailable (then nothing is stored).</summary>
     public Task<Generation?> ReadGenerationAsync(long userId, string platform, string nativeMeetingId) =>
-        TryRedisAsync<Generation?>(async db =>
+        redis.TryAsync<Generation?>(async db =>
         {
             var value = await db.StringGetAsync(GenerationKey(userId, platform, nativeMeetingId));
             return new Generation(userId, platform, nativeMeetingId, value.HasValue ? value.ToString() : "");
-        }, "Transcript route cache unavailable");
+        }, logger, "Transcript route cache unavailable");
 
     /// <summary>Stores a final transcript's bytes for the route unless it changed since <paramref name="generation"/> was read.</summary>
     public async Task<bool> StoreAsync(Generation generation, byte[] bytes)
     {
         var tag = Tag(bytes);
         // The bytes under their tag first (a tag always names the same bytes), then the route's tag, if still current.
-        return await TryRedisAsync(db => db.StringSetAsync(BodyKey(tag), bytes, Lifetime), "Could not cache the transcript route")
+        return await redis.TryAsync(db => db.StringSetAsync(BodyKey(tag), bytes, Lifetime), logger, "Could not cache the transcript route")
             && await StoreIfUnchangedAsync(generation, Key(generation.UserId, generation.Platform, generation.NativeMeetingId),
                 Encoding.ASCII.GetBytes(tag), Lifetime);
     }
@@ -86,9 +87,9 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
     /// route changed since <paramref name="generation"/> was read.
     /// </summary>
     public Task<bool> StoreIfUnchangedAsync(Generation generation, string key, byte[] value, TimeSpan lifetime) =>
-        TryRedisAsync(async db => (long)await db.ScriptEvaluateAsync(StoreIfUnchangedScript,
+        redis.TryAsync(async db => (long)await db.ScriptEvaluateAsync(StoreIfUnchangedScript,
             [GenerationKey(generation.UserId, generation.Platform, generation.NativeMeetingId), key],
-            [generation.Value, value, (long)lifetime.TotalMilliseconds]) == 1, "Could not cache a transcript");
+            [generation.Value, value, (long)lifetime.TotalMilliseconds]) == 1, logger, "Could not cache a transcript");
 
     /// <summary>
     /// Call after the change is committed. If Redis fails, one more attempt follows a second later (in the background)
@@ -104,39 +105,18 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
     }
 
     private Task<bool> TryInvalidateAsync(long userId, string platform, string nativeMeetingId) =>
-        TryRedisAsync(async db =>
+        redis.TryAsync(async db =>
             {
                 await db.ScriptEvaluateAsync(InvalidateScript,
                     [GenerationKey(userId, platform, nativeMeetingId), Key(userId, platform, nativeMeetingId)],
                     [(long)GenerationLifetime.TotalMilliseconds]);
                 return true;
             },
-            $"Could not invalidate a transcript route of user {userId} (its cached bytes expire within about {Lifetime})");
-
-    /// <summary>The route's cached bytes, or null (not cached, or Redis unavailable).</summary>
-    public async Task<byte[]?> TryReadAsync(long userId, string platform, string nativeMeetingId)
-    {
-        var tag = await TryRedisAsync(db => db.StringGetAsync(Key(userId, platform, nativeMeetingId)), "Transcript route cache unavailable");
-        return tag.HasValue ? await TryReadBodyAsync(tag.ToString()) : null;
-    }
+            logger, $"Could not invalidate a transcript route of user {userId} (its cached bytes expire within about {Lifetime})");
 
     /// <summary>The bytes a tag names, or null (expired, or Redis unavailable).</summary>
     public Task<byte[]?> TryReadBodyAsync(string tag) =>
-        TryRedisAsync(async db => (byte[]?)await db.StringGetAsync(BodyKey(tag)), "Transcript route cache unavailable");
-
-    /// <summary>Redis is a cache here: when it fails, say so and carry on without it.</summary>
-    private async Task<T?> TryRedisAsync<T>(Func<IDatabase, Task<T>> call, string failure)
-    {
-        try
-        {
-            return await call(redis.GetDatabase());
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("{Failure}: {Message}", failure, e.Message);
-            return default;
-        }
-    }
+        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(BodyKey(tag)), logger, "Transcript route cache unavailable");
 
     /// <summary>A route's generation as a reader saw it.</summary>
     public sealed record Generation(long UserId, string Platform, string NativeMeetingId, string Value);

@@ -87,14 +87,7 @@ public sealed class TranscriptStore(
 
     public async Task DropAsync(Meeting meeting)
     {
-        try
-        {
-            await redis.GetDatabase().KeyDeleteAsync(CacheKey(meeting.Id));
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Could not drop cached transcript {MeetingId}: {Message}", meeting.Id, e.Message);
-        }
+        await redis.TryAsync(db => db.KeyDeleteAsync(CacheKey(meeting.Id)), logger, $"Could not drop cached transcript {meeting.Id}");
         await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
     }
 
@@ -116,16 +109,6 @@ public sealed class TranscriptStore(
 
     private static byte[] Serialize(JsonObject transcript) => JsonSerializer.SerializeToUtf8Bytes(transcript);
 
-    private async Task<byte[]?> TryCachedAsync(long meetingId)
-    {
-        try
-        {
-            return (byte[]?)await redis.GetDatabase().StringGetAsync(CacheKey(meetingId));
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Transcript cache unavailable: {Message}", e.Message);
-            return null;
-        }
-    }
+    private Task<byte[]?> TryCachedAsync(long meetingId) =>
+        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(CacheKey(meetingId)), logger, "Transcript cache unavailable");
 }
