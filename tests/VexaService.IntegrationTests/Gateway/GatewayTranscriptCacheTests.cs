@@ -103,13 +103,13 @@ public sealed class GatewayTranscriptCacheTests(GatewayFixture fixture) : IClass
         Assert.Equal("Invalid API token", await after.DetailAsync());
     }
 
-    /// <summary>What Transcripts leaves for a final meeting: the route's tag and the bytes it names.</summary>
+    /// <summary>What Transcripts leaves for a final meeting, through the same cache: the route's tag and its bytes.</summary>
     private async Task<string> CacheAsync(long userId, string platform, string meetId, byte[] body)
     {
-        var tag = TranscriptRouteCache.Tag(body);
-        await _redis.StringSetAsync(TranscriptRouteCache.BodyKey(tag), body, TimeSpan.FromMinutes(1));
-        await _redis.StringSetAsync(TranscriptRouteCache.Key(userId, platform, meetId), tag, TimeSpan.FromMinutes(1));
-        return tag;
+        var routes = fixture.Gateway.Services.GetRequiredService<TranscriptRouteCache>();
+        var generation = await routes.ReadGenerationAsync(userId, platform, meetId);
+        Assert.True(await routes.StoreAsync(generation!, body));
+        return TranscriptRouteCache.Tag(body);
     }
 
     private static async Task AssertProxiedAsync(HttpResponseMessage response, string target)
