@@ -110,7 +110,7 @@ public sealed class EmulatorControlTests : WholesalerTestBase
     }
 
     [Fact]
-    public async Task Stats_count_requests_keys_transcript_calls_and_bot_starts()
+    public async Task Stats_count_requests_keys_transcript_calls_bot_starts_and_meeting_listings()
     {
         var before = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
         const string otherKey = "some-other-key";
@@ -126,13 +126,14 @@ public sealed class EmulatorControlTests : WholesalerTestBase
         }
 
         var after = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
-        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts");
+        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings");
         Assert.Equal(7, Count(after, "requests_total") - Count(before, "requests_total"));
         Assert.Equal(5, Seen(after, Fingerprint(Target.ApiKey)) - Seen(before, Fingerprint(Target.ApiKey)));
         Assert.Equal(1, Seen(after, Fingerprint(otherKey)) - Seen(before, Fingerprint(otherKey)));
         Assert.Equal(1, Seen(after, "none") - Seen(before, "none"));
         Assert.Equal(3, after["transcript_requests"]![meetingId.ToString(System.Globalization.CultureInfo.InvariantCulture)]!.GetValue<long>());
         Assert.Equal(1, Count(after, "bot_starts") - Count(before, "bot_starts"));
+        Assert.Equal(1, Count(after, "meeting_listings") - Count(before, "meeting_listings")); // only the authenticated one
     }
 
     [Fact]
@@ -170,6 +171,7 @@ public sealed class EmulatorControlTests : WholesalerTestBase
         var stats = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
         Assert.Equal(2, Count(stats, "requests_total"));
         Assert.Equal(0, Count(stats, "bot_starts"));
+        Assert.Equal(1, Count(stats, "meeting_listings"));
     }
 
     [Fact]

@@ -76,62 +76,77 @@ public sealed class BotReconciler(
 
     private async Task<ReconcileReport> ReconcileAsync(VexaDbContext db, WholesalerClient wholesaler, CancellationToken ct)
     {
-        var theirs = await wholesaler.ListMeetingsAsync(ct);
-        var byId = theirs.Where(m => WholesalerMeetingJson.Id(m) is not null).ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
+        // The running bots answer most questions, at a cost that grows with live meetings only.
+        var running = await wholesaler.ListRunningBotsAsync(ct);
+        var runningIds = WholesalerBotJson.MeetingIds(running);
         var settled = DateTime.UtcNow - options.Value.Grace;
-        var mapped = (await db.Meetings.Where(m => m.WholesalerMeetingId != null).Select(m => m.WholesalerMeetingId!.Value).ToListAsync(ct)).ToHashSet();
         int adopted = 0, failed = 0, updated = 0, stopped = 0;
 
-        // Rows whose start never completed.
+        // Rows whose start never completed (only a crash leaves them), and live rows whose bot has stopped although no
+        // completion webhook has reached us within the grace period (a lost webhook).
         var pending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested && m.CreatedAt < settled)
             .ToListAsync(ct);
-        foreach (var row in pending)
-        {
-            var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && !mapped.Contains(WholesalerMeetingJson.Id(m)!.Value))
-                .MaxBy(m => WholesalerMeetingJson.Id(m));
-            if (bot is not null)
-            {
-                WholesalerMeetingJson.Adopt(bot, row);
-                mapped.Add(row.WholesalerMeetingId!.Value);
-                adopted++;
-            }
-            else
-            {
-                MarkFailed(row);
-                failed++;
-            }
-        }
-
-        // Our live rows follow the Wholesaler.
         var live = await db.Meetings.Where(m => m.WholesalerMeetingId != null && MeetingStatus.Live.Contains(m.Status)).ToListAsync(ct);
-        foreach (var row in live)
-        {
-            if (!byId.TryGetValue(row.WholesalerMeetingId!.Value, out var bot))
-            {
-                MarkFailed(row);
-                failed++;
-            }
-            else if (WholesalerMeetingJson.Follow(bot, row))
-            {
-                updated++;
-            }
-        }
-        await db.SaveChangesAsync(ct);
+        var botGone = live.Where(m => !runningIds.Contains(m.WholesalerMeetingId!.Value) && m.UpdatedAt < settled).ToList();
 
-        // Wholesaler bots that no user owns (and no pending row may still claim) are stopped.
+        // Only those need the Wholesaler's whole meeting list, which grows with every meeting ever held.
+        if (pending.Count > 0 || botGone.Count > 0)
+        {
+            var theirs = await wholesaler.ListMeetingsAsync(ct);
+            var byId = theirs.Where(m => WholesalerMeetingJson.Id(m) is not null).ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
+            var liveIds = theirs.Where(m => MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m))).Select(m => WholesalerMeetingJson.Id(m)!.Value).ToList();
+            var mapped = await MappedAsync(db, liveIds, ct);
+
+            foreach (var row in pending)
+            {
+                var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && !mapped.Contains(WholesalerMeetingJson.Id(m)!.Value))
+                    .MaxBy(m => WholesalerMeetingJson.Id(m));
+                if (bot is not null)
+                {
+                    WholesalerMeetingJson.Adopt(bot, row);
+                    mapped.Add(row.WholesalerMeetingId!.Value);
+                    adopted++;
+                }
+                else
+                {
+                    MarkFailed(row);
+                    failed++;
+                }
+            }
+
+            // Our live rows follow the Wholesaler, now that its answer is here anyway.
+            foreach (var row in live)
+            {
+                if (!byId.TryGetValue(row.WholesalerMeetingId!.Value, out var bot))
+                {
+                    MarkFailed(row);
+                    failed++;
+                }
+                else if (WholesalerMeetingJson.Follow(bot, row))
+                {
+                    updated++;
+                }
+            }
+            await db.SaveChangesAsync(ct);
+        }
+
+        // Running bots that no user owns (and no pending row may still claim) are stopped.
+        var owned = await MappedAsync(db, runningIds, ct);
         var stillPending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested)
             .Select(m => new { m.Platform, m.NativeMeetingId }).ToListAsync(ct);
-        foreach (var bot in theirs.Where(m => WholesalerMeetingJson.Status(m) == MeetingStatus.Active && !mapped.Contains(WholesalerMeetingJson.Id(m)!.Value)))
+        foreach (var bot in running.Where(b => WholesalerBotJson.MeetingId(b) is { } id && !owned.Contains(id)))
         {
-            var platform = bot["platform"]!.GetValue<string>();
-            var nativeId = bot["native_meeting_id"]?.GetValue<string>() ?? "";
-            if (stillPending.Any(p => p.Platform == platform && p.NativeMeetingId == nativeId))
+            var platform = WholesalerMeetingJson.Text(bot, "platform");
+            var nativeId = WholesalerMeetingJson.Text(bot, "native_meeting_id");
+            if (platform is null || nativeId is null || stillPending.Any(p => p.Platform == platform && p.NativeMeetingId == nativeId))
             {
                 continue;
             }
-            logger.LogWarning("Stopping Wholesaler bot {WholesalerMeetingId} that no user owns", WholesalerMeetingJson.Id(bot));
-            await wholesaler.StopBotAsync(platform, nativeId, ct);
-            stopped++;
+            logger.LogWarning("Stopping Wholesaler bot {WholesalerMeetingId} that no user owns", WholesalerBotJson.MeetingId(bot));
+            if ((await wholesaler.StopBotAsync(platform, nativeId, ct)).Status == StatusCodes.Status202Accepted)
+            {
+                stopped++; // a bot already stopping is refused (404) and simply runs out
+            }
         }
 
         if (adopted + failed + updated + stopped > 0)
@@ -141,6 +156,12 @@ public sealed class BotReconciler(
         }
         return new ReconcileReport(adopted, failed, updated, stopped);
     }
+
+    /// <summary>Which of these Wholesaler meetings one of our rows maps.</summary>
+    private static async Task<HashSet<long>> MappedAsync(VexaDbContext db, IReadOnlyCollection<long> wholesalerIds, CancellationToken ct) =>
+        wholesalerIds.Count == 0 ? [] : (await db.Meetings
+            .Where(m => m.WholesalerMeetingId != null && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
+            .Select(m => m.WholesalerMeetingId!.Value).ToListAsync(ct)).ToHashSet();
 
     private static bool IsLiveFor(JsonObject bot, string platform, string nativeId) =>
         bot["platform"]?.GetValue<string>() == platform && bot["native_meeting_id"]?.GetValue<string>() == nativeId

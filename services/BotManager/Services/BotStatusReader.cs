@@ -14,28 +14,23 @@ public sealed class BotStatusReader(WholesalerClient wholesaler, VexaDbContext d
 {
     public async Task<JsonObject> ReadAsync(long userId, CancellationToken ct)
     {
-        var answer = await wholesaler.GetBotsStatusAsync(ct);
-        var running = (answer.Body as JsonObject)?["running_bots"] as JsonArray ?? [];
+        var running = await wholesaler.ListRunningBotsAsync(ct);
 
-        var wholesalerIds = running.Select(WholesalerMeetingId).OfType<long>().ToList();
+        var wholesalerIds = WholesalerBotJson.MeetingIds(running).ToList();
         var mine = await db.Meetings.AsNoTracking()
             .Where(m => m.UserId == userId && m.WholesalerMeetingId != null && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
             .ToDictionaryAsync(m => m.WholesalerMeetingId!.Value, ct);
 
         var bots = new JsonArray();
-        foreach (var bot in running.OfType<JsonObject>())
+        foreach (var bot in running)
         {
-            if (WholesalerMeetingId(bot) is { } id && mine.TryGetValue(id, out var meeting))
+            if (WholesalerBotJson.MeetingId(bot) is { } id && mine.TryGetValue(id, out var meeting))
             {
                 bots.Add(Rewrite(bot, meeting));
             }
         }
         return new JsonObject { ["running_bots"] = bots };
     }
-
-    private static long? WholesalerMeetingId(JsonNode? bot) =>
-        bot?["meeting_id_from_name"] is JsonValue v && v.TryGetValue<string>(out var s)
-        && long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     private static JsonObject Rewrite(JsonObject bot, Meeting meeting)
     {

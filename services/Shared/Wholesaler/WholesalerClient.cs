@@ -22,10 +22,20 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     public Task<WholesalerResponse> ReconfigureBotAsync(string platform, string nativeId, JsonObject request, CancellationToken ct) =>
         SendAsync(HttpMethod.Put, $"bots/{Segment(platform)}/{Segment(nativeId)}/config", request, ct);
 
-    public Task<WholesalerResponse> GetBotsStatusAsync(CancellationToken ct) =>
-        SendAsync(HttpMethod.Get, "bots/status", null, ct);
+    /// <summary>
+    /// The Wholesaler's running bots (<c>GET /bots/status</c>): as many as there are live meetings, unlike
+    /// <see cref="ListMeetingsAsync"/>, whose answer grows with every meeting ever held.
+    /// </summary>
+    public async Task<List<JsonObject>> ListRunningBotsAsync(CancellationToken ct)
+    {
+        var answer = await SendAsync(HttpMethod.Get, "bots/status", null, ct);
+        return ((answer.Body as JsonObject)?["running_bots"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+    }
 
-    /// <summary>Every meeting of the Wholesaler's one (system) user, newest first.</summary>
+    /// <summary>
+    /// Every meeting of the Wholesaler's one (system) user, newest first. Vexa has no filter or paging here, so the
+    /// answer grows with history: call it only when the running bots cannot answer the question.
+    /// </summary>
     public async Task<List<JsonObject>> ListMeetingsAsync(CancellationToken ct)
     {
         var answer = await SendAsync(HttpMethod.Get, "meetings", null, ct);

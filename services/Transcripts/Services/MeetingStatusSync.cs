@@ -6,7 +6,7 @@ namespace VexaService.Transcripts.Services;
 
 /// <summary>
 /// Before meetings are shown, live ones take the Wholesaler's current status (so a bot that has left shows as
-/// completed and frees its quota slot). A Wholesaler outage only means the stored status is shown.
+/// completed and frees its quota slot before its webhook arrives). A Wholesaler outage only means the stored status is shown.
 /// </summary>
 public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore store, ILogger<MeetingStatusSync> logger)
 {
@@ -19,11 +19,19 @@ public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore 
         }
         try
         {
+            // A meeting whose bot still runs is active or stopping at the Wholesaler, as we recorded when we started or
+            // stopped it; only the others (their bot left) need the Wholesaler's whole, ever-growing meeting list.
+            var running = WholesalerBotJson.MeetingIds(await wholesaler.ListRunningBotsAsync(ct));
+            var left = live.Where(m => !running.Contains(m.WholesalerMeetingId!.Value)).ToList();
+            if (left.Count == 0)
+            {
+                return;
+            }
             var theirs = (await wholesaler.ListMeetingsAsync(ct))
                 .Where(m => WholesalerMeetingJson.Id(m) is not null)
                 .ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
             var changed = false;
-            foreach (var meeting in live)
+            foreach (var meeting in left)
             {
                 if (theirs.TryGetValue(meeting.WholesalerMeetingId!.Value, out var current))
                 {

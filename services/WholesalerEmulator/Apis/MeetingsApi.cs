@@ -20,7 +20,11 @@ public static class MeetingsApi
         return app;
     }
 
-    public static Ok<MeetingListResponse> ListMeetings(MeetingStore store) => TypedResults.Ok(store.ListMeetings());
+    public static Ok<MeetingListResponse> ListMeetings(MeetingStore store, RequestStats stats)
+    {
+        stats.CountMeetingListing();
+        return TypedResults.Ok(store.ListMeetings());
+    }
 
     public static Results<Ok<MeetingResponse>, BadRequest<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
         UpdateMeetingData(string platform, string nativeMeetingId, JsonBody body, MeetingStore store)

@@ -12,7 +12,8 @@ public sealed record StatsResponse(
     long RequestsTotal,
     IReadOnlyDictionary<string, long> ApiKeysSeen,
     IReadOnlyDictionary<string, long> TranscriptRequests,
-    long BotStarts);
+    long BotStarts,
+    long MeetingListings);
 
 /// <summary>Same body as bot-manager's exit callback answer.</summary>
 public sealed record ExitCallbackResponse(string Status, long MeetingId, string FinalStatus);

@@ -9,7 +9,7 @@ namespace VexaService.WholesalerEmulator.Services;
 
 /// <summary>
 /// Counts what reached the Wholesaler, so tests can check which keys it ever saw (as the first 8 hex chars of their
-/// SHA-256, never the key itself) and how often each meeting's transcript was fetched. Lock-free.
+/// SHA-256, never the key itself), how often each meeting's transcript was fetched and how often all meetings were listed. Lock-free.
 /// </summary>
 public sealed class RequestStats
 {
@@ -21,6 +21,7 @@ public sealed class RequestStats
     private readonly ConcurrentDictionary<string, string> _hashes = new();
     private long _requests;
     private long _botStarts;
+    private long _meetingListings;
 
     public void CountRequest(StringValues apiKey)
     {
@@ -33,11 +34,15 @@ public sealed class RequestStats
 
     public void CountBotStart() => Interlocked.Increment(ref _botStarts);
 
+    /// <summary>A <c>GET /meetings</c>: its answer grows with every meeting ever held, so callers should need it rarely.</summary>
+    public void CountMeetingListing() => Interlocked.Increment(ref _meetingListings);
+
     public StatsResponse Snapshot() => new(
         Interlocked.Read(ref _requests),
         new SortedDictionary<string, long>(_keys, StringComparer.Ordinal),
         _transcripts.OrderBy(t => t.Key).ToDictionary(t => t.Key.ToString(CultureInfo.InvariantCulture), t => t.Value),
-        Interlocked.Read(ref _botStarts));
+        Interlocked.Read(ref _botStarts),
+        Interlocked.Read(ref _meetingListings));
 
     public void Reset()
     {
@@ -45,6 +50,7 @@ public sealed class RequestStats
         _transcripts.Clear();
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _botStarts, 0);
+        Interlocked.Exchange(ref _meetingListings, 0);
     }
 
     /// <summary>First 8 hex chars of SHA-256 of the key, memoised for the few keys a run uses.</summary>

@@ -67,6 +67,56 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task A_pass_lists_the_wholesalers_meetings_only_for_a_bot_that_left_unreported_past_the_grace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var reconciler = fixture.BotManager.Services.GetRequiredService<BotReconciler>();
+        var bots = fixture.BotManager.CreateClient();
+        var userId = await fixture.NewUserAsync();
+        string running = RetailerFixture.NewMeetId(), left = RetailerFixture.NewMeetId();
+        var runningRow = await StartAsync(bots, userId, running);
+        var leftRow = await StartAsync(bots, userId, left);
+        await fixture.AsUserAsync(bots, userId, HttpMethod.Delete, $"/bots/google_meet/{left}");
+        await RetailerFixture.WaitUntilAsync(async () => await StatusAsync(leftRow) == MeetingStatus.Completed);
+        await reconciler.RunOnceAsync(ct); // whatever earlier tests left behind is settled by this pass
+
+        // A running bot and a bot that left and said so: nothing to repair, and the whole list is not fetched.
+        var listings = await fixture.MeetingListingsAsync();
+        Assert.Equal(new ReconcileReport(0, 0, 0, 0), await reconciler.RunOnceAsync(ct));
+        Assert.Equal(listings, await fixture.MeetingListingsAsync());
+
+        // Its completion webhook lost, but only just: the webhook may still come, so the pass waits.
+        await RetailerFixture.LoseCompletionAsync(leftRow, DateTime.UtcNow);
+        Assert.Equal(new ReconcileReport(0, 0, 0, 0), await reconciler.RunOnceAsync(ct));
+        Assert.Equal(listings, await fixture.MeetingListingsAsync());
+        Assert.Equal(MeetingStatus.Active, await StatusAsync(leftRow));
+
+        // Lost for longer than the grace period: one listing, and the row takes the Wholesaler's final state.
+        await RetailerFixture.LoseCompletionAsync(leftRow, DateTime.UtcNow.AddHours(-1));
+        var report = await reconciler.RunOnceAsync(ct);
+        Assert.True(report.Updated >= 1, report.ToString()); // other tests' rows may be followed in the same pass
+        Assert.Equal(listings + 1, await fixture.MeetingListingsAsync());
+        await using var db = TestEnvironment.NewDbContext();
+        var healed = await db.Meetings.SingleAsync(m => m.Id == leftRow, ct);
+        Assert.Equal(MeetingStatus.Completed, healed.Status);
+        Assert.NotNull(healed.EndTime);
+        Assert.Equal(MeetingStatus.Active, await StatusAsync(runningRow));
+    }
+
+    private async Task<long> StartAsync(HttpClient bots, long userId, string meetId)
+    {
+        var response = await fixture.AsUserAsync(bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync())["id"]!.GetValue<long>();
+    }
+
+    private static async Task<string> StatusAsync(long meetingId)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).Status;
+    }
+
+    [Fact]
     public async Task A_retry_after_a_lost_answer_adopts_the_bot_instead_of_failing()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -135,6 +135,21 @@ public sealed class RetailerFixture : IAsyncLifetime
     public async Task<JsonObject> EmulatorStatsAsync() =>
         (await Wholesaler.GetFromJsonAsync<JsonObject>("/_emulator/stats"))!;
 
+    /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>
+    public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
+
+    /// <summary>
+    /// Puts a meeting that completed at the Wholesaler (and here) back to <c>active</c> in our table, last touched at
+    /// <paramref name="updatedAt"/>: what a lost completion webhook leaves.
+    /// </summary>
+    public static async Task LoseCompletionAsync(long meetingId, DateTime updatedAt)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        var row = await db.Meetings.SingleAsync(m => m.Id == meetingId);
+        (row.Status, row.EndTime, row.UpdatedAt) = (MeetingStatus.Active, null, updatedAt);
+        await db.SaveChangesAsync();
+    }
+
     public static string NewMeetId()
     {
         var letters = "abcdefghijklmnopqrstuvwxyz";

@@ -70,6 +70,32 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task Listing_meetings_asks_for_the_wholesalers_whole_list_only_when_a_live_meetings_bot_has_left()
+    {
+        var userId = await fixture.NewUserAsync();
+        string running = RetailerFixture.NewMeetId(), left = RetailerFixture.NewMeetId();
+        var runningId = await StartAsync(userId, running);
+        var leftId = await StartAsync(userId, left);
+        await StopAndWaitCompletedAsync(userId, left, leftId);
+
+        async Task<Dictionary<long, string>> StatusesAsync() =>
+            (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync())["meetings"]!.AsArray()
+                .ToDictionary(m => m!["id"]!.GetValue<long>(), m => m!["status"]!.GetValue<string>());
+
+        // One bot still runs, the other's completion arrived: the running bots answer, the whole list is not fetched.
+        var listings = await fixture.MeetingListingsAsync();
+        Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
+        Assert.Equal(listings, await fixture.MeetingListingsAsync());
+
+        // The completion was lost: the meeting is live here but its bot has left, so the list is fetched once for it.
+        await RetailerFixture.LoseCompletionAsync(leftId, DateTime.UtcNow);
+        Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
+        Assert.Equal(listings + 1, await fixture.MeetingListingsAsync());
+        Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
+        Assert.Equal(listings + 1, await fixture.MeetingListingsAsync()); // and the row was saved completed
+    }
+
+    [Fact]
     public async Task Two_users_on_the_same_native_id_each_get_their_own_transcript()
     {
         var alice = await fixture.NewUserAsync();

@@ -69,7 +69,7 @@ public sealed class WholesalerCredentialTests : IAsyncLifetime
     public async Task Api_key_mode_sends_only_the_system_key()
     {
         var (client, _, _) = NewClient("ApiKey");
-        await client.GetBotsStatusAsync(TestContext.Current.CancellationToken);
+        await client.ListRunningBotsAsync(TestContext.Current.CancellationToken);
         var (apiKey, authorization) = Assert.Single(_seen);
         Assert.Equal("the-system-key", apiKey);
         Assert.Null(authorization);
@@ -82,17 +82,17 @@ public sealed class WholesalerCredentialTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var (client, time, _) = NewClient("OAuth2");
 
-        await client.GetBotsStatusAsync(ct);
-        await client.GetBotsStatusAsync(ct);
+        await client.ListRunningBotsAsync(ct);
+        await client.ListRunningBotsAsync(ct);
         Assert.Equal(1, _tokenRequests); // cached
         Assert.Contains("grant_type=client_credentials", _tokenForms.Single());
 
         time.Advance(TimeSpan.FromSeconds(230)); // 300 s token, renewed 60 s early: still valid at 230 s
-        await client.GetBotsStatusAsync(ct);
+        await client.ListRunningBotsAsync(ct);
         Assert.Equal(1, _tokenRequests);
 
         time.Advance(TimeSpan.FromSeconds(20)); // 250 s: inside the renewal window
-        await client.GetBotsStatusAsync(ct);
+        await client.ListRunningBotsAsync(ct);
         Assert.Equal(2, _tokenRequests);
 
         Assert.Equal(["Bearer token-1", "Bearer token-1", "Bearer token-1", "Bearer token-2"], _seen.Select(s => s.Authorization));
