@@ -170,7 +170,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
             return TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed."));
         }
         // Not active at the Wholesaler any more (it left by itself): take its final state.
-        var current = await new OrphanFinder(db, wholesaler).FindByIdAsync(meeting.WholesalerMeetingId.Value, ct);
+        var current = await wholesaler.GetMeetingAsync(meeting.Platform, meeting.NativeMeetingId, meeting.WholesalerMeetingId, ct);
         if (current is not null)
         {
             WholesalerMeetingJson.Follow(current, meeting);

@@ -5,25 +5,25 @@ using VexaService.Shared.Wholesaler;
 
 namespace VexaService.BotManager.Services;
 
-/// <summary>Looks up the Wholesaler's meetings (all of them belong to its one system user) against our mapping.</summary>
+/// <summary>
+/// Finds a running Wholesaler bot (all belong to its one system user) that no user of ours owns: a start whose
+/// completion was lost. Looks only at the running bots and one meeting, never at the Wholesaler's whole history.
+/// </summary>
 public sealed class OrphanFinder(VexaDbContext db, WholesalerClient wholesaler)
 {
-    public async Task<JsonObject?> FindByIdAsync(long wholesalerId, CancellationToken ct) =>
-        (await wholesaler.ListMeetingsAsync(ct)).FirstOrDefault(m => WholesalerMeetingJson.Id(m) == wholesalerId);
-
-    /// <summary>The newest live Wholesaler meeting for this platform and native id that no user of ours owns.</summary>
+    /// <summary>The newest such bot for this platform and native id, as the Wholesaler's meeting (with its container id).</summary>
     public async Task<JsonObject?> FindUnownedLiveAsync(string platform, string nativeId, CancellationToken ct)
     {
-        var candidates = (await wholesaler.ListMeetingsAsync(ct))
-            .Where(m => m["platform"]?.GetValue<string>() == platform && m["native_meeting_id"]?.GetValue<string>() == nativeId
-                && MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m)))
-            .ToList();
-        foreach (var candidate in candidates)
+        var candidates = (await wholesaler.ListRunningBotsAsync(ct))
+            .Where(b => WholesalerMeetingJson.Text(b, "platform") == platform && WholesalerMeetingJson.Text(b, "native_meeting_id") == nativeId)
+            .OrderByDescending(WholesalerBotJson.MeetingId);
+        foreach (var bot in candidates)
         {
-            var id = WholesalerMeetingJson.Id(candidate);
-            if (id is not null && !await db.Meetings.AnyAsync(m => m.WholesalerMeetingId == id, ct))
+            if (WholesalerBotJson.MeetingId(bot) is { } id && !await db.Meetings.AnyAsync(m => m.WholesalerMeetingId == id, ct)
+                && await wholesaler.GetMeetingAsync(platform, nativeId, id, ct) is { } meeting)
             {
-                return candidate;
+                meeting["bot_container_id"] = WholesalerMeetingJson.Text(bot, "container_id");
+                return meeting;
             }
         }
         return null;

@@ -46,6 +46,25 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     public Task<WholesalerResponse> GetTranscriptAsync(string platform, string nativeId, long wholesalerMeetingId, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}?meeting_id={wholesalerMeetingId}", null, ct);
 
+    /// <summary>
+    /// One Wholesaler meeting's state, read from its transcript answer without the segments: the meeting we mapped
+    /// (<paramref name="wholesalerMeetingId"/>; an answer about another meeting counts as none), or with null the
+    /// Wholesaler's newest meeting for this native id. Null when there is none. Costs one meeting, not the whole history.
+    /// </summary>
+    public async Task<JsonObject?> GetMeetingAsync(string platform, string nativeId, long? wholesalerMeetingId, CancellationToken ct)
+    {
+        var answer = wholesalerMeetingId is { } id
+            ? await GetTranscriptAsync(platform, nativeId, id, ct)
+            : await SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}", null, ct);
+        if (!answer.IsSuccess || answer.Body is not JsonObject meeting
+            || (wholesalerMeetingId is not null && WholesalerMeetingJson.Id(meeting) != wholesalerMeetingId))
+        {
+            return null;
+        }
+        meeting.Remove("segments");
+        return meeting;
+    }
+
     public Task<WholesalerResponse> DeleteMeetingAsync(string platform, string nativeId, CancellationToken ct) =>
         SendAsync(HttpMethod.Delete, $"meetings/{Segment(platform)}/{Segment(nativeId)}", null, ct);
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 
@@ -16,10 +15,7 @@ public sealed class MeetingRemoval(WholesalerClient wholesaler, MeetingStore sto
     {
         if (meeting.WholesalerMeetingId is { } wholesalerId)
         {
-            var newest = (await wholesaler.ListMeetingsAsync(ct))
-                .Where(m => m["platform"]?.GetValue<string>() == meeting.Platform
-                    && m["native_meeting_id"]?.GetValue<string>() == meeting.NativeMeetingId)
-                .MaxBy(m => WholesalerMeetingJson.Id(m));
+            var newest = await wholesaler.GetMeetingAsync(meeting.Platform, meeting.NativeMeetingId, null, ct);
             if (WholesalerMeetingJson.Id(newest) == wholesalerId)
             {
                 await wholesaler.DeleteMeetingAsync(meeting.Platform, meeting.NativeMeetingId, ct);

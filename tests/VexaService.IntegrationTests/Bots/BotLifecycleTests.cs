@@ -52,6 +52,32 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task Stopping_a_bot_that_left_unreported_takes_its_final_state_from_that_meeting_alone()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var started = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        var ourId = (await started.JsonAsync())["id"]!.GetValue<long>();
+        await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+        await RetailerFixture.WaitUntilAsync(async () => await StatusAsync(ourId) == "completed");
+        await RetailerFixture.LoseCompletionAsync(ourId, DateTime.UtcNow); // as if its completion webhook never came
+
+        var listings = await fixture.MeetingListingsAsync();
+        var stop = await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+
+        Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
+        Assert.Equal("Meeting already completed.", (await stop.JsonAsync())["message"]!.GetValue<string>());
+        Assert.Equal("completed", await StatusAsync(ourId));
+        Assert.Equal(listings, await fixture.MeetingListingsAsync());
+    }
+
+    private static async Task<string> StatusAsync(long meetingId)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        return db.Meetings.Single(m => m.Id == meetingId).Status;
+    }
+
+    [Fact]
     public async Task Another_user_never_sees_or_stops_the_bot_and_learns_nothing_from_a_conflict()
     {
         var alice = await fixture.NewUserAsync();

@@ -123,12 +123,20 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         // The Wholesaler started the bot but our side never recorded it (e.g. the answer was lost and the row released).
-        await fixture.Wholesaler.PostAsJsonAsync("/bots", new { platform = "google_meet", native_meeting_id = meetId }, ct);
+        var theirs = await (await fixture.Wholesaler.PostAsJsonAsync("/bots", new { platform = "google_meet", native_meeting_id = meetId }, ct))
+            .Content.ReadFromJsonAsync<JsonObject>(ct);
+        var listings = await fixture.MeetingListingsAsync();
 
         var retry = await fixture.AsUserAsync(fixture.BotManager.CreateClient(), userId, HttpMethod.Post, "/bots",
             new { platform = "google_meet", native_meeting_id = meetId });
 
         Assert.Equal(System.Net.HttpStatusCode.Created, retry.StatusCode);
-        Assert.Equal("active", (await retry.JsonAsync())["status"]!.GetValue<string>());
+        var ours = await retry.JsonAsync();
+        Assert.Equal("active", ours["status"]!.GetValue<string>());
+        Assert.Equal(theirs!["bot_container_id"]!.GetValue<string>(), ours["bot_container_id"]!.GetValue<string>());
+        Assert.Equal(theirs["start_time"]!.GetValue<string>(), ours["start_time"]!.GetValue<string>());
+        Assert.Equal(listings, await fixture.MeetingListingsAsync()); // found among the running bots, not in the whole history
+        await using var db = TestEnvironment.NewDbContext();
+        Assert.Equal(theirs["id"]!.GetValue<long>(), (await db.Meetings.SingleAsync(m => m.UserId == userId, ct)).WholesalerMeetingId);
     }
 }

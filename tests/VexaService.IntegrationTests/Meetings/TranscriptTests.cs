@@ -194,11 +194,44 @@ public sealed class TranscriptTests(RetailerFixture fixture)
 
         await StopAndWaitCompletedAsync(userId, meetId, meetingId);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, other, HttpMethod.Delete, path)).StatusCode);
+        var wholesalerId = await WholesalerIdAsync(meetingId);
+        var listings = await fixture.MeetingListingsAsync();
         var deleted = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, path);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal($"Meeting google_meet/{meetId} and all its transcripts have been deleted", (await deleted.JsonAsync())["message"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).StatusCode);
+        // The Wholesaler's copy went too, found without listing the Wholesaler's whole history.
+        Assert.Equal(listings, await fixture.MeetingListingsAsync());
+        Assert.False(await WholesalerHasAsync(wholesalerId));
     }
+
+    [Fact]
+    public async Task Deleting_a_meeting_leaves_the_wholesalers_copy_when_another_users_newer_meeting_is_what_it_would_delete()
+    {
+        var (first, second) = (await fixture.NewUserAsync(), await fixture.NewUserAsync());
+        var meetId = RetailerFixture.NewMeetId();
+        var path = $"/meetings/google_meet/{meetId}";
+        var older = await StartAsync(first, meetId);
+        await StopAndWaitCompletedAsync(first, meetId, older);
+        var newer = await StartAsync(second, meetId);
+        await StopAndWaitCompletedAsync(second, meetId, newer);
+        var (olderAtWholesaler, newerAtWholesaler) = (await WholesalerIdAsync(older), await WholesalerIdAsync(newer));
+
+        // The Wholesaler deletes by native id its newest meeting, which is the second user's: it is not asked.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(_transcripts, first, HttpMethod.Delete, path)).StatusCode);
+        Assert.True(await WholesalerHasAsync(olderAtWholesaler));
+        Assert.True(await WholesalerHasAsync(newerAtWholesaler));
+        Assert.Equal(newer, (await TranscriptAsync(second, meetId))["id"]!.GetValue<long>());
+
+        // The second user's meeting is the newest there: its copy is deleted.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(_transcripts, second, HttpMethod.Delete, path)).StatusCode);
+        Assert.False(await WholesalerHasAsync(newerAtWholesaler));
+        Assert.True(await WholesalerHasAsync(olderAtWholesaler));
+    }
+
+    private async Task<bool> WholesalerHasAsync(long wholesalerId) =>
+        (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
+            .Any(m => m!["id"]!.GetValue<long>() == wholesalerId);
 
     private async Task<long> WholesalerIdAsync(long meetingId)
     {
