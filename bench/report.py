@@ -103,6 +103,13 @@ for r in runs:
 w("Floor, same: " + ", ".join(f"{name} {ticks * 10_000 / max(floor_requests, 1):.0f}"
                              for name, ticks in sorted(floor_cpu.items(), key=lambda kv: -kv[1])[:5]) + ".\n")
 
+# The Wholesaler's whole meeting list grows with every meeting ever held; the Retailer should rarely need it.
+end_stats = json.load(open(f"{folder}/emulator-stats-end.json"))
+listings = end_stats.get("meeting_listings", 0) - json.load(open(f"{folder}/emulator-stats-start.json")).get("meeting_listings", 0)
+held = open(f"{folder}/emulator-meeting-count.txt").read().strip()
+w(f"Wholesaler `GET /meetings` calls from the end of scenario (1) to the end of the soak: {listings} "
+  f"(the Wholesaler then held {held} meetings).\n")
+
 rps, p99, frps, fp99, _ = rows["transcript"]
 valid_failures = sum(rows[k][4] for k in ("transcript", "meetings", "status", "auth"))
 checks = [

@@ -167,6 +167,7 @@ emulator_stats >"$results/emulator-stats-before.json"
 BENCH_KEY=$(key transcript) scenario transcript get.lua "$transcript_path" transcript.json
 emulator_stats >"$results/emulator-stats-after.json"
 curl -s -H "X-API-Key: $system_key" $emulator/meetings >"$results/emulator-meetings.json"
+emulator_stats >"$results/emulator-stats-start.json" # after the bench's own listing above
 
 BENCH_KEY=$(key meetings) scenario meetings get.lua /meetings meetings.json
 BENCH_KEY=$(key status) scenario status get.lua /bots/status status.json
@@ -181,6 +182,9 @@ BENCH_KEY=$(key transcript) BENCH_PATHS="$transcript_path,/meetings,/bots/status
   wrk_run soak retailer soak "$soak" soak.lua "$gateway/"
 BENCH_PATHS="/transcript.json,/meetings.json,/status.json" wrk_run soak floor soak "$soak" soak.lua "http://127.0.0.1:$floor_port/"
 procs >"$results/proc-after-soak.json"
+emulator_stats >"$results/emulator-stats-end.json"
+curl -s -H "X-API-Key: $system_key" $emulator/meetings | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["meetings"]))' \
+  >"$results/emulator-meeting-count.txt"
 
 BENCH_TRACE_SAMPLING=$trace_sampling BENCH_SERVICE_PROXIES=$service_proxies python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
 cat "$root/bench/results/$stamp.md"
