@@ -22,6 +22,9 @@ public sealed class ReconcilerOptions
 /// is marked failed; a Wholesaler bot that no user owns is stopped; our live rows follow the Wholesaler's status,
 /// and are marked failed when their bot is gone, which frees quota slots. One replica runs it at a time
 /// (a PostgreSQL advisory lock).
+/// Each pass asks for the running bots, which are as many as the live meetings. Vexa's meeting list has no filter and
+/// grows with every meeting ever held, so it is fetched only when a pass has something to repair that the running
+/// bots cannot explain: a crashed start, or a live row whose bot has stopped with no completion webhook within the grace.
 /// </summary>
 public sealed class BotReconciler(
     IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, ILogger<BotReconciler> logger) : BackgroundService
@@ -94,12 +97,12 @@ public sealed class BotReconciler(
         {
             var theirs = await wholesaler.ListMeetingsAsync(ct);
             var byId = theirs.Where(m => WholesalerMeetingJson.Id(m) is not null).ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
-            var liveIds = theirs.Where(m => MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m))).Select(m => WholesalerMeetingJson.Id(m)!.Value).ToList();
+            var liveIds = theirs.Where(m => MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m))).Select(WholesalerMeetingJson.Id).OfType<long>().ToList();
             var mapped = await MappedAsync(db, liveIds, ct);
 
             foreach (var row in pending)
             {
-                var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && !mapped.Contains(WholesalerMeetingJson.Id(m)!.Value))
+                var bot = theirs.Where(m => IsLiveFor(m, row.Platform, row.NativeMeetingId) && WholesalerMeetingJson.Id(m) is { } id && !mapped.Contains(id))
                     .MaxBy(m => WholesalerMeetingJson.Id(m));
                 if (bot is not null)
                 {
