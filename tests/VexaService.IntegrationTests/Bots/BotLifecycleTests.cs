@@ -59,7 +59,7 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
         var started = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
         var ourId = (await started.JsonAsync())["id"]!.GetValue<long>();
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
-        await RetailerFixture.WaitUntilAsync(async () => await StatusAsync(ourId) == "completed");
+        await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(ourId) == "completed");
         await RetailerFixture.LoseCompletionAsync(ourId, DateTime.UtcNow); // as if its completion webhook never came
 
         var listings = await fixture.MeetingListingsAsync();
@@ -67,14 +67,8 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
 
         Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
         Assert.Equal("Meeting already completed.", (await stop.JsonAsync())["message"]!.GetValue<string>());
-        Assert.Equal("completed", await StatusAsync(ourId));
+        Assert.Equal("completed", await RetailerFixture.MeetingStatusAsync(ourId));
         Assert.Equal(listings, await fixture.MeetingListingsAsync());
-    }
-
-    private static async Task<string> StatusAsync(long meetingId)
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        return db.Meetings.Single(m => m.Id == meetingId).Status;
     }
 
     [Fact]

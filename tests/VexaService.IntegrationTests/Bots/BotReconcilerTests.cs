@@ -77,7 +77,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var runningRow = await StartAsync(bots, userId, running);
         var leftRow = await StartAsync(bots, userId, left);
         await fixture.AsUserAsync(bots, userId, HttpMethod.Delete, $"/bots/google_meet/{left}");
-        await RetailerFixture.WaitUntilAsync(async () => await StatusAsync(leftRow) == MeetingStatus.Completed);
+        await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(leftRow) == MeetingStatus.Completed);
         await reconciler.RunOnceAsync(ct); // whatever earlier tests left behind is settled by this pass
 
         // A running bot and a bot that left and said so: nothing to repair, and the whole list is not fetched.
@@ -89,7 +89,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         await RetailerFixture.LoseCompletionAsync(leftRow, DateTime.UtcNow);
         Assert.Equal(new ReconcileReport(0, 0, 0, 0), await reconciler.RunOnceAsync(ct));
         Assert.Equal(listings, await fixture.MeetingListingsAsync());
-        Assert.Equal(MeetingStatus.Active, await StatusAsync(leftRow));
+        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(leftRow));
 
         // Lost for longer than the grace period: one listing, and the row takes the Wholesaler's final state.
         await RetailerFixture.LoseCompletionAsync(leftRow, DateTime.UtcNow.AddHours(-1));
@@ -100,7 +100,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var healed = await db.Meetings.SingleAsync(m => m.Id == leftRow, ct);
         Assert.Equal(MeetingStatus.Completed, healed.Status);
         Assert.NotNull(healed.EndTime);
-        Assert.Equal(MeetingStatus.Active, await StatusAsync(runningRow));
+        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(runningRow));
     }
 
     private async Task<long> StartAsync(HttpClient bots, long userId, string meetId)
@@ -108,12 +108,6 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var response = await fixture.AsUserAsync(bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return (await response.JsonAsync())["id"]!.GetValue<long>();
-    }
-
-    private static async Task<string> StatusAsync(long meetingId)
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).Status;
     }
 
     [Fact]

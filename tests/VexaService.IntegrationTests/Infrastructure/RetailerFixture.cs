@@ -138,6 +138,13 @@ public sealed class RetailerFixture : IAsyncLifetime
     /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>
     public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
 
+    /// <summary>Our meeting row's status, read from the database.</summary>
+    public static async Task<string> MeetingStatusAsync(long meetingId)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).Status;
+    }
+
     /// <summary>
     /// Puts a meeting that completed at the Wholesaler (and here) back to <c>active</c> in our table, last touched at
     /// <paramref name="updatedAt"/>: what a lost completion webhook leaves.
