@@ -96,7 +96,7 @@ public sealed class BotReconciler(
         if (pending.Count > 0 || botGone.Count > 0)
         {
             var theirs = await wholesaler.ListMeetingsAsync(ct);
-            var byId = theirs.Where(m => WholesalerMeetingJson.Id(m) is not null).ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
+            var byId = WholesalerMeetingJson.ById(theirs);
             var liveIds = theirs.Where(m => MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m))).Select(WholesalerMeetingJson.Id).OfType<long>().ToList();
             var mapped = await MappedAsync(db, liveIds, ct);
 
@@ -167,7 +167,7 @@ public sealed class BotReconciler(
             .Select(m => m.WholesalerMeetingId!.Value).ToListAsync(ct)).ToHashSet();
 
     private static bool IsLiveFor(JsonObject bot, string platform, string nativeId) =>
-        bot["platform"]?.GetValue<string>() == platform && bot["native_meeting_id"]?.GetValue<string>() == nativeId
+        WholesalerMeetingJson.Text(bot, "platform") == platform && WholesalerMeetingJson.Text(bot, "native_meeting_id") == nativeId
         && MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(bot));
 
     private static void MarkFailed(Meeting row)

@@ -26,25 +26,21 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     /// The Wholesaler's running bots (<c>GET /bots/status</c>): as many as there are live meetings, unlike
     /// <see cref="ListMeetingsAsync"/>, whose answer grows with every meeting ever held.
     /// </summary>
-    public async Task<List<JsonObject>> ListRunningBotsAsync(CancellationToken ct)
-    {
-        var answer = await SendAsync(HttpMethod.Get, "bots/status", null, ct);
-        return ((answer.Body as JsonObject)?["running_bots"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-    }
+    public Task<List<JsonObject>> ListRunningBotsAsync(CancellationToken ct) => ListAsync("bots/status", "running_bots", ct);
 
     /// <summary>
     /// Every meeting of the Wholesaler's one (system) user, newest first. Vexa has no filter or paging here, so the
     /// answer grows with history: call it only when the running bots cannot answer the question.
     /// </summary>
-    public async Task<List<JsonObject>> ListMeetingsAsync(CancellationToken ct)
-    {
-        var answer = await SendAsync(HttpMethod.Get, "meetings", null, ct);
-        return ((answer.Body as JsonObject)?["meetings"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-    }
+    public Task<List<JsonObject>> ListMeetingsAsync(CancellationToken ct) => ListAsync("meetings", "meetings", ct);
 
-    /// <summary>The transcript of exactly the Wholesaler meeting we mapped (<c>?meeting_id=</c>).</summary>
-    public Task<WholesalerResponse> GetTranscriptAsync(string platform, string nativeId, long wholesalerMeetingId, CancellationToken ct) =>
-        SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}?meeting_id={wholesalerMeetingId}", null, ct);
+    /// <summary>
+    /// The transcript of exactly the Wholesaler meeting we mapped (<c>?meeting_id=</c>), or with null the Wholesaler's
+    /// newest meeting for this native id.
+    /// </summary>
+    public Task<WholesalerResponse> GetTranscriptAsync(string platform, string nativeId, long? wholesalerMeetingId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}"
+            + (wholesalerMeetingId is { } id ? $"?meeting_id={id}" : ""), null, ct);
 
     /// <summary>
     /// One Wholesaler meeting's state, read from its transcript answer without the segments: the meeting we mapped
@@ -53,9 +49,7 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     /// </summary>
     public async Task<JsonObject?> GetMeetingAsync(string platform, string nativeId, long? wholesalerMeetingId, CancellationToken ct)
     {
-        var answer = wholesalerMeetingId is { } id
-            ? await GetTranscriptAsync(platform, nativeId, id, ct)
-            : await SendAsync(HttpMethod.Get, $"transcripts/{Segment(platform)}/{Segment(nativeId)}", null, ct);
+        var answer = await GetTranscriptAsync(platform, nativeId, wholesalerMeetingId, ct);
         if (!answer.IsSuccess || answer.Body is not JsonObject meeting
             || (wholesalerMeetingId is not null && WholesalerMeetingJson.Id(meeting) != wholesalerMeetingId))
         {
@@ -70,6 +64,13 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
 
     public Task<WholesalerResponse> SetWebhookAsync(string url, CancellationToken ct) =>
         SendAsync(HttpMethod.Put, "user/webhook", new JsonObject { ["webhook_url"] = url }, ct);
+
+    /// <summary>The objects in the answer's array <paramref name="field"/> (none if the answer has no such array).</summary>
+    private async Task<List<JsonObject>> ListAsync(string path, string field, CancellationToken ct)
+    {
+        var answer = await SendAsync(HttpMethod.Get, path, null, ct);
+        return ((answer.Body as JsonObject)?[field] as JsonArray ?? []).OfType<JsonObject>().ToList();
+    }
 
     private async Task<WholesalerResponse> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)
     {

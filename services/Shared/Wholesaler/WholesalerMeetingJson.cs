@@ -14,6 +14,10 @@ public static class WholesalerMeetingJson
     public static string? Text(JsonNode? meeting, string field) =>
         meeting?[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>The meetings that have an id, by id.</summary>
+    public static Dictionary<long, JsonObject> ById(IEnumerable<JsonObject> meetings) =>
+        meetings.Where(m => Id(m) is not null).ToDictionary(m => Id(m)!.Value);
+
     /// <summary>Our status and times follow the Wholesaler's; returns whether anything changed.</summary>
     public static bool Follow(JsonNode wholesaler, Meeting ours)
     {

@@ -27,9 +27,7 @@ public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore 
             {
                 return;
             }
-            var theirs = (await wholesaler.ListMeetingsAsync(ct))
-                .Where(m => WholesalerMeetingJson.Id(m) is not null)
-                .ToDictionary(m => WholesalerMeetingJson.Id(m)!.Value);
+            var theirs = WholesalerMeetingJson.ById(await wholesaler.ListMeetingsAsync(ct));
             var changed = false;
             foreach (var meeting in left)
             {

@@ -37,7 +37,7 @@ public sealed class TranscriptStore(
         {
             return await FetchAsync(meeting, wholesalerId, route, ct);
         }
-        if (await TryCachedAsync(meeting.Id) is { } cached)
+        if (await TryCompletedAsync(meeting.Id) is { } cached)
         {
             return cached;
         }
@@ -46,16 +46,13 @@ public sealed class TranscriptStore(
         await gate.WaitAsync(ct);
         try
         {
-            return await TryCachedAsync(meeting.Id) ?? await FetchAsync(meeting, wholesalerId, route, ct);
+            return await TryCompletedAsync(meeting.Id) ?? await FetchAsync(meeting, wholesalerId, route, ct);
         }
         finally
         {
             gate.Release();
         }
     }
-
-    /// <summary>The cached bytes of a final meeting's transcript, or null (not cached, or Redis unavailable).</summary>
-    public Task<byte[]?> TryCompletedAsync(long meetingId) => TryCachedAsync(meetingId);
 
     private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {
@@ -109,6 +106,7 @@ public sealed class TranscriptStore(
 
     private static byte[] Serialize(JsonObject transcript) => JsonSerializer.SerializeToUtf8Bytes(transcript);
 
-    private Task<byte[]?> TryCachedAsync(long meetingId) =>
+    /// <summary>The cached bytes of a final meeting's transcript, or null (not cached, or Redis unavailable).</summary>
+    public Task<byte[]?> TryCompletedAsync(long meetingId) =>
         redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(CacheKey(meetingId)), logger, "Transcript cache unavailable");
 }
