@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 

@@ -56,8 +56,7 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var started = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
-        var ourId = (await started.JsonAsync())["id"]!.GetValue<long>();
+        var ourId = await fixture.StartBotAsync(userId, meetId);
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
         await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(ourId) == "completed");
         await RetailerFixture.LoseCompletionAsync(ourId, DateTime.UtcNow); // as if its completion webhook never came

@@ -74,8 +74,8 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var bots = fixture.BotManager.CreateClient();
         var userId = await fixture.NewUserAsync();
         string running = RetailerFixture.NewMeetId(), left = RetailerFixture.NewMeetId();
-        var runningRow = await StartAsync(bots, userId, running);
-        var leftRow = await StartAsync(bots, userId, left);
+        var runningRow = await fixture.StartBotAsync(userId, running);
+        var leftRow = await fixture.StartBotAsync(userId, left);
         await fixture.AsUserAsync(bots, userId, HttpMethod.Delete, $"/bots/google_meet/{left}");
         await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(leftRow) == MeetingStatus.Completed);
         await reconciler.RunOnceAsync(ct); // whatever earlier tests left behind is settled by this pass
@@ -101,13 +101,6 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         Assert.Equal(MeetingStatus.Completed, healed.Status);
         Assert.NotNull(healed.EndTime);
         Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(runningRow));
-    }
-
-    private async Task<long> StartAsync(HttpClient bots, long userId, string meetId)
-    {
-        var response = await fixture.AsUserAsync(bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
-        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
-        return (await response.JsonAsync())["id"]!.GetValue<long>();
     }
 
     [Fact]

@@ -135,6 +135,15 @@ public sealed class RetailerFixture : IAsyncLifetime
     public async Task<JsonObject> EmulatorStatsAsync() =>
         (await Wholesaler.GetFromJsonAsync<JsonObject>("/_emulator/stats"))!;
 
+    /// <summary>Starts a Google Meet bot for <paramref name="userId"/> through BotManager; returns our meeting id.</summary>
+    public async Task<long> StartBotAsync(long userId, string meetId)
+    {
+        var response = await AsUserAsync(BotManager.CreateClient(), userId, HttpMethod.Post, "/bots",
+            new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync())["id"]!.GetValue<long>();
+    }
+
     /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>
     public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
 

@@ -44,7 +44,7 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        await StartAsync(userId, meetId);
+        await fixture.StartBotAsync(userId, meetId);
 
         Assert.Equal(HttpStatusCode.OK, (await ReadAsync(userId, meetId)).StatusCode);
         Assert.False((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
@@ -58,7 +58,7 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
         var key = TranscriptRouteCache.Key(userId, Platform, meetId);
         Assert.True((await _redis.StringGetAsync(key)).HasValue);
 
-        var second = await StartAsync(userId, meetId);
+        var second = await fixture.StartBotAsync(userId, meetId);
 
         Assert.False((await _redis.StringGetAsync(key)).HasValue);
         var transcript = await (await ReadAsync(userId, meetId)).JsonAsync();
@@ -137,19 +137,12 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var meetingId = await StartAsync(userId, meetId);
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/{Platform}/{meetId}");
         await RetailerFixture.WaitUntilAsync(async () =>
             (await (await ReadAsync(userId, meetId)).JsonAsync())["status"]!.GetValue<string>() == "completed");
         await _redis.KeyDeleteAsync(TranscriptRouteCache.Key(userId, Platform, meetId)); // each test starts without it
         return (userId, meetId, meetingId);
-    }
-
-    private async Task<long> StartAsync(long userId, string meetId)
-    {
-        var response = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = Platform, native_meeting_id = meetId });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.JsonAsync())["id"]!.GetValue<long>();
     }
 
     /// <summary>The bytes the route's tag names, as the gateway finds them.</summary>

@@ -11,13 +11,6 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     private readonly HttpClient _bots = fixture.BotManager.CreateClient();
     private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
 
-    private async Task<long> StartAsync(long userId, string meetId)
-    {
-        var response = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.JsonAsync())["id"]!.GetValue<long>();
-    }
-
     private async Task StopAndWaitCompletedAsync(long userId, string meetId, long meetingId)
     {
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
@@ -41,8 +34,8 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         var other = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var meetingId = await StartAsync(userId, meetId);
-        await StartAsync(other, RetailerFixture.NewMeetId());
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
+        await fixture.StartBotAsync(other, RetailerFixture.NewMeetId());
 
         var list = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync();
         var mine = Assert.Single(list["meetings"]!.AsArray())!;
@@ -74,8 +67,8 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
         string running = RetailerFixture.NewMeetId(), left = RetailerFixture.NewMeetId();
-        var runningId = await StartAsync(userId, running);
-        var leftId = await StartAsync(userId, left);
+        var runningId = await fixture.StartBotAsync(userId, running);
+        var leftId = await fixture.StartBotAsync(userId, left);
         await StopAndWaitCompletedAsync(userId, left, leftId);
 
         async Task<Dictionary<long, string>> StatusesAsync() =>
@@ -102,10 +95,10 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var bob = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
 
-        var aliceMeeting = await StartAsync(alice, meetId);
+        var aliceMeeting = await fixture.StartBotAsync(alice, meetId);
         await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(alice, meetId))["segments"]!.AsArray().Count > 0);
         await StopAndWaitCompletedAsync(alice, meetId, aliceMeeting);
-        var bobMeeting = await StartAsync(bob, meetId); // now the Wholesaler's newest meeting on this native id
+        var bobMeeting = await fixture.StartBotAsync(bob, meetId); // now the Wholesaler's newest meeting on this native id
         await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(bob, meetId))["segments"]!.AsArray().Count > 0);
 
         var aliceTranscript = await TranscriptAsync(alice, meetId);
@@ -128,9 +121,9 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var first = await StartAsync(userId, meetId);
+        var first = await fixture.StartBotAsync(userId, meetId);
         await StopAndWaitCompletedAsync(userId, meetId, first);
-        var second = await StartAsync(userId, meetId);
+        var second = await fixture.StartBotAsync(userId, meetId);
 
         Assert.Equal(second, (await TranscriptAsync(userId, meetId))["id"]!.GetValue<long>());
         Assert.Equal(first, (await TranscriptAsync(userId, meetId, $"?meeting_id={first}"))["id"]!.GetValue<long>());
@@ -143,7 +136,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var meetingId = await StartAsync(userId, meetId);
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
         await StopAndWaitCompletedAsync(userId, meetId, meetingId);
         var wholesalerId = await WholesalerIdAsync(meetingId);
 
@@ -168,7 +161,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         var other = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var meetingId = await StartAsync(userId, meetId);
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
         var path = $"/meetings/google_meet/{meetId}";
 
         var patched = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, path,
@@ -211,9 +204,9 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var (first, second) = (await fixture.NewUserAsync(), await fixture.NewUserAsync());
         var meetId = RetailerFixture.NewMeetId();
         var path = $"/meetings/google_meet/{meetId}";
-        var older = await StartAsync(first, meetId);
+        var older = await fixture.StartBotAsync(first, meetId);
         await StopAndWaitCompletedAsync(first, meetId, older);
-        var newer = await StartAsync(second, meetId);
+        var newer = await fixture.StartBotAsync(second, meetId);
         await StopAndWaitCompletedAsync(second, meetId, newer);
         var (olderAtWholesaler, newerAtWholesaler) = (await WholesalerIdAsync(older), await WholesalerIdAsync(newer));
 
