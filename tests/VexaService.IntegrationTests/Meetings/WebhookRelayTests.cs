@@ -27,6 +27,23 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         return (meetingId, meetId);
     }
 
+    /// <summary>A user whose webhook goes to <paramref name="webhookUrl"/> and an active meeting of theirs, in an isolated database.</summary>
+    private static async Task<long> SeedActiveMeetingAsync(IsolatedDatabase isolated, string emailTag, string webhookUrl, long wholesalerMeetingId)
+    {
+        await using var db = isolated.NewDbContext();
+        var user = new User { Email = TestEnvironment.UniqueEmail(emailTag), Data = new JsonObject { ["webhook_url"] = webhookUrl }.ToJsonString() };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        var meeting = new Meeting
+        {
+            UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = wholesalerMeetingId,
+            Status = MeetingStatus.Active,
+        };
+        db.Meetings.Add(meeting);
+        await db.SaveChangesAsync();
+        return meeting.Id;
+    }
+
     [Fact]
     public async Task The_owner_gets_a_signed_payload_with_our_ids_and_nobody_else_gets_anything()
     {
@@ -84,17 +101,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         // dispatchers would deliver the event before the "restart" this test is about.
         await using var isolated = await IsolatedDatabase.CreateAsync();
         await using var hook = await WebhookReceiver.StartAsync();
-        long meetingId;
-        await using (var db = isolated.NewDbContext())
-        {
-            var user = new User { Email = TestEnvironment.UniqueEmail("restart"), Data = new JsonObject { ["webhook_url"] = hook.Url }.ToJsonString() };
-            db.Users.Add(user);
-            await db.SaveChangesAsync();
-            var meeting = new Meeting { UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = 777, Status = MeetingStatus.Active };
-            db.Meetings.Add(meeting);
-            await db.SaveChangesAsync();
-            meetingId = meeting.Id;
-        }
+        var meetingId = await SeedActiveMeetingAsync(isolated, "restart", hook.Url, wholesalerMeetingId: 777);
         Dictionary<string, string?> Settings(string poll) => new()
         {
             ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
@@ -133,17 +140,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
     {
         await using var isolated = await IsolatedDatabase.CreateAsync();
         await using var hook = await WebhookReceiver.StartAsync(); // on 127.0.0.1
-        long meetingId;
-        await using (var db = isolated.NewDbContext())
-        {
-            var user = new User { Email = TestEnvironment.UniqueEmail("ssrf"), Data = new JsonObject { ["webhook_url"] = hook.Url }.ToJsonString() };
-            db.Users.Add(user);
-            await db.SaveChangesAsync();
-            var meeting = new Meeting { UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = 778, Status = MeetingStatus.Active };
-            db.Meetings.Add(meeting);
-            await db.SaveChangesAsync();
-            meetingId = meeting.Id;
-        }
+        var meetingId = await SeedActiveMeetingAsync(isolated, "ssrf", hook.Url, wholesalerMeetingId: 778);
         await using var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
