@@ -28,7 +28,7 @@ public static class AdminTokensApi
             return TypedResults.NotFound(new ErrorBody("User not found"));
         }
         return TypedResults.Created($"/admin/tokens/{token.Id}",
-            new TokenResponse(token.UserId, token.Id, plaintext, VexaTime.Naive(token.CreatedAt)));
+            new TokenResponse(token.UserId, token.Id, plaintext, token.CreatedAt));
     }
 
     public static async Task<IResult> DeleteToken(string token_id, UserDirectory users, CancellationToken ct)

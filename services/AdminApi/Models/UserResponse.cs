@@ -9,7 +9,7 @@ public sealed record UserResponse(
     string Email, string? Name, string? ImageUrl, int MaxConcurrentBots, JsonObject Data, long Id, DateTime CreatedAt)
 {
     public static UserResponse From(User u) =>
-        new(u.Email, u.Name, u.ImageUrl, u.MaxConcurrentBots, JsonData.Parse(u.Data), u.Id, VexaTime.Naive(u.CreatedAt));
+        new(u.Email, u.Name, u.ImageUrl, u.MaxConcurrentBots, JsonData.Parse(u.Data), u.Id, u.CreatedAt);
 }
 
 /// <summary>Vexa's <c>UserDetailResponse</c>: the user plus its tokens.</summary>
@@ -18,7 +18,7 @@ public sealed record UserDetailResponse(
     IReadOnlyList<TokenResponse> ApiTokens)
 {
     public static UserDetailResponse From(User u) =>
-        new(u.Email, u.Name, u.ImageUrl, u.MaxConcurrentBots, JsonData.Parse(u.Data), u.Id, VexaTime.Naive(u.CreatedAt),
+        new(u.Email, u.Name, u.ImageUrl, u.MaxConcurrentBots, JsonData.Parse(u.Data), u.Id, u.CreatedAt,
             u.ApiTokens.OrderBy(t => t.Id).Select(TokenResponse.Masked).ToList());
 }
 
@@ -28,7 +28,7 @@ public sealed record UserDetailResponse(
 /// </summary>
 public sealed record TokenResponse(long UserId, long Id, string Token, DateTime CreatedAt)
 {
-    public static TokenResponse Masked(ApiToken t) => new(t.UserId, t.Id, t.TokenPrefix + "…", VexaTime.Naive(t.CreatedAt));
+    public static TokenResponse Masked(ApiToken t) => new(t.UserId, t.Id, t.TokenPrefix + "…", t.CreatedAt);
 }
 
 /// <summary>One row of <c>GET /admin/stats/meetings-users</c>: the meeting plus its owner.</summary>

@@ -1,9 +1,9 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VexaService.Shared.Identity;
+using VexaService.Shared.Json;
 
 namespace VexaService.Shared.Api;
 
@@ -15,10 +15,7 @@ public static class ApiDefaults
     /// <summary>What every Retailer HTTP service shares: snake_case JSON like Vexa, a body limit, caller identities.</summary>
     public static IHostApplicationBuilder AddVexaApiDefaults(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<JsonOptions>(options =>
-        {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        });
+        builder.Services.Configure<JsonOptions>(options => VexaJson.Configure(options.SerializerOptions));
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
             options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddOptions<IdentityOptions>()

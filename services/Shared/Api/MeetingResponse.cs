@@ -22,7 +22,7 @@ public sealed record MeetingResponse(
         m.Id, m.UserId, m.Platform, m.NativeMeetingId,
         Platforms.Platforms.ConstructMeetingUrl(m.Platform, m.NativeMeetingId),
         m.Status, m.BotContainerId,
-        VexaTime.Naive(m.StartTime), VexaTime.Naive(m.EndTime),
+        m.StartTime, m.EndTime,
         JsonData.Parse(m.Data),
-        VexaTime.Naive(m.CreatedAt), VexaTime.Naive(m.UpdatedAt));
+        m.CreatedAt, m.UpdatedAt);
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using VexaService.Shared.Data;
+using VexaService.Shared.Json;
 
 namespace VexaService.Shared.Wholesaler;
 
@@ -44,9 +44,7 @@ public static class WholesalerMeetingJson
         ours.UpdatedAt = DateTime.UtcNow;
     }
 
-    /// <summary>Vexa's datetimes are naive ISO strings in UTC.</summary>
-    private static DateTime? Time(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue<string>(out var s)
-        && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-            ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
+    /// <summary>A datetime field (Vexa's are naive ISO strings in UTC), whatever precision it came with.</summary>
+    public static DateTime? Time(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var s) && VexaDateTime.TryParse(s, out var t) ? t : null;
 }

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using VexaService.Shared.Api;
 using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
+using VexaService.Shared.Json;
 using VexaService.Shared.Platforms;
 using VexaService.Shared.Wholesaler;
 
@@ -96,13 +97,10 @@ public sealed class TranscriptStore(
         ["native_meeting_id"] = meeting.NativeMeetingId,
         ["constructed_meeting_url"] = Platforms.ConstructMeetingUrl(meeting.Platform, meeting.NativeMeetingId),
         ["status"] = meeting.Status,
-        ["start_time"] = wholesaler?["start_time"]?.DeepClone() ?? NaiveIso(meeting.StartTime),
-        ["end_time"] = wholesaler?["end_time"]?.DeepClone() ?? NaiveIso(meeting.EndTime),
+        ["start_time"] = VexaDateTime.Naive(WholesalerMeetingJson.Time(wholesaler?["start_time"]) ?? meeting.StartTime),
+        ["end_time"] = VexaDateTime.Naive(WholesalerMeetingJson.Time(wholesaler?["end_time"]) ?? meeting.EndTime),
         ["segments"] = segments.DeepClone(),
     };
-
-    private static JsonNode? NaiveIso(DateTime? utc) =>
-        utc is { } t ? JsonValue.Create(VexaTime.Naive(t).ToString("yyyy-MM-ddTHH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)) : null;
 
     private static byte[] Serialize(JsonObject transcript) => JsonSerializer.SerializeToUtf8Bytes(transcript);
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using VexaService.Shared.Api;
 using VexaService.Shared.Data;
+using VexaService.Shared.Json;
 using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Services;
 
@@ -45,7 +46,7 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
             MeetingId = meeting.Id,
             UserId = meeting.UserId,
             EventKey = $"meeting.{meeting.Status}",
-            Payload = System.Text.Json.JsonSerializer.Serialize(body, WebhookJson.Options),
+            Payload = System.Text.Json.JsonSerializer.Serialize(body, VexaJson.Options),
             NextAttemptAt = DateTime.UtcNow,
             CreatedAt = DateTime.UtcNow,
         });
@@ -60,13 +61,4 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
         await transcripts.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
         return Outcome.Queued;
     }
-}
-
-/// <summary>The webhook body is Vexa's MeetingResponse, snake_case with naive datetimes.</summary>
-public static class WebhookJson
-{
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-    };
 }

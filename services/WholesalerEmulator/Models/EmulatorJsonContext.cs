@@ -1,10 +1,11 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VexaService.Shared.Json;
 
 namespace VexaService.WholesalerEmulator.Models;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(NaiveDateTimeConverter)])]
 [JsonSerializable(typeof(MeetingResponse))]
 [JsonSerializable(typeof(MeetingListResponse))]
 [JsonSerializable(typeof(TranscriptResponse))]

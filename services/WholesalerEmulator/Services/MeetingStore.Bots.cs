@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Validation;
+using VexaService.Shared.Json;
 
 namespace VexaService.WholesalerEmulator.Services;
 
@@ -120,7 +121,7 @@ public sealed partial class MeetingStore
                         meeting.Platform,
                         meeting.NativeMeetingId,
                         DockerNames.UpStatus(now - meeting.SessionStart!.Value),
-                        PyTime.WithOffset(meeting.SessionStart!.Value),
+                        VexaDateTime.WithOffset(meeting.SessionStart!.Value),
                         new Dictionary<string, string> { ["vexa.user_id"] = Options.SystemUserId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                         meeting.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
+using VexaService.Shared.Json;
 
 namespace VexaService.WholesalerEmulator.Services;
 
@@ -23,7 +24,7 @@ public sealed partial class MeetingStore(
 
     private EmulatorOptions Options => options.Value;
 
-    private DateTime Now() => PyTime.UtcNow(time);
+    private DateTime Now() => VexaDateTime.UtcNow(time);
 
     /// <summary>Forgets every meeting; ids keep growing so an old id never names a new meeting.</summary>
     public void Reset()
@@ -105,9 +106,9 @@ public sealed partial class MeetingStore(
         meeting.ConstructedMeetingUrl,
         meeting.Status,
         meeting.BotContainerId,
-        PyTime.Naive(meeting.StartTime),
-        PyTime.Naive(meeting.EndTime),
+        VexaDateTime.Naive(meeting.StartTime),
+        VexaDateTime.Naive(meeting.EndTime),
         meeting.Data.DeepClone().AsObject(),
-        PyTime.Naive(meeting.CreatedAt),
-        PyTime.Naive(meeting.UpdatedAt));
+        VexaDateTime.Naive(meeting.CreatedAt),
+        VexaDateTime.Naive(meeting.UpdatedAt));
 }

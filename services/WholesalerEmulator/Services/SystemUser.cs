@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
+using VexaService.Shared.Json;
 
 namespace VexaService.WholesalerEmulator.Services;
 
@@ -8,7 +9,7 @@ namespace VexaService.WholesalerEmulator.Services;
 public sealed class SystemUser(IOptions<EmulatorOptions> options, TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private readonly DateTime _createdAt = PyTime.UtcNow(time);
+    private readonly DateTime _createdAt = VexaDateTime.UtcNow(time);
     private JsonObject _data = [];
 
     public string? WebhookUrl
@@ -43,6 +44,6 @@ public sealed class SystemUser(IOptions<EmulatorOptions> options, TimeProvider t
     {
         var o = options.Value;
         return new UserResponse(o.SystemUserEmail, "Vexa Emulator System User", null, o.MaxConcurrentBots,
-            _data.DeepClone().AsObject(), o.SystemUserId, PyTime.Naive(_createdAt));
+            _data.DeepClone().AsObject(), o.SystemUserId, VexaDateTime.Naive(_createdAt));
     }
 }

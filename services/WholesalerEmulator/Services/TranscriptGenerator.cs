@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
+using VexaService.Shared.Json;
 
 namespace VexaService.WholesalerEmulator.Services;
 
@@ -61,8 +62,8 @@ public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
             meeting.NativeMeetingId,
             meeting.ConstructedMeetingUrl,
             meeting.Status,
-            PyTime.Naive(meeting.StartTime),
-            PyTime.Naive(meeting.EndTime),
+            VexaDateTime.Naive(meeting.StartTime),
+            VexaDateTime.Naive(meeting.EndTime),
             segments);
         return (response, validUntil);
     }
@@ -114,10 +115,10 @@ public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
             end,
             lines[(int)((hash >> 20) % (ulong)lines.Length)],
             german ? "de" : "en",
-            finalisedAt <= now ? PyTime.Naive(finalisedAt) : null,
+            finalisedAt <= now ? VexaDateTime.Naive(finalisedAt) : null,
             Speakers[(int)(((ulong)meeting.Id + (ulong)k) % (ulong)Speakers.Length)],
-            PyTime.WithOffset(session.AddTicks((long)(start * TimeSpan.TicksPerSecond))),
-            PyTime.WithOffset(session.AddTicks((long)(end * TimeSpan.TicksPerSecond))));
+            VexaDateTime.WithOffset(session.AddTicks((long)(start * TimeSpan.TicksPerSecond))),
+            VexaDateTime.WithOffset(session.AddTicks((long)(end * TimeSpan.TicksPerSecond))));
     }
 
     /// <summary>SplitMix64 finaliser: a cheap, well-spread deterministic hash.</summary>
