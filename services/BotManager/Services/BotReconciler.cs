@@ -133,10 +133,11 @@ public sealed class BotReconciler(
             await db.SaveChangesAsync(ct);
         }
 
-        // Running bots that no user owns (and no pending row may still claim) are stopped.
-        var owned = await MappedAsync(db, runningIds, ct);
+        // Running bots that no user owns (and no pending row may still claim) are stopped. Pending rows are read
+        // first: a start that commits between the two reads is then seen by the second (owned), never by neither.
         var stillPending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested)
             .Select(m => new { m.Platform, m.NativeMeetingId }).ToListAsync(ct);
+        var owned = await MappedAsync(db, runningIds, ct);
         foreach (var bot in running.Where(b => WholesalerBotJson.MeetingId(b) is { } id && !owned.Contains(id)))
         {
             var platform = WholesalerMeetingJson.Text(bot, "platform");

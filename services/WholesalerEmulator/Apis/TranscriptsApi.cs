@@ -28,7 +28,7 @@ public static class TranscriptsApi
             {
                 return TypedResults.UnprocessableEntity(PydanticErrors.Body(PydanticErrors.NotInteger("query", "meeting_id")));
             }
-            meetingId = parsed;
+            meetingId = services.Faults.Current.IgnoreMeetingId ? null : parsed;
         }
 
         if (services.Store.Transcript(platform, nativeMeetingId, meetingId) is not { } transcript)
@@ -43,4 +43,5 @@ public static class TranscriptsApi
 public sealed record TranscriptServices(
     MeetingStore Store,
     RequestStats Stats,
+    FaultState Faults,
     [FromQuery(Name = "meeting_id")] string? MeetingId);

@@ -52,6 +52,8 @@ public static class PipelineExtensions
                 {
                     return;
                 }
+                await faults.HandleThenAnswerAsync(context, next);
+                return;
             }
             await next(context);
         });

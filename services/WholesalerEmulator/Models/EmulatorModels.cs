@@ -2,9 +2,17 @@ namespace VexaService.WholesalerEmulator.Models;
 
 /// <summary>Faults applied to every Vexa path (not to <c>/_emulator</c> or the health probes).</summary>
 /// <param name="Mode"><c>normal</c>, <c>refuse</c> (abort the connection) or <c>hang</c> (never answer).</param>
-public sealed record FaultSettings(int LatencyMs, double ErrorRate, int ErrorStatus, string Mode)
+/// <param name="LatencyMs">Delay before a request is handled (a client that gives up first leaves nothing done).</param>
+/// <param name="AnswerDelayMs">Delay after a request was handled, before its answer goes out: the work is done even when
+/// the client gives up waiting (a late answer, as from a loaded Vexa).</param>
+/// <param name="IgnoreMeetingId">Answer <c>GET /transcripts</c> with the newest meeting whatever <c>?meeting_id=</c> says,
+/// as Vexa did before 2025-09-25.</param>
+public sealed record FaultSettings(int LatencyMs, double ErrorRate, int ErrorStatus, string Mode, int AnswerDelayMs = 0, bool IgnoreMeetingId = false)
 {
     public static readonly FaultSettings None = new(0, 0.0, StatusCodes.Status503ServiceUnavailable, "normal");
+
+    /// <summary>Whether the answer is held back or dropped after the request's work is done.</summary>
+    public bool AfterCommit => AnswerDelayMs > 0 || Mode == "lose_answer";
 }
 
 /// <summary>What the emulator has received since start or the last reset.</summary>

@@ -5,7 +5,8 @@ namespace VexaService.WholesalerEmulator.Services;
 /// <summary>The configured faults and how a request suffers them.</summary>
 public sealed class FaultState(IHostApplicationLifetime lifetime)
 {
-    public static readonly IReadOnlyList<string> Modes = ["normal", "refuse", "hang"];
+    /// <summary><c>lose_answer</c>: the request is handled (a bot starts, a meeting is deleted), then the connection drops.</summary>
+    public static readonly IReadOnlyList<string> Modes = ["normal", "refuse", "hang", "lose_answer"];
 
     private volatile FaultSettings _current = FaultSettings.None;
 
@@ -53,5 +54,45 @@ public sealed class FaultState(IHostApplicationLifetime lifetime)
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Handles the request, then holds its answer back for <c>answer_delay_ms</c> or drops it (<c>lose_answer</c>).
+    /// Unlike <c>latency_ms</c>, a client that gives up meanwhile does not undo anything: what it asked for was done.
+    /// </summary>
+    public async Task HandleThenAnswerAsync(HttpContext context, RequestDelegate next)
+    {
+        var faults = _current;
+        if (!faults.AfterCommit)
+        {
+            await next(context);
+            return;
+        }
+        var answer = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = answer;
+        }
+        try
+        {
+            await Task.Delay(faults.AnswerDelayMs, lifetime.ApplicationStopping);
+            if (faults.Mode == "lose_answer")
+            {
+                context.Abort();
+                return;
+            }
+            held.Position = 0;
+            await held.CopyToAsync(answer, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            context.Abort(); // the client left while the answer was held back
+        }
     }
 }

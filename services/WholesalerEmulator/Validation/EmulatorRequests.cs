@@ -8,7 +8,8 @@ namespace VexaService.WholesalerEmulator.Validation;
 /// <summary>Bodies of the emulator's own control endpoints, validated with the same 422 shape as Vexa's.</summary>
 public static class EmulatorRequests
 {
-    /// <summary><c>{"latency_ms": int, "error_rate": 0.0-1.0, "error_status": int, "mode": "normal"|"refuse"|"hang"}</c>; omitted fields take their defaults.</summary>
+    /// <summary><c>{"latency_ms": int, "error_rate": 0.0-1.0, "error_status": int, "mode": "normal"|"refuse"|"hang"|"lose_answer",
+    /// "answer_delay_ms": int, "ignore_meeting_id": bool}</c>; omitted fields take their defaults.</summary>
     public static bool TryReadFaults(JsonBody body, out FaultSettings faults, out ValidationErrorBody errors)
     {
         var reader = new BodyReader();
@@ -25,11 +26,25 @@ public static class EmulatorRequests
                 if (!FaultState.Modes.Contains(mode))
                 {
                     reader.Add(PydanticErrors.Error(
-                        "value is not a valid enumeration member; permitted: 'normal', 'refuse', 'hang'", "type_error.enum",
-                        new JsonObject { ["enum_values"] = new JsonArray("normal", "refuse", "hang") }, "body", "mode"));
+                        "value is not a valid enumeration member; permitted: " + string.Join(", ", FaultState.Modes.Select(m => $"'{m}'")),
+                        "type_error.enum",
+                        new JsonObject { ["enum_values"] = new JsonArray(FaultState.Modes.Select(m => (JsonNode?)m).ToArray()) }, "body", "mode"));
                 }
             }
-            faults = new FaultSettings((int)latency, rate, (int)status, mode);
+            var answerDelay = Number(reader, root, "answer_delay_ms", FaultSettings.None.AnswerDelayMs, 0, 600_000, integer: true);
+            var ignoreMeetingId = FaultSettings.None.IgnoreMeetingId;
+            if (root.TryGetProperty("ignore_meeting_id", out var ignore) && ignore.ValueKind != JsonValueKind.Null)
+            {
+                if (ignore.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    ignoreMeetingId = ignore.GetBoolean();
+                }
+                else
+                {
+                    reader.Add(PydanticErrors.Error("value could not be parsed to a boolean", "type_error.bool", null, "body", "ignore_meeting_id"));
+                }
+            }
+            faults = new FaultSettings((int)latency, rate, (int)status, mode, (int)answerDelay, ignoreMeetingId);
         }
         errors = reader.Errors;
         return !reader.HasErrors;

@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Data;
 
 namespace VexaService.IntegrationTests.Bots;
 
@@ -48,6 +52,74 @@ public sealed class WholesalerFaultTests(RetailerFixture fixture) : IAsyncLifeti
         var retry = await fixture.AsUserAsync(bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
     }
+
+    /// <summary>The Wholesaler starts the bot, but its answer comes after our 2 s attempt timeout, or never.</summary>
+    public static TheoryData<string, int> LateOrLostAnswers => new()
+    {
+        { "{\"answer_delay_ms\": 3000}", 504 },
+        { "{\"mode\": \"lose_answer\"}", 502 },
+    };
+
+    [Theory]
+    [MemberData(nameof(LateOrLostAnswers))]
+    public async Task A_start_whose_answer_is_late_or_lost_is_adopted_by_the_retry_with_exactly_one_bot(string fault, int status)
+    {
+        await using var botManager = fixture.NewBotManager();
+        var bots = botManager.CreateClient();
+        var userId = await fixture.NewUserAsync(maxBots: 1);
+        var meetId = RetailerFixture.NewMeetId();
+        var startsBefore = await BotStartsAsync();
+
+        await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson(fault));
+        var first = await fixture.AsUserAsync(bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(status, (int)first.StatusCode);
+        await fixture.Wholesaler.DeleteAsync("/_emulator/faults");
+        var running = await RunningBotsForAsync(meetId);
+        Assert.Single(running); // the Wholesaler did start it
+
+        var retry = await fixture.AsUserAsync(bots, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(running[0]!["container_id"]!.GetValue<string>(), (await retry.JsonAsync())["bot_container_id"]!.GetValue<string>());
+        Assert.Equal(startsBefore + 1, await BotStartsAsync()); // adopted, not started again
+        Assert.Single(await RunningBotsForAsync(meetId));
+        await using var db = TestEnvironment.NewDbContext();
+        var row = await db.Meetings.SingleAsync(m => m.UserId == userId);
+        Assert.Equal(running[0]!["meeting_id_from_name"]!.GetValue<string>(), row.WholesalerMeetingId.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(LateOrLostAnswers))]
+    public async Task A_start_whose_answer_is_late_or_lost_leaves_no_orphan_once_reconciled(string fault, int status)
+    {
+        await using var botManager = fixture.NewBotManager();
+        var userId = await fixture.NewUserAsync(maxBots: 1);
+        var meetId = RetailerFixture.NewMeetId();
+
+        await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson(fault));
+        var first = await fixture.AsUserAsync(botManager.CreateClient(), userId, HttpMethod.Post, "/bots",
+            new { platform = "google_meet", native_meeting_id = meetId });
+        Assert.Equal(status, (int)first.StatusCode);
+        await fixture.Wholesaler.DeleteAsync("/_emulator/faults");
+        Assert.Single(await RunningBotsForAsync(meetId));
+
+        // Nobody retries: the bot is nobody's, so the reconciler stops it and the user's quota slot is free.
+        var report = await botManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(CancellationToken.None);
+        Assert.True(report.Stopped >= 1, $"nothing stopped: {report}");
+        await RetailerFixture.WaitUntilAsync(async () => (await RunningBotsForAsync(meetId)).Count == 0);
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            Assert.False(await db.Meetings.AnyAsync(m => m.UserId == userId && MeetingStatus.Live.Contains(m.Status)));
+        }
+        var fresh = await fixture.AsUserAsync(botManager.CreateClient(), userId, HttpMethod.Post, "/bots",
+            new { platform = "google_meet", native_meeting_id = RetailerFixture.NewMeetId() });
+        Assert.Equal(HttpStatusCode.Created, fresh.StatusCode);
+    }
+
+    private async Task<long> BotStartsAsync() => (await fixture.EmulatorStatsAsync())["bot_starts"]!.GetValue<long>();
+
+    private async Task<List<JsonNode?>> RunningBotsForAsync(string meetId) =>
+        (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/bots/status"))!["running_bots"]!.AsArray()
+            .Where(b => b!["native_meeting_id"]!.GetValue<string>() == meetId).ToList();
 
     [Fact]
     public async Task Repeated_failures_open_the_circuit_and_it_closes_after_recovery()

@@ -117,6 +117,34 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task A_wholesaler_answer_naming_another_meeting_is_a_502_and_never_that_meeting()
+    {
+        var alice = await fixture.NewUserAsync();
+        var bob = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var aliceMeeting = await fixture.StartBotAsync(alice, meetId);
+        await StopAndWaitCompletedAsync(alice, meetId, aliceMeeting); // lists only: Alice's transcript is not cached
+        var bobMeeting = await fixture.StartBotAsync(bob, meetId);     // the Wholesaler's newest on this native id
+        await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(bob, meetId))["segments"]!.AsArray().Count > 0);
+
+        // A Wholesaler that resolves the native id to its newest meeting whatever ?meeting_id= asks (Vexa before 2025-09-25).
+        await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("{\"ignore_meeting_id\": true}"));
+        try
+        {
+            var response = await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+            Assert.Equal("{\"detail\":\"The transcript could not be retrieved reliably. Please retry later.\"}", body);
+            Assert.Equal(bobMeeting, (await TranscriptAsync(bob, meetId))["id"]!.GetValue<long>()); // Bob's own is still his
+        }
+        finally
+        {
+            await fixture.Wholesaler.DeleteAsync("/_emulator/faults");
+        }
+        Assert.Equal(aliceMeeting, (await TranscriptAsync(alice, meetId))["id"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Meeting_id_reaches_an_older_meeting_of_the_same_user()
     {
         var userId = await fixture.NewUserAsync();
