@@ -101,7 +101,9 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
         }
         var delivered = Assert.Single(receiver.Requests);
         Assert.Equal(meetingId, JsonNode.Parse(delivered.Body)!["id"]!.GetValue<long>());
-        Assert.StartsWith("sha256=", delivered.Signature);
+        var hmac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret),
+            System.Text.Encoding.UTF8.GetBytes(delivered.Body));
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(hmac), delivered.Signature);
 
         var meetings = await SendWithKey(HttpMethod.Get, "/meetings", apiKey, ct);
         var meeting = (await meetings.Content.ReadFromJsonAsync<JsonObject>(ct))!["meetings"]![0]!;
@@ -113,6 +115,20 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
         var cached = await SendWithKey(HttpMethod.Get, $"/transcripts/google_meet/{meetId}", apiKey, ct);
         Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        // Proof that the gateway answered the second read itself: move the meeting off this native id behind the
+        // services' back (no invalidation). Transcripts would now answer 404; the gateway's cached copy still answers.
+        await using (var db = new Npgsql.NpgsqlConnection(await fixture.App.GetConnectionStringAsync("vexadb", ct)))
+        {
+            await db.OpenAsync(ct);
+            await using var move = new Npgsql.NpgsqlCommand("UPDATE meetings SET native_meeting_id = 'zzz-zzzz-zzz' WHERE id = @id", db);
+            move.Parameters.AddWithValue("id", meetingId);
+            Assert.Equal(1, await move.ExecuteNonQueryAsync(ct));
+        }
+        var fromGateway = await SendWithKey(HttpMethod.Get, $"/transcripts/google_meet/{meetId}", apiKey, ct);
+        Assert.Equal(HttpStatusCode.OK, fromGateway.StatusCode);
+        Assert.Equal(await proxied.Content.ReadAsByteArrayAsync(ct), await fromGateway.Content.ReadAsByteArrayAsync(ct));
+        var fromTranscripts = await SendWithKey(HttpMethod.Get, "/transcripts/google_meet/zzz-zzzz-zzz", apiKey, ct);
+        Assert.Equal(HttpStatusCode.OK, fromTranscripts.StatusCode); // the proxied path reads the moved row: it was really moved
         Assert.Equal(await proxied.Content.ReadAsByteArrayAsync(ct), await cached.Content.ReadAsByteArrayAsync(ct));
         string Headers(HttpResponseMessage r) => string.Join(",", r.Headers.Concat(r.Content.Headers)
             .Where(h => h.Key != "Date").OrderBy(h => h.Key).Select(h => $"{h.Key}={string.Join(";", h.Value)}"));

@@ -1,5 +1,6 @@
 using VexaService.AdminApi.Services;
 using VexaService.Shared.Api;
+using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
 
 namespace Microsoft.Extensions.Hosting;
@@ -19,6 +20,7 @@ internal static class Extensions
         builder.Services.AddSingleton<AdminKeyCheck>();
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddScoped<UserDirectory>();
+        builder.Services.AddSingleton<ApiTokenGenerator>();
         return builder;
     }
 }

@@ -7,7 +7,7 @@ using VexaService.Shared.Data;
 namespace VexaService.AdminApi.Services;
 
 /// <summary>Users and their API tokens in our own database.</summary>
-public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache)
+public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTokenGenerator tokens)
 {
     /// <summary>Creates the user, or returns the existing one unchanged (Created = false) when the e-mail is known.</summary>
     public async Task<(User User, bool Created)> CreateAsync(UserInput input, CancellationToken ct)
@@ -82,7 +82,7 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache)
         {
             return null;
         }
-        var plaintext = ApiTokenGenerator.NewToken();
+        var plaintext = tokens.NewToken();
         var token = new ApiToken
         {
             UserId = userId,

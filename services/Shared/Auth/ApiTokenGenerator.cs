@@ -3,10 +3,11 @@ using System.Security.Cryptography;
 namespace VexaService.Shared.Auth;
 
 /// <summary>Vexa's token format: 40 characters drawn uniformly from [A-Za-z0-9] by a CSPRNG.</summary>
-public static class ApiTokenGenerator
+public class ApiTokenGenerator
 {
     public const int Length = 40;
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    public static string NewToken() => RandomNumberGenerator.GetString(Alphabet, Length);
+    /// <summary>Virtual so that a test can choose the next token (one that was refused while unknown, say).</summary>
+    public virtual string NewToken() => RandomNumberGenerator.GetString(Alphabet, Length);
 }

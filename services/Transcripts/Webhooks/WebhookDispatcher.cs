@@ -12,7 +12,8 @@ namespace VexaService.Transcripts.Webhooks;
 /// <c>FOR UPDATE SKIP LOCKED</c>, so several replicas never deliver the same row at once.
 /// </summary>
 public sealed class WebhookDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger,
+    TimeProvider time)
     : BackgroundService
 {
     public const string HttpClientName = "webhook-delivery";
@@ -43,11 +44,12 @@ public sealed class WebhookDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
-        var leaseUntil = DateTime.UtcNow + Lease;
+        var now = time.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + Lease;
         var due = await db.WebhookDeliveries.FromSql($"""
             UPDATE webhook_deliveries SET next_attempt_at = {leaseUntil}
             WHERE id IN (SELECT id FROM webhook_deliveries
-                         WHERE status = 'pending' AND next_attempt_at <= now()
+                         WHERE status = 'pending' AND next_attempt_at <= {now}
                          ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED)
             RETURNING *
             """).ToListAsync(ct);
@@ -98,7 +100,7 @@ public sealed class WebhookDispatcher(
         if (delivery.LastError is null)
         {
             delivery.Status = WebhookDeliveryStatus.Delivered;
-            delivery.DeliveredAt = DateTime.UtcNow;
+            delivery.DeliveredAt = time.GetUtcNow().UtcDateTime;
             return;
         }
         if (delivery.Attempts >= options.Value.MaxAttempts)
@@ -108,6 +110,6 @@ public sealed class WebhookDispatcher(
             return;
         }
         var backoff = options.Value.RetryBaseDelay * Math.Pow(2, delivery.Attempts - 1);
-        delivery.NextAttemptAt = DateTime.UtcNow + (backoff < options.Value.RetryMaxDelay ? backoff : options.Value.RetryMaxDelay);
+        delivery.NextAttemptAt = time.GetUtcNow().UtcDateTime + (backoff < options.Value.RetryMaxDelay ? backoff : options.Value.RetryMaxDelay);
     }
 }

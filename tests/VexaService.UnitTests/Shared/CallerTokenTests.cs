@@ -15,6 +15,13 @@ public class CallerTokenTests
         new(Options.Create(new IdentityOptions { SigningKey = key, Lifetime = TimeSpan.FromSeconds(60) }), clock);
 
     [Fact]
+    public void The_signature_is_base64url_hmac_sha256_of_version_user_and_expiry()
+    {
+        // Computed outside .NET: HMAC-SHA256("signing-key-...", "v1.42.1767225660000"), base64url without padding.
+        Assert.Equal("v1.42.1767225660000.s-Syf43u7hCRsC1OJorIsWlBuZgl0nH_yX3MZJB7dgY", Signer(new Clock()).Sign(42));
+    }
+
+    [Fact]
     public void A_signed_identity_verifies_to_its_user_within_its_lifetime()
     {
         var clock = new Clock();
