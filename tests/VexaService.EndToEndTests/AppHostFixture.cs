@@ -26,8 +26,9 @@ public sealed class AppHostFixture : IAsyncLifetime
         [
             "--LocalInfra:Mode=processes",
             $"--LocalInfra:DataDirectory={_dataDirectory}",
-            $"--LocalInfra:PostgresPort={Environment.GetEnvironmentVariable("VEXA_E2E_POSTGRES_PORT") ?? "55438"}",
-            $"--LocalInfra:RedisPort={Environment.GetEnvironmentVariable("VEXA_E2E_REDIS_PORT") ?? "56380"}",
+            // Free ports, not fixed ones: a second run (or a developer's app) on the same machine must not collide.
+            $"--LocalInfra:PostgresPort={Environment.GetEnvironmentVariable("VEXA_E2E_POSTGRES_PORT") ?? VexaService.IntegrationTests.Infrastructure.Loopback.FreePort().ToString()}",
+            $"--LocalInfra:RedisPort={Environment.GetEnvironmentVariable("VEXA_E2E_REDIS_PORT") ?? VexaService.IntegrationTests.Infrastructure.Loopback.FreePort().ToString()}",
         ], cts.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 

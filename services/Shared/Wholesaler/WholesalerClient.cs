@@ -65,11 +65,22 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
     public Task<WholesalerResponse> SetWebhookAsync(string url, CancellationToken ct) =>
         SendAsync(HttpMethod.Put, "user/webhook", new JsonObject { ["webhook_url"] = url }, ct);
 
-    /// <summary>The objects in the answer's array <paramref name="field"/> (none if the answer has no such array).</summary>
+    /// <summary>
+    /// The objects in the answer's array <paramref name="field"/>. Anything but a 2xx answer holding that array is an
+    /// outage, never an empty list: "no meetings" from a 401/403/429 would make every live meeting look gone.
+    /// </summary>
     private async Task<List<JsonObject>> ListAsync(string path, string field, CancellationToken ct)
     {
         var answer = await SendAsync(HttpMethod.Get, path, null, ct);
-        return ((answer.Body as JsonObject)?[field] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        if (answer.Status == (int)System.Net.HttpStatusCode.TooManyRequests)
+        {
+            throw Unavailable(503, "The meeting service is busy right now. Please retry later.", null, HttpMethod.Get, path, answer.Status);
+        }
+        if (!answer.IsSuccess || (answer.Body as JsonObject)?[field] is not JsonArray items)
+        {
+            throw Unavailable(502, "The meeting service sent an unexpected answer. Please retry later.", null, HttpMethod.Get, path, answer.Status);
+        }
+        return items.OfType<JsonObject>().ToList();
     }
 
     private async Task<WholesalerResponse> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)

@@ -126,4 +126,31 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         await using var db = TestEnvironment.NewDbContext();
         Assert.Equal(theirs["id"]!.GetValue<long>(), (await db.Meetings.SingleAsync(m => m.UserId == userId, ct)).WholesalerMeetingId);
     }
+
+    [Theory]
+    [InlineData(403)]
+    [InlineData(401)]
+    [InlineData(429)]
+    public async Task A_refused_answer_from_the_wholesaler_is_an_outage_and_leaves_every_live_meeting_live(int refusal)
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetingId = await fixture.StartBotAsync(userId, RetailerFixture.NewMeetId());
+        await using var botManager = fixture.NewBotManager(new() { ["Reconciler:Grace"] = "00:00:00" });
+
+        await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson($"{{\"error_rate\": 1.0, \"error_status\": {refusal}}}"));
+        try
+        {
+            // Not "no bots, no meetings": the pass fails and changes nothing, and the user is told, not shown an empty list.
+            await Assert.ThrowsAsync<VexaService.Shared.Wholesaler.WholesalerUnavailableException>(() =>
+                botManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(CancellationToken.None));
+            var status = await fixture.AsUserAsync(botManager.CreateClient(), userId, HttpMethod.Get, "/bots/status");
+            Assert.Equal(refusal == 429 ? 503 : 502, (int)status.StatusCode);
+            Assert.Contains("Please retry later.", await status.DetailAsync());
+        }
+        finally
+        {
+            await fixture.Wholesaler.DeleteAsync("/_emulator/faults");
+        }
+        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+    }
 }
