@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseInstanceHeader();
 app.UseVexaErrorResponses();
 app.UseEmulatorStatsAndFaults();
 

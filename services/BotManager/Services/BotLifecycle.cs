@@ -122,7 +122,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
 
     private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, CancellationToken ct)
     {
-        WholesalerMeetingJson.Adopt(started, meeting);
+        WholesalerMeetingJson.Adopt(started, wholesaler.Issuer!, meeting);
         meeting.Data = "{}"; // the Wholesaler's data belongs to its system user; ours starts empty
         // Completing must not be abandoned half-way because the client went away.
         await db.SaveChangesAsync(CancellationToken.None);
@@ -161,6 +161,16 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
             return TypedResults.Conflict(new ErrorBody("The bot is still starting. Please retry in a moment."));
         }
 
+        // Stops act on the Wholesaler's newest meeting of this native id: send one only if this Wholesaler issued ours.
+        await wholesaler.ListRunningBotsAsync(ct);
+        if (meeting.WholesalerIssuer != wholesaler.Issuer)
+        {
+            // Mapped by a Wholesaler we no longer talk to (another address, or an instance that lost its state):
+            // its bot is gone with it. The slot and the native id are freed.
+            WholesalerMeetingJson.MarkFailed(meeting);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));
+        }
         var answer = await wholesaler.StopBotAsync(platform, nativeId, ct);
         if (answer.Status == StatusCodes.Status202Accepted)
         {

@@ -81,6 +81,7 @@ public sealed class BotReconciler(
     {
         // The running bots answer most questions, at a cost that grows with live meetings only.
         var running = await wholesaler.ListRunningBotsAsync(ct);
+        var issuer = wholesaler.Issuer!;
         var runningIds = WholesalerBotJson.MeetingIds(running);
         var settled = DateTime.UtcNow - options.Value.Grace;
         int adopted = 0, failed = 0, updated = 0, stopped = 0;
@@ -90,6 +91,14 @@ public sealed class BotReconciler(
         var pending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested && m.CreatedAt < settled)
             .ToListAsync(ct);
         var live = await db.Meetings.Where(m => m.WholesalerMeetingId != null && MeetingStatus.Live.Contains(m.Status)).ToListAsync(ct);
+        // A row mapped by another Wholesaler (address changed, or an instance that lost its state) has no bot here.
+        var foreign = live.Where(m => m.WholesalerIssuer != issuer).ToList();
+        live = live.Except(foreign).ToList();
+        foreach (var row in foreign)
+        {
+            WholesalerMeetingJson.MarkFailed(row);
+            failed++;
+        }
         var botGone = live.Where(m => !runningIds.Contains(m.WholesalerMeetingId!.Value) && m.UpdatedAt < settled).ToList();
 
         // Only those need the Wholesaler's whole meeting list, which grows with every meeting ever held.
@@ -98,7 +107,7 @@ public sealed class BotReconciler(
             var theirs = await wholesaler.ListMeetingsAsync(ct);
             var byId = WholesalerMeetingJson.ById(theirs);
             var liveIds = theirs.Where(m => MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m))).Select(WholesalerMeetingJson.Id).OfType<long>().ToList();
-            var mapped = await MappedAsync(db, liveIds, ct);
+            var mapped = await MappedAsync(db, issuer, liveIds, ct);
 
             foreach (var row in pending)
             {
@@ -106,13 +115,13 @@ public sealed class BotReconciler(
                     .MaxBy(m => WholesalerMeetingJson.Id(m));
                 if (bot is not null)
                 {
-                    WholesalerMeetingJson.Adopt(bot, row);
+                    WholesalerMeetingJson.Adopt(bot, issuer, row);
                     mapped.Add(row.WholesalerMeetingId!.Value);
                     adopted++;
                 }
                 else
                 {
-                    MarkFailed(row);
+                    WholesalerMeetingJson.MarkFailed(row);
                     failed++;
                 }
             }
@@ -122,7 +131,7 @@ public sealed class BotReconciler(
             {
                 if (!byId.TryGetValue(row.WholesalerMeetingId!.Value, out var bot))
                 {
-                    MarkFailed(row);
+                    WholesalerMeetingJson.MarkFailed(row);
                     failed++;
                 }
                 else if (WholesalerMeetingJson.Follow(bot, row))
@@ -130,14 +139,14 @@ public sealed class BotReconciler(
                     updated++;
                 }
             }
-            await db.SaveChangesAsync(ct);
         }
+        await db.SaveChangesAsync(ct);
 
         // Running bots that no user owns (and no pending row may still claim) are stopped. Pending rows are read
         // first: a start that commits between the two reads is then seen by the second (owned), never by neither.
         var stillPending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested)
             .Select(m => new { m.Platform, m.NativeMeetingId }).ToListAsync(ct);
-        var owned = await MappedAsync(db, runningIds, ct);
+        var owned = await MappedAsync(db, issuer, runningIds, ct);
         foreach (var bot in running.Where(b => WholesalerBotJson.MeetingId(b) is { } id && !owned.Contains(id)))
         {
             var platform = WholesalerMeetingJson.Text(bot, "platform");
@@ -162,21 +171,16 @@ public sealed class BotReconciler(
     }
 
     /// <summary>Which of these Wholesaler meetings one of our rows maps.</summary>
-    private static async Task<HashSet<long>> MappedAsync(VexaDbContext db, IReadOnlyCollection<long> wholesalerIds, CancellationToken ct) =>
+    private static async Task<HashSet<long>> MappedAsync(VexaDbContext db, string issuer, IReadOnlyCollection<long> wholesalerIds,
+        CancellationToken ct) =>
         wholesalerIds.Count == 0 ? [] : (await db.Meetings
-            .Where(m => m.WholesalerMeetingId != null && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
+            .Where(m => m.WholesalerIssuer == issuer && m.WholesalerMeetingId != null && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
             .Select(m => m.WholesalerMeetingId!.Value).ToListAsync(ct)).ToHashSet();
 
     private static bool IsLiveFor(JsonObject bot, string platform, string nativeId) =>
         WholesalerMeetingJson.Text(bot, "platform") == platform && WholesalerMeetingJson.Text(bot, "native_meeting_id") == nativeId
         && MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(bot));
 
-    private static void MarkFailed(Meeting row)
-    {
-        row.Status = MeetingStatus.Failed;
-        row.EndTime = DateTime.UtcNow;
-        row.UpdatedAt = DateTime.UtcNow;
-    }
 }
 
 public sealed record ReconcileReport(int Adopted, int Failed, int Updated, int Stopped);

@@ -15,10 +15,12 @@ public sealed class BotStatusReader(WholesalerClient wholesaler, VexaDbContext d
     public async Task<JsonObject> ReadAsync(long userId, CancellationToken ct)
     {
         var running = await wholesaler.ListRunningBotsAsync(ct);
+        var issuer = wholesaler.Issuer;
 
         var wholesalerIds = WholesalerBotJson.MeetingIds(running).ToList();
         var mine = await db.Meetings.AsNoTracking()
-            .Where(m => m.UserId == userId && m.WholesalerMeetingId != null && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
+            .Where(m => m.UserId == userId && m.WholesalerIssuer == issuer && m.WholesalerMeetingId != null
+                && wholesalerIds.Contains(m.WholesalerMeetingId.Value))
             .ToDictionaryAsync(m => m.WholesalerMeetingId!.Value, ct);
 
         var bots = new JsonArray();

@@ -19,7 +19,8 @@ public sealed class OrphanFinder(VexaDbContext db, WholesalerClient wholesaler)
             .OrderByDescending(WholesalerBotJson.MeetingId);
         foreach (var bot in candidates)
         {
-            if (WholesalerBotJson.MeetingId(bot) is { } id && !await db.Meetings.AnyAsync(m => m.WholesalerMeetingId == id, ct)
+            if (WholesalerBotJson.MeetingId(bot) is { } id
+                && !await db.Meetings.AnyAsync(m => m.WholesalerIssuer == wholesaler.Issuer && m.WholesalerMeetingId == id, ct)
                 && await wholesaler.GetMeetingAsync(platform, nativeId, id, ct) is { } meeting)
             {
                 meeting["bot_container_id"] = WholesalerMeetingJson.Text(bot, "container_id");

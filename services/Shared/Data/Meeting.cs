@@ -12,6 +12,9 @@ public sealed class Meeting
     public required string Platform { get; set; }
     public required string NativeMeetingId { get; set; }
     public long? WholesalerMeetingId { get; set; }
+
+    /// <summary>Which Wholesaler issued <see cref="WholesalerMeetingId"/> (see <c>WholesalerIdentity</c>).</summary>
+    public string? WholesalerIssuer { get; set; }
     public string Status { get; set; } = MeetingStatus.Requested;
     public string? BotContainerId { get; set; }
     public DateTime? StartTime { get; set; }

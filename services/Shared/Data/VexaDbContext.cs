@@ -43,7 +43,9 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             meeting.Property(m => m.UpdatedAt).HasDefaultValueSql("now()");
             meeting.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
             meeting.HasIndex(m => new { m.UserId, m.Platform, m.NativeMeetingId, m.CreatedAt });
-            meeting.HasIndex(m => m.WholesalerMeetingId).IsUnique();
+            meeting.Property(m => m.WholesalerIssuer).HasMaxLength(512);
+            // A Wholesaler id is unique only for the Wholesaler that issued it.
+            meeting.HasIndex(m => new { m.WholesalerIssuer, m.WholesalerMeetingId }).IsUnique();
             // The Wholesaler holds one bot per meeting for its single (system) user, so across all of our users
             // at most one live bot may exist per platform + native id. The database enforces it atomically.
             meeting.HasIndex(m => new { m.Platform, m.NativeMeetingId })

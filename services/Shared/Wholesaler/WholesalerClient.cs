@@ -11,8 +11,14 @@ namespace VexaService.Shared.Wholesaler;
 /// Answers below 500 come back as <see cref="WholesalerResponse"/>; anything that is not an answer
 /// (unreachable, timed out, 5xx, circuit open) becomes a <see cref="WholesalerUnavailableException"/>.
 /// </summary>
-public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> logger)
+public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identity, ILogger<WholesalerClient> logger)
 {
+    /// <summary>
+    /// Who issued the ids in the last answer this client received (<see cref="WholesalerIdentity"/>): compare it with
+    /// a row's <c>WholesalerIssuer</c> before trusting a Wholesaler id. A client serves one request or pass, in order.
+    /// </summary>
+    public string? Issuer { get; private set; }
+
     public Task<WholesalerResponse> StartBotAsync(JsonObject request, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "bots", request, ct);
 
@@ -114,6 +120,7 @@ public sealed class WholesalerClient(HttpClient http, ILogger<WholesalerClient> 
 
         using (response)
         {
+            Issuer = identity.IssuerFor(response.Headers.TryGetValues(WholesalerIdentity.InstanceHeader, out var instance) ? instance : null);
             if ((int)response.StatusCode >= 500)
             {
                 throw Unavailable(502, "The meeting service failed to handle the request. Please retry later.", null, method, path,

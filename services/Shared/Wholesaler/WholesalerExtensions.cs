@@ -21,6 +21,7 @@ public static class WholesalerExtensions
         builder.Configuration.GetSection(WholesalerOptions.Section).Bind(options);
         builder.Services.AddTransient<SystemKeyHandler>();
         builder.Services.AddSingleton<WholesalerTokenSource>();
+        builder.Services.AddSingleton<WholesalerIdentity>();
         builder.Services.AddTransient<BearerTokenHandler>();
         builder.Services.AddHttpClient(WholesalerTokenSource.TokenClientName);
 

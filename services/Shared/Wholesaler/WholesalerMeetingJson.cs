@@ -35,12 +35,21 @@ public static class WholesalerMeetingJson
         return true;
     }
 
-    /// <summary>Maps our row to this Wholesaler meeting (its id and container) and takes its state.</summary>
-    public static void Adopt(JsonNode wholesaler, Meeting ours)
+    /// <summary>Maps our row to this Wholesaler meeting (its id, issuer and container) and takes its state.</summary>
+    public static void Adopt(JsonNode wholesaler, string issuer, Meeting ours)
     {
         ours.WholesalerMeetingId = Id(wholesaler) ?? ours.WholesalerMeetingId;
+        ours.WholesalerIssuer = issuer;
         ours.BotContainerId = Text(wholesaler, "bot_container_id") ?? ours.BotContainerId;
         Follow(wholesaler, ours);
+        ours.UpdatedAt = DateTime.UtcNow;
+    }
+
+    /// <summary>The bot is gone without a final answer from the Wholesaler: the meeting failed, its slot is free.</summary>
+    public static void MarkFailed(Meeting ours)
+    {
+        ours.Status = MeetingStatus.Failed;
+        ours.EndTime = DateTime.UtcNow;
         ours.UpdatedAt = DateTime.UtcNow;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Json;
+using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Webhooks;
 
 namespace VexaService.Transcripts.Apis;
@@ -21,7 +22,7 @@ public static class WholesalerWebhookApi
     }
 
     public static async Task<IResult> Receive(string secret, HttpRequest request, IOptions<WebhookOptions> options, WebhookRelay relay,
-        CancellationToken ct)
+        WholesalerIdentity identity, CancellationToken ct)
     {
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(options.Value.CallbackSecret)))
         {
@@ -32,7 +33,7 @@ public static class WholesalerWebhookApi
         {
             return error;
         }
-        return await relay.AcceptAsync(body!, ct) switch
+        return await relay.AcceptAsync(body!, identity.IssuerFor(request.Headers[WholesalerIdentity.InstanceHeader].ToString()), ct) switch
         {
             WebhookRelay.Outcome.UnknownMeeting => TypedResults.NotFound(new ErrorBody("Unknown meeting")),
             _ => TypedResults.Ok(new MessageResponse("accepted")),

@@ -16,7 +16,7 @@ public sealed class MeetingRemoval(WholesalerClient wholesaler, MeetingStore sto
         if (meeting.WholesalerMeetingId is { } wholesalerId)
         {
             var newest = await wholesaler.GetMeetingAsync(meeting.Platform, meeting.NativeMeetingId, null, ct);
-            if (WholesalerMeetingJson.Id(newest) == wholesalerId)
+            if (WholesalerMeetingJson.Id(newest) == wholesalerId && wholesaler.Issuer == meeting.WholesalerIssuer)
             {
                 await wholesaler.DeleteMeetingAsync(meeting.Platform, meeting.NativeMeetingId, ct);
             }

@@ -21,7 +21,9 @@ public sealed class MeetingStatusSync(WholesalerClient wholesaler, MeetingStore 
             // A meeting whose bot still runs is active or stopping at the Wholesaler, as we recorded when we started or
             // stopped it; only the others (their bot left) need the Wholesaler's whole, ever-growing meeting list.
             var running = WholesalerBotJson.MeetingIds(await wholesaler.ListRunningBotsAsync(ct));
-            var left = live.Where(m => !running.Contains(m.WholesalerMeetingId!.Value)).ToList();
+            // Rows mapped by another Wholesaler are not looked up here (their ids name other meetings); the
+            // reconciler marks them failed.
+            var left = live.Where(m => m.WholesalerIssuer == wholesaler.Issuer && !running.Contains(m.WholesalerMeetingId!.Value)).ToList();
             if (left.Count == 0)
             {
                 return;

@@ -18,10 +18,12 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
 {
     public enum Outcome { Queued, Duplicate, UnknownMeeting }
 
-    public async Task<Outcome> AcceptAsync(JsonObject payload, CancellationToken ct)
+    /// <param name="issuer">Who sent it (<see cref="WholesalerIdentity"/>): its meeting ids mean something only to it.</param>
+    public async Task<Outcome> AcceptAsync(JsonObject payload, string issuer, CancellationToken ct)
     {
         var wholesalerId = WholesalerMeetingJson.Id(payload);
-        var meeting = wholesalerId is null ? null : await db.Meetings.FirstOrDefaultAsync(m => m.WholesalerMeetingId == wholesalerId, ct);
+        var meeting = wholesalerId is null ? null
+            : await db.Meetings.FirstOrDefaultAsync(m => m.WholesalerIssuer == issuer && m.WholesalerMeetingId == wholesalerId, ct);
         if (meeting is null)
         {
             logger.LogWarning("Refused a Wholesaler webhook for meeting {WholesalerMeetingId}, which no user of ours owns", wholesalerId);

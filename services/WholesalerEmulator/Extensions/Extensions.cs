@@ -29,6 +29,7 @@ public static class Extensions
         services.AddSingleton<RequestStats>();
         services.AddSingleton<FaultState>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<EmulatorInstance>();
         services.AddSingleton<BotScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<BotScheduler>());
 

@@ -38,6 +38,18 @@ public static class PipelineExtensions
         return app;
     }
 
+    /// <summary>Every answer names the instance that gave it (<see cref="EmulatorInstance"/>).</summary>
+    public static WebApplication UseInstanceHeader(this WebApplication app)
+    {
+        var instance = app.Services.GetRequiredService<EmulatorInstance>().Id;
+        app.Use((context, next) =>
+        {
+            context.Response.Headers[EmulatorInstance.HeaderName] = instance;
+            return next(context);
+        });
+        return app;
+    }
+
     /// <summary>Counts what the Wholesaler receives (first), then applies the configured faults.</summary>
     public static WebApplication UseEmulatorStatsAndFaults(this WebApplication app)
     {

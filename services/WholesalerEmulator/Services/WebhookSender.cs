@@ -10,7 +10,8 @@ namespace VexaService.WholesalerEmulator.Services;
 /// time; fired once, unsigned, no retries; a failure is only logged. It owns its client on purpose: the service
 /// defaults give factory clients a retrying resilience handler, which Vexa doesn't have.
 /// </summary>
-public sealed class WebhookSender(IOptions<EmulatorOptions> options, SystemUser user, ILogger<WebhookSender> logger) : IDisposable
+public sealed class WebhookSender(IOptions<EmulatorOptions> options, SystemUser user, EmulatorInstance instance, ILogger<WebhookSender> logger)
+    : IDisposable
 {
     private readonly HttpClient _client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
     {
@@ -35,7 +36,9 @@ public sealed class WebhookSender(IOptions<EmulatorOptions> options, SystemUser 
             using var content = new ByteArrayContent(
                 JsonSerializer.SerializeToUtf8Bytes(meeting, EmulatorJsonContext.Web.MeetingResponse));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await _client.PostAsync(url, content);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+            request.Headers.Add(EmulatorInstance.HeaderName, instance.Id);
+            using var response = await _client.SendAsync(request);
             if (response.IsSuccessStatusCode)
             {
                 logger.LogInformation("Webhook for meeting {MeetingId} ({Status}) delivered to {Url}", meeting.Id, meeting.Status, url);

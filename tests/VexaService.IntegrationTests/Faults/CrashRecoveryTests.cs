@@ -98,9 +98,12 @@ public sealed class CrashRecoveryTests(FaultStack stack)
         {
             wholesalerId = (await db.Meetings.SingleAsync(m => m.UserId == userId)).WholesalerMeetingId!.Value;
         }
-        var meeting = (await stack.Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
+        var listing = await stack.Wholesaler.GetAsync("/meetings");
+        var meeting = (await listing.Content.ReadFromJsonAsync<JsonObject>())!["meetings"]!.AsArray()
             .Single(m => m!["id"]!.GetValue<long>() == wholesalerId)!;
         using var callback = new HttpClient { BaseAddress = new Uri(stack.TranscriptsUrl) };
+        // As the Wholesaler sends it: with the instance that issued the id.
+        callback.DefaultRequestHeaders.Add("X-Wholesaler-Instance", listing.Headers.GetValues("X-Wholesaler-Instance"));
         var replay = await callback.PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}", meeting);
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
 

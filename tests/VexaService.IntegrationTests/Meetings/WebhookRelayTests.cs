@@ -32,7 +32,9 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
     /// <summary>A user whose webhook goes to <paramref name="webhookUrl"/> and an active meeting of theirs, in an isolated database.</summary>
-    private static async Task<long> SeedActiveMeetingAsync(IsolatedDatabase isolated, string emailTag, string webhookUrl, long wholesalerMeetingId,
+    /// <remarks>Mapped as issued by the emulator's address with no instance: what a Wholesaler that reports none
+    /// (the test's direct posts) is identified by.</remarks>
+    private async Task<long> SeedActiveMeetingAsync(IsolatedDatabase isolated, string emailTag, string webhookUrl, long wholesalerMeetingId,
         string? webhookSecret = null)
     {
         await using var db = isolated.NewDbContext();
@@ -46,6 +48,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         var meeting = new Meeting
         {
             UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = wholesalerMeetingId,
+            WholesalerIssuer = fixture.EmulatorUrl,
             Status = MeetingStatus.Active,
         };
         db.Meetings.Add(meeting);

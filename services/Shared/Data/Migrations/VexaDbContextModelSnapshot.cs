@@ -130,6 +130,11 @@ namespace VexaService.Shared.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("user_id");
 
+                    b.Property<string>("WholesalerIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("wholesaler_issuer");
+
                     b.Property<long?>("WholesalerMeetingId")
                         .HasColumnType("bigint")
                         .HasColumnName("wholesaler_meeting_id");
@@ -140,14 +145,14 @@ namespace VexaService.Shared.Data.Migrations
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_meetings_status");
 
-                    b.HasIndex("WholesalerMeetingId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_meetings_wholesaler_meeting_id");
-
                     b.HasIndex("Platform", "NativeMeetingId")
                         .IsUnique()
                         .HasDatabaseName("ix_meetings_one_live_bot_per_meeting")
                         .HasFilter("status IN ('requested', 'active', 'stopping')");
+
+                    b.HasIndex("WholesalerIssuer", "WholesalerMeetingId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_meetings_wholesaler_issuer_wholesaler_meeting_id");
 
                     b.HasIndex("UserId", "Platform", "NativeMeetingId", "CreatedAt")
                         .HasDatabaseName("ix_meetings_user_id_platform_native_meeting_id_created_at");
