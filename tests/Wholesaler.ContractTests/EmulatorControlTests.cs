@@ -34,7 +34,7 @@ public sealed class EmulatorControlTests : WholesalerTestBase
             var set = await SetFaultsAsync("""{"error_rate":1.0,"error_status":502}""");
             Assert.Equal(HttpStatusCode.OK, set.Status);
             var current = (await SendAsync(HttpMethod.Get, "/_emulator/faults")).Object;
-            Contract.HasExactKeys(current, "latency_ms", "error_rate", "error_status", "mode");
+            Contract.HasExactKeys(current, "latency_ms", "error_rate", "error_status", "mode", "answer_delay_ms", "ignore_meeting_id");
             Assert.Equal(502, current["error_status"]!.GetValue<int>());
             Assert.Equal("normal", current["mode"]!.GetValue<string>());
 

@@ -12,6 +12,7 @@ public sealed record FaultSettings(int LatencyMs, double ErrorRate, int ErrorSta
     public static readonly FaultSettings None = new(0, 0.0, StatusCodes.Status503ServiceUnavailable, "normal");
 
     /// <summary>Whether the answer is held back or dropped after the request's work is done.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool AfterCommit => AnswerDelayMs > 0 || Mode == "lose_answer";
 }
 
