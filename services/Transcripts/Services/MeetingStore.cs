@@ -36,11 +36,5 @@ public sealed class MeetingStore(VexaDbContext db)
 
     public Task SaveAsync() => db.SaveChangesAsync(CancellationToken.None);
 
-    public async Task DeleteAsync(Meeting meeting)
-    {
-        db.Meetings.Remove(meeting);
-        await db.SaveChangesAsync(CancellationToken.None);
-    }
-
     public static string NotFound(string platform, string nativeId) => $"Meeting not found for platform {platform} and ID {nativeId}";
 }

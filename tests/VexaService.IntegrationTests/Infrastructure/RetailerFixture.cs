@@ -144,6 +144,30 @@ public sealed class RetailerFixture : IAsyncLifetime
         return (await response.JsonAsync())["id"]!.GetValue<long>();
     }
 
+    /// <summary>Stops the user's bot and waits until our listing shows the meeting completed.</summary>
+    public async Task StopAndWaitCompletedAsync(long userId, string meetId, long meetingId)
+    {
+        var (bots, transcripts) = (BotManager.CreateClient(), Transcripts.CreateClient());
+        await AsUserAsync(bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+        await WaitUntilAsync(async () =>
+        {
+            var meetings = await (await AsUserAsync(transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync();
+            return meetings["meetings"]!.AsArray().Any(m => m!["id"]!.GetValue<long>() == meetingId && m["status"]!.GetValue<string>() == "completed");
+        });
+    }
+
+    /// <summary>Whether the Wholesaler still holds its meeting <paramref name="wholesalerId"/>.</summary>
+    public async Task<bool> WholesalerHasAsync(long wholesalerId) =>
+        (await Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
+            .Any(m => m!["id"]!.GetValue<long>() == wholesalerId);
+
+    /// <summary>The Wholesaler's id for our meeting, read from the database.</summary>
+    public static async Task<long> WholesalerIdAsync(long meetingId)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).WholesalerMeetingId!.Value;
+    }
+
     /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>
     public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
 
