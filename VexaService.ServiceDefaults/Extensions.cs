@@ -36,6 +36,9 @@ public static class Extensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        // ASP.NET Core's request scope puts the raw path (RequestPath) on every log record of a request, and the
+        // Wholesaler's callback path holds our secret. Records keep their trace id, which leads to the (redacted) span.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
@@ -43,6 +46,7 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
+                .AddProcessor(new CallbackSecretRedactor()) // first, so that every exporter sees its work
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces that matter.
