@@ -82,7 +82,7 @@ public static class MeetingsApi
         {
             return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
         }
-        meeting.Data = JsonData.Merge(meeting.Data, update);
+        await store.MergeDataAsync(meeting, update);
         meeting.UpdatedAt = DateTime.UtcNow;
         await store.SaveAsync();
         await transcripts.DropAsync(meeting);

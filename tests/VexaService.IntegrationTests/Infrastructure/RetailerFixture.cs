@@ -124,6 +124,24 @@ public sealed class RetailerFixture : IAsyncLifetime
         return user.Id;
     }
 
+    /// <summary>
+    /// A meeting row of <paramref name="userId"/>'s mapped to a Wholesaler id that the emulator never hands out, so that
+    /// a test can post the Wholesaler's webhook for it; returns our id and that Wholesaler id.
+    /// </summary>
+    public static async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId)
+    {
+        var (wholesalerId, meetId) = (Random.Shared.NextInt64(1_000_000_000, 2_000_000_000), NewMeetId());
+        await using var db = TestEnvironment.NewDbContext();
+        var meeting = new Meeting
+        {
+            UserId = userId, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
+            Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+        };
+        db.Meetings.Add(meeting);
+        await db.SaveChangesAsync();
+        return (meeting.Id, wholesalerId, meetId);
+    }
+
     /// <summary>Sends a request to a service as the gateway would forward it for <paramref name="userId"/>.</summary>
     public async Task<HttpResponseMessage> AsUserAsync(HttpClient service, long userId, HttpMethod method, string path, object? body = null)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
 using VexaService.Transcripts;
 
 namespace VexaService.IntegrationTests.Meetings;
@@ -19,8 +18,7 @@ public sealed class CallbackSecretTests(RetailerFixture fixture)
     [Fact]
     public async Task The_callback_secret_appears_in_no_log_record_span_metric_or_error_body()
     {
-        var wholesalerId = Random.Shared.NextInt64(1_000_000_000, 2_000_000_000);
-        await SeedMeetingAsync(wholesalerId);
+        var (_, wholesalerId, _) = await RetailerFixture.SeedMeetingAsync(await fixture.NewUserAsync());
         using var capture = new TelemetryCapture();
         var closedPort = $"http://127.0.0.1:{Loopback.FreePort()}";
         await using var transcripts = StartTranscripts(capture, TestEnvironment.Postgres);
@@ -91,16 +89,4 @@ public sealed class CallbackSecretTests(RetailerFixture fixture)
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient gateway, string body) =>
         gateway.SendAsync(HttpMethod.Post, Callback, content: HttpExtensions.RawJson(body));
-
-    private async Task SeedMeetingAsync(long wholesalerId)
-    {
-        var userId = await fixture.NewUserAsync();
-        await using var db = TestEnvironment.NewDbContext();
-        db.Meetings.Add(new Meeting
-        {
-            UserId = userId, Platform = "google_meet", NativeMeetingId = RetailerFixture.NewMeetId(), WholesalerMeetingId = wholesalerId,
-            Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
-        });
-        await db.SaveChangesAsync();
-    }
 }
