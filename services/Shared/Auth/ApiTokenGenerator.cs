@@ -9,4 +9,7 @@ public static class ApiTokenGenerator
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     public static string NewToken() => RandomNumberGenerator.GetString(Alphabet, Length);
+
+    /// <summary>Whether <paramref name="key"/> could be one of ours; anything else is refused without a lookup.</summary>
+    public static bool IsWellFormed(string key) => key.Length == Length && key.All(char.IsAsciiLetterOrDigit);
 }
