@@ -80,7 +80,7 @@ started=$(date +%s.%N)
   LocalInfra__Mode=processes LocalInfra__PostgresPort=$pg_port LocalInfra__RedisPort=$redis_port \
   LocalInfra__DataDirectory="$work/data" \
   Parameters__admin-api-key="$admin_key" Parameters__wholesaler-api-key="$system_key" \
-  RateLimit__PermitLimit=1000000000 \
+  RateLimit__PermitLimit=1000000000 RateLimit__ClientLookupsPerSecond=0 RateLimit__ClientAdminFailuresPerMinute=0 \
   Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
   Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
   RunTuning__TraceSampling="$trace_sampling" RunTuning__ServiceProxies="$service_proxies" \

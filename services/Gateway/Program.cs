@@ -9,6 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders(); // first: everything after sees the client's address
 app.UseDetailErrors();
 app.UseCors();
 app.MapDefaultEndpoints();
@@ -16,6 +17,7 @@ app.MapGet("/", () => TypedResults.Ok(new { message = "Welcome to the Vexa API G
 app.MapReverseProxy(proxy =>
 {
     proxy.UseMiddleware<ForwarderErrorMiddleware>();
+    proxy.UseMiddleware<AdminFailureLimitMiddleware>();
     proxy.UseMiddleware<UserAuthenticationMiddleware>();
 });
 

@@ -69,7 +69,7 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
         }
         if (input.Data is { } data)
         {
-            user.Data = JsonData.Merge(user.Data, data);
+            await db.MergeDataAsync(user, data, ct);
         }
         await db.SaveChangesAsync(ct);
         return user;
@@ -116,7 +116,7 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
         {
             return null;
         }
-        user.Data = JsonData.Merge(user.Data, new() { ["webhook_url"] = url });
+        await db.MergeDataAsync(user, new() { ["webhook_url"] = url }, ct);
         if (sentSecret)
         {
             user.WebhookSecret = secret;

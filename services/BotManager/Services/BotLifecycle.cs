@@ -70,7 +70,8 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
     /// <summary>
     /// Step 1: under a row lock on the user (so concurrent requests on any replica queue here), check the quota
     /// and the user's own duplicate, then commit a <c>requested</c> row. The partial unique index refuses a second
-    /// live bot for the same meeting from any user.
+    /// live bot for the same meeting from any user. The meeting's lock (<see cref="MeetingLock"/>) keeps the
+    /// reservation out of a deletion's window: a deletion sees either no start or this live row.
     /// </summary>
     private async Task<(Meeting?, IResult?)> ReserveAsync(long userId, BotRequest request, CancellationToken ct)
     {
@@ -84,6 +85,8 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
                 var limit = await db.Database
                     .SqlQuery<int>($"SELECT max_concurrent_bots AS \"Value\" FROM users WHERE id = {userId} FOR UPDATE")
                     .SingleOrDefaultAsync(ct);
+                // Taken after the user's lock, never before it (deletions take only this one): no deadlock.
+                await db.Database.LockMeetingAsync(request.Platform, request.NativeMeetingId, ct);
                 var live = await db.Meetings
                     .Where(m => m.UserId == userId && MeetingStatus.Live.Contains(m.Status))
                     .Select(m => new { m.Id, m.Platform, m.NativeMeetingId })

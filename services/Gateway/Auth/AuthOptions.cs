@@ -19,4 +19,22 @@ public sealed class RateLimitOptions
     public int PermitLimit { get; set; } = 600;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Key lookups that reach PostgreSQL (keys not in the Redis cache) one client address may cause per second, in
+    /// each gateway replica, and the burst it may spend at once: before authentication, so that random keys from one
+    /// address cannot exhaust the connection pool. Cached keys cost no lookup. 0 turns this limit off.
+    /// </summary>
+    public int ClientLookupsPerSecond { get; set; } = 20;
+
+    public int ClientLookupBurst { get; set; } = 100;
+
+    /// <summary>Failed admin keys (403 from admin-api) one client address may send per minute, in each replica; then 429.</summary>
+    public int ClientAdminFailuresPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// Addresses (IPs or CIDR networks) of the proxies in front of the gateway, such as Azure Container Apps' ingress:
+    /// only their <c>X-Forwarded-For</c> names the client. Empty: the connection's address is the client's.
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
 }

@@ -12,14 +12,15 @@ namespace VexaService.Gateway.Auth;
 
 /// <summary>
 /// Runs in the proxy pipeline for every routed request: checks the <c>{platform}</c> segment (422 before auth,
-/// as Vexa's gateway does), authenticates X-API-Key, applies the per-key rate limit, and replaces whatever
+/// as Vexa's gateway does), refuses keys that cannot be ours, spends the client's lookup budget on keys not in the
+/// cache (<see cref="ClientLimits"/>), authenticates X-API-Key, applies the per-key rate limit, and replaces whatever
 /// identity header the client sent with one the gateway signs. The end user's key is not forwarded.
 /// A plain read of a completed transcript is answered here from <see cref="TranscriptRouteCache"/> when Transcripts
 /// left it there: the same bytes Transcripts would send, without the second hop.
 /// </summary>
 public sealed class UserAuthenticationMiddleware(
     RequestDelegate next, ApiKeyAuthenticator authenticator, EdgeLookup edge, TranscriptBodies transcripts,
-    CallerToken callerTokens)
+    CallerToken callerTokens, ClientLimits limits)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -46,8 +47,18 @@ public sealed class UserAuthenticationMiddleware(
             await Reject(context, family.MissingStatus, family.MissingDetail);
             return;
         }
+        if (!ApiTokenGenerator.IsWellFormed(apiKey))
+        {
+            await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail); // cannot be ours: no lookup at all
+            return;
+        }
         var hash = ApiKeyHash.Compute(apiKey);
         var state = await edge.ReadAsync(hash, CachedTranscriptRoute(context.Request, route.RouteId));
+        if (!state.CachedUser.HasValue && limits.TakeLookup(context) is { } wait)
+        {
+            await ClientLimits.RefuseAsync(context, wait); // this address's PostgreSQL lookups are spent
+            return;
+        }
         var user = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
         if (user is not { } userId)
         {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using VexaService.Gateway.Auth;
 using VexaService.Gateway.Caching;
 using VexaService.Shared.Api;
@@ -18,6 +20,26 @@ internal static class Extensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton<EdgeLookup>();
+        builder.Services.AddSingleton<ClientLimits>();
+        // X-Forwarded-For names the client only when the connection comes from a configured proxy (none by default:
+        // ASP.NET Core's default trusts loopback, and a client must not pick its own address for ClientLimits).
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<RateLimitOptions>>((forwarded, limits) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in limits.Value.KnownProxies)
+            {
+                if (proxy.Contains('/'))
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                }
+                else
+                {
+                    forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+                }
+            }
+        });
         builder.Services.AddOptions<TranscriptCacheOptions>().BindConfiguration(TranscriptCacheOptions.Section);
         builder.Services.AddSingleton<TranscriptRouteCache>();
         builder.Services.AddSingleton<TranscriptBodies>();

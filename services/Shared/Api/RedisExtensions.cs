@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -34,6 +36,15 @@ public static class RedisExtensions
             // small machine those threads' spinning and hand-offs cost more CPU (and longer GC suspensions) than the
             // Redis calls themselves.
             options.SocketManager = SocketManager.ThreadPool;
+        });
+        // Every caller has a way without Redis (PostgreSQL, or the limiter failing open), so Redis down is a service
+        // running with reduced performance (Degraded, still 200 to probes), not one that cannot serve (Unhealthy).
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var check in options.Registrations.Where(r => r.Name.StartsWith("StackExchange.Redis", StringComparison.Ordinal)))
+            {
+                check.FailureStatus = HealthStatus.Degraded;
+            }
         });
         return builder;
     }

@@ -10,4 +10,7 @@ public class ApiTokenGenerator
 
     /// <summary>Virtual so that a test can choose the next token (one that was refused while unknown, say).</summary>
     public virtual string NewToken() => RandomNumberGenerator.GetString(Alphabet, Length);
+
+    /// <summary>Whether <paramref name="key"/> could be one of ours; anything else is refused without a lookup.</summary>
+    public static bool IsWellFormed(string key) => key.Length == Length && key.All(char.IsAsciiLetterOrDigit);
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,8 @@ public static class ErrorShapeExtensions
     {
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
-            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var failure = context.Features.Get<IExceptionHandlerFeature>();
+            var error = failure?.Error;
             var (status, detail) = error switch
             {
                 // Thrown by the framework for the client's mistakes: unreadable JSON, body too large, bad form.
@@ -33,7 +35,9 @@ public static class ErrorShapeExtensions
             {
                 context.RequestServices.GetRequiredService<ILoggerFactory>()
                     .CreateLogger("VexaService.Errors")
-                    .LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                    // The route's template, never the path: a path can carry a secret (the Wholesaler's callback).
+                    .LogError(error, "Unhandled error on {Method} {Route}", context.Request.Method,
+                        (failure?.Endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)");
             }
             context.Response.StatusCode = status;
             await context.Response.WriteAsJsonAsync(new ErrorBody(detail));

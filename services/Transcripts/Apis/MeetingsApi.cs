@@ -82,29 +82,16 @@ public static class MeetingsApi
         {
             return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
         }
-        meeting.Data = JsonData.Merge(meeting.Data, update);
+        await store.MergeDataAsync(meeting, update);
         meeting.UpdatedAt = DateTime.UtcNow;
         await store.SaveAsync();
         await transcripts.DropAsync(meeting);
         return TypedResults.Ok(MeetingResponse.From(meeting));
     }
 
-    public static async Task<IResult> DeleteMeeting(Caller caller, string platform, string native_meeting_id, MeetingStore store,
-        MeetingRemoval removal, CancellationToken ct)
-    {
-        var meeting = await store.FindAsync(caller.UserId, platform, native_meeting_id, null, ct);
-        if (meeting is null)
-        {
-            return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
-        }
-        if (!MeetingStatus.IsFinal(meeting.Status))
-        {
-            return TypedResults.Conflict(new ErrorBody(
-                $"Meeting is not finished (status: '{meeting.Status}'). Stop the bot first, then delete the meeting."));
-        }
-        await removal.RemoveAsync(meeting, ct);
-        return TypedResults.Ok(new MessageResponse($"Meeting {platform}/{native_meeting_id} and all its transcripts have been deleted"));
-    }
+    public static Task<IResult> DeleteMeeting(Caller caller, string platform, string native_meeting_id, MeetingRemoval removal,
+        CancellationToken ct) =>
+        removal.RemoveAsync(caller.UserId, platform, native_meeting_id, ct);
 }
 
 public sealed record MeetingListResponse(IReadOnlyList<MeetingResponse> Meetings);

@@ -36,11 +36,8 @@ public sealed class MeetingStore(VexaDbContext db)
 
     public Task SaveAsync() => db.SaveChangesAsync(CancellationToken.None);
 
-    public async Task DeleteAsync(Meeting meeting)
-    {
-        db.Meetings.Remove(meeting);
-        await db.SaveChangesAsync(CancellationToken.None);
-    }
+    /// <summary>Merges into the meeting's <c>data</c> in the database (see <see cref="DataMerge"/>); not abandoned half-way.</summary>
+    public Task MergeDataAsync(Meeting meeting, System.Text.Json.Nodes.JsonObject patch) => db.MergeDataAsync(meeting, patch, CancellationToken.None);
 
     public static string NotFound(string platform, string nativeId) => $"Meeting not found for platform {platform} and ID {nativeId}";
 }

@@ -31,16 +31,20 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
         }
 
         WholesalerMeetingJson.Follow(payload, meeting);
-        var data = JsonData.Parse(meeting.Data);
-        // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy.
+        // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy, in the
+        // database, so that a user's PATCH at the same moment keeps its keys.
+        var found = new JsonObject();
         foreach (var key in new[] { "participants", "languages" })
         {
-            if (!data.ContainsKey(key) && payload["data"]?[key] is JsonArray values)
+            if (payload["data"]?[key] is JsonArray values)
             {
-                data[key] = values.DeepClone();
+                found[key] = values.DeepClone();
             }
         }
-        meeting.Data = data.ToJsonString();
+        if (found.Count > 0)
+        {
+            await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
+        }
 
         var body = MeetingResponse.From(meeting);
         db.WebhookDeliveries.Add(new WebhookDelivery

@@ -23,7 +23,9 @@ public sealed class EchoBackend : IAsyncDisposable
 
     public static async Task<EchoBackend> StartAsync()
     {
-        var (app, address) = await Loopback.StartAsync(app => app.Run(context => context.Response.WriteAsJsonAsync(new Dictionary<string, string?>
+        var (app, address) = await Loopback.StartAsync(app => app.Run(context => WrongAdminKey(context)
+            ? Results.Json(new { detail = "Invalid or missing admin token." }, statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context)
+            : context.Response.WriteAsJsonAsync(new Dictionary<string, string?>
         {
             ["path"] = context.Request.Path.Value,
             ["query"] = context.Request.QueryString.Value,
@@ -32,6 +34,10 @@ public sealed class EchoBackend : IAsyncDisposable
         })));
         return new EchoBackend(app, address);
     }
+
+    /// <summary>As admin-api: a wrong admin key is a 403.</summary>
+    private static bool WrongAdminKey(HttpContext context) =>
+        context.Request.Headers.TryGetValue("X-Admin-API-Key", out var key) && key != TestEnvironment.AdminKey;
 
     /// <summary>Gateway settings that send every cluster to this backend (as service discovery would).</summary>
     public Dictionary<string, string?> GatewaySettings() => new()

@@ -124,6 +124,24 @@ public sealed class RetailerFixture : IAsyncLifetime
         return user.Id;
     }
 
+    /// <summary>
+    /// A meeting row of <paramref name="userId"/>'s mapped to a Wholesaler id that the emulator never hands out, so that
+    /// a test can post the Wholesaler's webhook for it; returns our id and that Wholesaler id.
+    /// </summary>
+    public static async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId)
+    {
+        var (wholesalerId, meetId) = (Random.Shared.NextInt64(1_000_000_000, 2_000_000_000), NewMeetId());
+        await using var db = TestEnvironment.NewDbContext();
+        var meeting = new Meeting
+        {
+            UserId = userId, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
+            Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+        };
+        db.Meetings.Add(meeting);
+        await db.SaveChangesAsync();
+        return (meeting.Id, wholesalerId, meetId);
+    }
+
     /// <summary>Sends a request to a service as the gateway would forward it for <paramref name="userId"/>.</summary>
     public async Task<HttpResponseMessage> AsUserAsync(HttpClient service, long userId, HttpMethod method, string path, object? body = null)
     {
@@ -142,6 +160,30 @@ public sealed class RetailerFixture : IAsyncLifetime
             new { platform = "google_meet", native_meeting_id = meetId });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.JsonAsync())["id"]!.GetValue<long>();
+    }
+
+    /// <summary>Stops the user's bot and waits until our listing shows the meeting completed.</summary>
+    public async Task StopAndWaitCompletedAsync(long userId, string meetId, long meetingId)
+    {
+        var (bots, transcripts) = (BotManager.CreateClient(), Transcripts.CreateClient());
+        await AsUserAsync(bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
+        await WaitUntilAsync(async () =>
+        {
+            var meetings = await (await AsUserAsync(transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync();
+            return meetings["meetings"]!.AsArray().Any(m => m!["id"]!.GetValue<long>() == meetingId && m["status"]!.GetValue<string>() == "completed");
+        });
+    }
+
+    /// <summary>Whether the Wholesaler still holds its meeting <paramref name="wholesalerId"/>.</summary>
+    public async Task<bool> WholesalerHasAsync(long wholesalerId) =>
+        (await Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
+            .Any(m => m!["id"]!.GetValue<long>() == wholesalerId);
+
+    /// <summary>The Wholesaler's id for our meeting, read from the database.</summary>
+    public static async Task<long> WholesalerIdAsync(long meetingId)
+    {
+        await using var db = TestEnvironment.NewDbContext();
+        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).WholesalerMeetingId!.Value;
     }
 
     /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>

@@ -11,16 +11,6 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     private readonly HttpClient _bots = fixture.BotManager.CreateClient();
     private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
 
-    private async Task StopAndWaitCompletedAsync(long userId, string meetId, long meetingId)
-    {
-        await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
-        await RetailerFixture.WaitUntilAsync(async () =>
-        {
-            var meetings = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync();
-            return meetings["meetings"]!.AsArray().Any(m => m!["id"]!.GetValue<long>() == meetingId && m["status"]!.GetValue<string>() == "completed");
-        });
-    }
-
     private async Task<JsonObject> TranscriptAsync(long userId, string meetId, string query = "")
     {
         var response = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}{query}");
@@ -69,7 +59,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         string running = RetailerFixture.NewMeetId(), left = RetailerFixture.NewMeetId();
         var runningId = await fixture.StartBotAsync(userId, running);
         var leftId = await fixture.StartBotAsync(userId, left);
-        await StopAndWaitCompletedAsync(userId, left, leftId);
+        await fixture.StopAndWaitCompletedAsync(userId, left, leftId);
 
         async Task<Dictionary<long, string>> StatusesAsync() =>
             (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync())["meetings"]!.AsArray()
@@ -97,7 +87,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
 
         var aliceMeeting = await fixture.StartBotAsync(alice, meetId);
         await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(alice, meetId))["segments"]!.AsArray().Count > 0);
-        await StopAndWaitCompletedAsync(alice, meetId, aliceMeeting);
+        await fixture.StopAndWaitCompletedAsync(alice, meetId, aliceMeeting);
         var bobMeeting = await fixture.StartBotAsync(bob, meetId); // now the Wholesaler's newest meeting on this native id
         await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(bob, meetId))["segments"]!.AsArray().Count > 0);
 
@@ -150,7 +140,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         var first = await fixture.StartBotAsync(userId, meetId);
-        await StopAndWaitCompletedAsync(userId, meetId, first);
+        await fixture.StopAndWaitCompletedAsync(userId, meetId, first);
         var second = await fixture.StartBotAsync(userId, meetId);
 
         Assert.Equal(second, (await TranscriptAsync(userId, meetId))["id"]!.GetValue<long>());
@@ -165,8 +155,8 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         var meetingId = await fixture.StartBotAsync(userId, meetId);
-        await StopAndWaitCompletedAsync(userId, meetId, meetingId);
-        var wholesalerId = await WholesalerIdAsync(meetingId);
+        await fixture.StopAndWaitCompletedAsync(userId, meetId, meetingId);
+        var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
 
         var first = await TranscriptAsync(userId, meetId);
         var callsAfterFirst = await TranscriptCallsAsync(wholesalerId);
@@ -213,9 +203,9 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var activeDelete = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, path);
         Assert.Equal(HttpStatusCode.Conflict, activeDelete.StatusCode);
 
-        await StopAndWaitCompletedAsync(userId, meetId, meetingId);
+        await fixture.StopAndWaitCompletedAsync(userId, meetId, meetingId);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, other, HttpMethod.Delete, path)).StatusCode);
-        var wholesalerId = await WholesalerIdAsync(meetingId);
+        var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
         var listings = await fixture.MeetingListingsAsync();
         var deleted = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, path);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
@@ -223,7 +213,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).StatusCode);
         // The Wholesaler's copy went too, found without listing the Wholesaler's whole history.
         Assert.Equal(listings, await fixture.MeetingListingsAsync());
-        Assert.False(await WholesalerHasAsync(wholesalerId));
+        Assert.False(await fixture.WholesalerHasAsync(wholesalerId));
     }
 
     [Fact]
@@ -233,31 +223,21 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var meetId = RetailerFixture.NewMeetId();
         var path = $"/meetings/google_meet/{meetId}";
         var older = await fixture.StartBotAsync(first, meetId);
-        await StopAndWaitCompletedAsync(first, meetId, older);
+        await fixture.StopAndWaitCompletedAsync(first, meetId, older);
         var newer = await fixture.StartBotAsync(second, meetId);
-        await StopAndWaitCompletedAsync(second, meetId, newer);
-        var (olderAtWholesaler, newerAtWholesaler) = (await WholesalerIdAsync(older), await WholesalerIdAsync(newer));
+        await fixture.StopAndWaitCompletedAsync(second, meetId, newer);
+        var (olderAtWholesaler, newerAtWholesaler) = (await RetailerFixture.WholesalerIdAsync(older), await RetailerFixture.WholesalerIdAsync(newer));
 
         // The Wholesaler deletes by native id its newest meeting, which is the second user's: it is not asked.
         Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(_transcripts, first, HttpMethod.Delete, path)).StatusCode);
-        Assert.True(await WholesalerHasAsync(olderAtWholesaler));
-        Assert.True(await WholesalerHasAsync(newerAtWholesaler));
+        Assert.True(await fixture.WholesalerHasAsync(olderAtWholesaler));
+        Assert.True(await fixture.WholesalerHasAsync(newerAtWholesaler));
         Assert.Equal(newer, (await TranscriptAsync(second, meetId))["id"]!.GetValue<long>());
 
         // The second user's meeting is the newest there: its copy is deleted.
         Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(_transcripts, second, HttpMethod.Delete, path)).StatusCode);
-        Assert.False(await WholesalerHasAsync(newerAtWholesaler));
-        Assert.True(await WholesalerHasAsync(olderAtWholesaler));
-    }
-
-    private async Task<bool> WholesalerHasAsync(long wholesalerId) =>
-        (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
-            .Any(m => m!["id"]!.GetValue<long>() == wholesalerId);
-
-    private async Task<long> WholesalerIdAsync(long meetingId)
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        return db.Meetings.Single(m => m.Id == meetingId).WholesalerMeetingId!.Value;
+        Assert.False(await fixture.WholesalerHasAsync(newerAtWholesaler));
+        Assert.True(await fixture.WholesalerHasAsync(olderAtWholesaler));
     }
 
     private async Task<int> TranscriptCallsAsync(long wholesalerId) =>

@@ -7,14 +7,6 @@ namespace VexaService.UnitTests.Shared;
 public class JsonDataTests
 {
     [Fact]
-    public void Merge_replaces_given_keys_removes_null_ones_and_keeps_the_rest()
-    {
-        var merged = JsonData.Merge("""{"webhook_url":"https://x.example.com","plan":"pro","seats":1}""",
-            new JsonObject { ["plan"] = null, ["seats"] = 5, ["notes"] = "n" });
-        Assert.Equal("""{"webhook_url":"https://x.example.com","seats":5,"notes":"n"}""", merged);
-    }
-
-    [Fact]
     public void Parse_tolerates_empty_and_non_object_values() 
     {
         Assert.Empty(JsonData.Parse(null));
