@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using VexaService.AdminApi;
 using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Api;
 using VexaService.Shared.Data;
+using VexaService.Shared.Identity;
 
 namespace VexaService.IntegrationTests.Admin;
 
@@ -199,5 +202,26 @@ public sealed class AdminApiTests : IAsyncLifetime
         var item = body["items"]!.AsArray().First(i => i!["user_id"]!.GetValue<long>() == id)!;
         Assert.Equal("sta-tsxx-abc", item["native_meeting_id"]!.GetValue<string>());
         Assert.Equal(id, item["user"]!["id"]!.GetValue<long>());
+    }
+
+    /// <summary>Admin PATCHes and the user's <c>PUT /user/webhook</c> each merge into <c>users.data</c>; none may lose another's key.</summary>
+    [Fact]
+    public async Task Twenty_parallel_patches_of_different_keys_and_a_webhook_update_keep_every_key()
+    {
+        var userId = await _admin.CreateUserAsync();
+        var patches = Enumerable.Range(0, 20).Select(i => _admin.SendAsync(HttpMethod.Patch, $"/admin/users/{userId}",
+            JsonContent.Create(new JsonObject { ["data"] = new JsonObject { [$"key{i}"] = i } })));
+        using var webhook = new HttpRequestMessage(HttpMethod.Put, "/user/webhook")
+        {
+            Content = JsonContent.Create(new { webhook_url = "https://hooks.example.com/x" }),
+        };
+        webhook.Headers.Add(CallerToken.HeaderName, new CallerToken(
+            Options.Create(new IdentityOptions { SigningKey = TestEnvironment.SigningKey }), TimeProvider.System).Sign(userId));
+
+        var answers = await Task.WhenAll(patches.Append(_factory.CreateClient().SendAsync(webhook)));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        await using var db = TestEnvironment.NewDbContext();
+        var data = JsonData.Parse(db.Users.Single(u => u.Id == userId).Data);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"key{i}").Append("webhook_url").Order(), data.Select(p => p.Key).Order());
     }
 }
