@@ -128,14 +128,16 @@ public sealed class RetailerFixture : IAsyncLifetime
     /// A meeting row of <paramref name="userId"/>'s mapped to a Wholesaler id that the emulator never hands out, so that
     /// a test can post the Wholesaler's webhook for it; returns our id and that Wholesaler id.
     /// </summary>
-    public static async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId)
+    /// <remarks>Mapped as issued by the emulator's address with no instance: what a Wholesaler that reports none
+    /// (a test posting webhooks itself) is identified by.</remarks>
+    public async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId)
     {
         var (wholesalerId, meetId) = (Random.Shared.NextInt64(1_000_000_000, 2_000_000_000), NewMeetId());
         await using var db = TestEnvironment.NewDbContext();
         var meeting = new Meeting
         {
             UserId = userId, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
-            Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            WholesalerIssuer = EmulatorUrl, Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
         };
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();

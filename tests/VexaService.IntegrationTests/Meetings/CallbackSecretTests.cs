@@ -18,7 +18,7 @@ public sealed class CallbackSecretTests(RetailerFixture fixture)
     [Fact]
     public async Task The_callback_secret_appears_in_no_log_record_span_metric_or_error_body()
     {
-        var (_, wholesalerId, _) = await RetailerFixture.SeedMeetingAsync(await fixture.NewUserAsync());
+        var (_, wholesalerId, _) = await fixture.SeedMeetingAsync(await fixture.NewUserAsync());
         using var capture = new TelemetryCapture();
         var closedPort = $"http://127.0.0.1:{Loopback.FreePort()}";
         await using var transcripts = StartTranscripts(capture, TestEnvironment.Postgres);

@@ -20,7 +20,7 @@ public sealed class MeetingDataMergeTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         for (var round = 0; round < Rounds; round++)
         {
-            var (meetingId, wholesalerId, meetId) = await RetailerFixture.SeedMeetingAsync(userId);
+            var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId);
             var patches = PatchedKeys.Select(key =>
                 fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, $"/meetings/google_meet/{meetId}",
                     new JsonObject { ["data"] = new JsonObject { [key] = key == "languages" ? new JsonArray("en") : key } }));

@@ -113,7 +113,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var bob = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         var aliceMeeting = await fixture.StartBotAsync(alice, meetId);
-        await StopAndWaitCompletedAsync(alice, meetId, aliceMeeting); // lists only: Alice's transcript is not cached
+        await fixture.StopAndWaitCompletedAsync(alice, meetId, aliceMeeting); // lists only: Alice's transcript is not cached
         var bobMeeting = await fixture.StartBotAsync(bob, meetId);     // the Wholesaler's newest on this native id
         await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(bob, meetId))["segments"]!.AsArray().Count > 0);
 
