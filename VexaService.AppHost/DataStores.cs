@@ -18,7 +18,19 @@ internal static class DataStores
         if (!UseLocalProcesses(builder))
         {
             var postgres = builder.AddPostgres("postgres").WithDataVolume("vexa-postgres-data");
-            var redis = builder.AddRedis("cache").WithDataVolume("vexa-redis-data");
+            // Bounded like scripts/local-redis.sh: when full, least recently used keys (cold cached transcripts) go first.
+            var redis = builder.AddRedis("cache").WithDataVolume("vexa-redis-data")
+                .WithArgs(context =>
+                {
+                    // AddRedis starts the server as `/bin/sh -c "redis-server ..."`: the flags belong in that command line.
+                    for (var i = 0; i < context.Args.Count; i++)
+                    {
+                        if (context.Args[i] is string s && s.StartsWith("redis-server", StringComparison.Ordinal))
+                        {
+                            context.Args[i] = $"{s} --maxmemory 256mb --maxmemory-policy allkeys-lru";
+                        }
+                    }
+                });
             return (postgres.AddDatabase("vexadb", DatabaseName), redis);
         }
         return builder.AddLocalProcesses();

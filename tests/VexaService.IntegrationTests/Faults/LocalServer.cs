@@ -7,7 +7,8 @@ namespace VexaService.IntegrationTests.Faults;
 /// A PostgreSQL or Redis server of the fault suite's own, started from the repo's scripts/local-*.sh exactly as the
 /// AppHost starts them, so the suite can stop and restart it without disturbing any other test.
 /// </summary>
-public sealed class LocalServer(string script, string dataDirectory, int port) : IAsyncDisposable
+public sealed class LocalServer(string script, string dataDirectory, int port, IReadOnlyDictionary<string, string>? environment = null)
+    : IAsyncDisposable
 {
     private Process? _process;
 
@@ -20,6 +21,10 @@ public sealed class LocalServer(string script, string dataDirectory, int port) :
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {script}");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

@@ -72,7 +72,9 @@ public sealed class WholesalerOutageTests(FaultStack stack)
 
         await Phase("warm-up", null, 1000); // JIT and connection pools; not judged
         await Phase("normal", null, 1500);
-        await Phase("slow", "{\"latency_ms\": 4000}", 4000);
+        // Longer than the 5 s budget: a call in flight when it begins ends within it, and the next one meets it whole
+        // (in 4 s a worker could spend the whole phase in one retried call that the next phase then decides).
+        await Phase("slow", "{\"latency_ms\": 4000}", 8000);
         await Phase("5xx", "{\"error_rate\": 1.0, \"error_status\": 500}", 3000);
         await Phase("down", "{\"mode\": \"refuse\"}", 3000);
         await Phase("recovering", null, 2500);
@@ -91,9 +93,10 @@ public sealed class WholesalerOutageTests(FaultStack stack)
         Assert.DoesNotContain(all, o => o.Status == 500);
         var budget = TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(2.5);
         Assert.All(all, o => Assert.True(o.Took < budget, $"{o.Call} in {o.Phase} took {o.Took}"));
-        // The slow phase really met our timeouts: at least one 504, each with its detail.
-        Assert.Contains(all, o => o.Phase.StartsWith("slow", StringComparison.Ordinal) && o.Status == 504
-            && o.Body.Contains("The meeting service did not answer in time. Please retry later."));
+        // The slow phase really met our timeouts: at least one 504 with its detail, from a call that met the slow
+        // Wholesaler (one in flight when the fault began counts: its Wholesaler request arrived during it).
+        Assert.True(all.Any(o => o.Phase.Contains("slow", StringComparison.Ordinal) && o.Status == 504
+            && o.Body.Contains("The meeting service did not answer in time. Please retry later.")), "no 504 while slow: " + summary);
         // The meeting list is served from our database whatever the Wholesaler does.
         Assert.All(all.Where(o => o.Call == "GET /meetings"), o => Assert.True(o.Status == 200, $"GET /meetings in {o.Phase}: {o.Status} {o.Body}"));
         // During faults: successes (e.g. cached or database-only answers) or 502/503/504 with a detail.
