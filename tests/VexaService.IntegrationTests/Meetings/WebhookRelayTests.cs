@@ -100,9 +100,15 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
 
         Assert.Equal([false, false, true], hook.Requests.Select(r => r.Accepted));
         Assert.Single(hook.Requests.Select(r => r.Body).Distinct()); // the same event each time
-        await using var db = TestEnvironment.NewDbContext();
-        var delivery = await db.WebhookDeliveries.SingleAsync(d => d.MeetingId == meetingId, TestContext.Current.CancellationToken);
-        Assert.Equal(WebhookDeliveryStatus.Delivered, delivery.Status);
+        // The dispatcher records the outcome after the receiver's answer reaches it: wait for that, not for the receiver.
+        WebhookDelivery? delivery = null;
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await using var db = TestEnvironment.NewDbContext();
+            delivery = await db.WebhookDeliveries.SingleAsync(d => d.MeetingId == meetingId, TestContext.Current.CancellationToken);
+            return delivery.Status != WebhookDeliveryStatus.Pending;
+        }, timeoutMs: 5_000);
+        Assert.Equal(WebhookDeliveryStatus.Delivered, delivery!.Status);
         Assert.Equal(3, delivery.Attempts);
     }
 
