@@ -39,8 +39,10 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
         var windowStart = windowMs > 0 ? now - now % windowMs : now;
         try
         {
+            // The window's length is part of the counter's key: replicas configured with different windows (a rollout)
+            // must not add to each other's counts whenever their window starts coincide.
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
-                [Shared.Auth.ApiKeyHash.CacheKey(tokenHash), $"ratelimit:{tokenHash}:{windowStart}"],
+                [Shared.Auth.ApiKeyHash.CacheKey(tokenHash), $"ratelimit:{tokenHash}:{windowMs}:{windowStart}"],
                 [windowMs, transcriptRoute ?? "", TranscriptRouteCache.KeyPrefix]))!;
             var count = (long)result[1];
             int? retryAfter = windowMs > 0 && count > limit ? (int)Math.Ceiling((windowStart + windowMs - now) / 1000.0) : null;

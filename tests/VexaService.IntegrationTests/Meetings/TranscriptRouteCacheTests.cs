@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using VexaService.IntegrationTests.Infrastructure;
@@ -141,7 +142,27 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/{Platform}/{meetId}");
         await RetailerFixture.WaitUntilAsync(async () =>
             (await (await ReadAsync(userId, meetId)).JsonAsync())["status"]!.GetValue<string>() == "completed");
-        await _redis.KeyDeleteAsync(TranscriptRouteCache.Key(userId, Platform, meetId)); // each test starts without it
+        // A read follows the Wholesaler, so "completed" can show before its completion webhook arrives; the relay then
+        // invalidates the route, and a read racing that rightly stores nothing. Let the webhook land first (it may go
+        // to another test's Transcripts, hence no failure), then read until a read's answer is stored.
+        try
+        {
+            await RetailerFixture.WaitUntilAsync(async () =>
+            {
+                await using var db = TestEnvironment.NewDbContext();
+                return await db.WebhookDeliveries.AnyAsync(d => d.MeetingId == meetingId);
+            }, timeoutMs: 3_000);
+        }
+        catch (TimeoutException)
+        {
+        }
+        var key = TranscriptRouteCache.Key(userId, Platform, meetId);
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await ReadAsync(userId, meetId);
+            return (await _redis.StringGetAsync(key)).HasValue;
+        });
+        await _redis.KeyDeleteAsync(key); // each test starts without it
         return (userId, meetId, meetingId);
     }
 
