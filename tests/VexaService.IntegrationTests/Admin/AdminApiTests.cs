@@ -95,7 +95,8 @@ public sealed class AdminApiTests : IAsyncLifetime
         var position = all.IndexOf(ids[0]);
 
         var page = (await (await _admin.SendAsync(HttpMethod.Get, $"/admin/users?skip={position + 1}&limit=2")).JsonAsync()).AsArray();
-        Assert.Equal(ids[1..], page.Select(u => u!["id"]!.GetValue<long>()));
+        // Other tests create users meanwhile, so the page is compared with the listing, not with our own three ids.
+        Assert.Equal(all.Skip(position + 1).Take(2), page.Select(u => u!["id"]!.GetValue<long>()));
     }
 
     [Fact]
