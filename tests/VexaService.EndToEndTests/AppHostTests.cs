@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 namespace VexaService.EndToEndTests;
 
 /// <summary>The whole system as the AppHost starts it, reached only through the gateway.</summary>
+[Collection(AppHostCollection.Name)]
 public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
 {
     private readonly HttpClient _gateway = fixture.App.CreateHttpClient("gateway");
@@ -145,25 +146,8 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
             (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["detail"]!.GetValue<string>());
     }
 
-    private async Task<string> NewUserKeyAsync(CancellationToken ct)
-    {
-        var adminKey = await fixture.ParameterAsync("admin-api-key");
-        using var createUser = new HttpRequestMessage(HttpMethod.Post, "/admin/users")
-        {
-            Content = JsonContent.Create(new { email = $"e2e-{Guid.NewGuid():N}@example.com" }),
-        };
-        createUser.Headers.Add("X-Admin-API-Key", adminKey);
-        var userId = (await (await _gateway.SendAsync(createUser, ct)).Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
-        using var createToken = new HttpRequestMessage(HttpMethod.Post, $"/admin/users/{userId}/tokens");
-        createToken.Headers.Add("X-Admin-API-Key", adminKey);
-        return (await (await _gateway.SendAsync(createToken, ct)).Content.ReadFromJsonAsync<JsonObject>(ct))!["token"]!.GetValue<string>();
-    }
+    private Task<string> NewUserKeyAsync(CancellationToken ct) => fixture.App.NewUserKeyAsync(_gateway, ct);
 
-    private async Task<HttpResponseMessage> SendWithKey(HttpMethod method, string path, string apiKey, CancellationToken ct,
-        HttpContent? content = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Add("X-API-Key", apiKey);
-        return await _gateway.SendAsync(request, ct);
-    }
+    private Task<HttpResponseMessage> SendWithKey(HttpMethod method, string path, string apiKey, CancellationToken ct,
+        HttpContent? content = null) => _gateway.SendWithKeyAsync(method, path, apiKey, ct, content);
 }
