@@ -28,6 +28,8 @@ internal static class Wholesaler
         var systemKey = builder.AddSecret("wholesaler-api-key");
         var emulator = builder.AddProject<Projects.WholesalerEmulator>("wholesaler")
             .WithEnvironment("Emulator__SystemApiKey", systemKey)
+            // Plays Vexa as of September 2025 (statuses pushed by webhooks); Emulator__Behaviour=dfc7c83e plays the older one.
+            .WithEnvironment("Emulator__Behaviour", "2025-09")
             .WithConfigSection(builder.Configuration, "Emulator") // timing knobs, e.g. Emulator__BotJoinDelayMs=0
             .WithHttpHealthCheck("/health");
         return new WholesalerConnection(null, emulator, systemKey);

@@ -41,6 +41,17 @@ public sealed class EmulatorOptions
     [Range(1, 1_000_000)]
     public int MaxSegmentsPerMeeting { get; set; } = 2000;
 
+    /// <summary>Which Vexa to play at start and after a reset: <c>dfc7c83e</c> or <c>2025-09</c> (see <c>BehaviourSettings</c>).</summary>
+    [AllowedValues(Models.BehaviourSettings.Dfc7c83e, Models.BehaviourSettings.September2025)]
+    public string Behaviour { get; set; } = Models.BehaviourSettings.Dfc7c83e;
+
+    /// <summary>2025-09: time between two statuses on the bot's way in (requested → joining → awaiting_admission → active).</summary>
+    [Range(0, 3_600_000)]
+    public int StatusStepMs { get; set; } = 1000;
+
+    /// <summary>2025-09: the host refuses the bot (awaiting_admission → failed).</summary>
+    public bool RefuseAdmission { get; set; }
+
     /// <summary>Timeout of the completion webhook POST (Vexa: 30 s).</summary>
     [Range(1, 600_000)]
     public int WebhookTimeoutMs { get; set; } = 30000;

@@ -88,7 +88,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
                 // Taken after the user's lock, never before it (deletions take only this one): no deadlock.
                 await db.Database.LockMeetingAsync(request.Platform, request.NativeMeetingId, ct);
                 var live = await db.Meetings
-                    .Where(m => m.UserId == userId && MeetingStatus.Live.Contains(m.Status))
+                    .Where(m => m.UserId == userId && !MeetingStatus.Final.Contains(m.Status))
                     .Select(m => new { m.Id, m.Platform, m.NativeMeetingId })
                     .ToListAsync(ct);
                 if (live.FirstOrDefault(m => m.Platform == request.Platform && m.NativeMeetingId == request.NativeMeetingId) is { } own)

@@ -10,18 +10,29 @@ public sealed class ReconcilerOptions
 {
     public const string Section = "Reconciler";
 
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How often the follower polls: the time a status change takes to show when no webhook pushes it.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Rows and bots younger than this may still be in flight and are left alone.</summary>
     public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A meeting on its way in (requested, joining, awaiting admission, or a status we don't know) that no webhook has
+    /// moved for this long is looked up: its push may be lost, or this Wholesaler does not push.
+    /// </summary>
+    public TimeSpan PushGrace { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A meeting the Wholesaler calls live whose bot has been missing from its running bots this long is failed.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>
-/// Heals what a crash or a lost answer leaves between our table and the Wholesaler:
-/// a <c>requested</c> row whose bot the Wholesaler did start is adopted (completed), one whose bot never started
-/// is marked failed; a Wholesaler bot that no user owns is stopped; our live rows follow the Wholesaler's status,
-/// and are marked failed when their bot is gone, which frees quota slots. One replica runs it at a time
-/// (a PostgreSQL advisory lock).
+/// Follows the Wholesaler where its webhooks don't, and heals what a crash or a lost answer leaves between our table
+/// and the Wholesaler: a <c>requested</c> row whose bot the Wholesaler did start is adopted (completed), one whose bot
+/// never started is marked failed; a Wholesaler bot that no user owns is stopped; a live row whose status no webhook has
+/// moved for a few seconds, or whose bot has left, takes the Wholesaler's status, and is marked failed when the
+/// Wholesaler has no such meeting or keeps it live without a bot, which frees quota slots. One replica runs it at a
+/// time (a PostgreSQL advisory lock): the deployment's one follower, never a user request.
 /// Each pass asks for the running bots, which are as many as the live meetings. Vexa's meeting list has no filter and
 /// grows with every meeting ever held, so it is fetched only when a pass has something to repair that the running
 /// bots cannot explain: a crashed start, or a live row whose bot has stopped with no completion webhook within the grace.
@@ -90,7 +101,7 @@ public sealed class BotReconciler(
         // completion webhook has reached us within the grace period (a lost webhook).
         var pending = await db.Meetings.Where(m => m.WholesalerMeetingId == null && m.Status == MeetingStatus.Requested && m.CreatedAt < settled)
             .ToListAsync(ct);
-        var live = await db.Meetings.Where(m => m.WholesalerMeetingId != null && MeetingStatus.Live.Contains(m.Status)).ToListAsync(ct);
+        var live = await db.Meetings.Where(m => m.WholesalerMeetingId != null && !MeetingStatus.Final.Contains(m.Status)).ToListAsync(ct);
         // A row mapped by another Wholesaler (address changed, or an instance that lost its state) has no bot here.
         var foreign = live.Where(m => m.WholesalerIssuer != issuer).ToList();
         live = live.Except(foreign).ToList();
@@ -99,14 +110,22 @@ public sealed class BotReconciler(
             WholesalerMeetingJson.MarkFailed(row);
             failed++;
         }
-        var botGone = live.Where(m => !runningIds.Contains(m.WholesalerMeetingId!.Value) && m.UpdatedAt < settled).ToList();
+        var now = DateTime.UtcNow;
+        foreach (var row in live)
+        {
+            row.BotMissingSince = runningIds.Contains(row.WholesalerMeetingId!.Value) ? null : row.BotMissingSince ?? now;
+        }
+        var botGone = live.Where(m => m.BotMissingSince is not null && m.UpdatedAt < settled).ToList();
+        // Meetings on their way in whose next status no webhook has brought (a lost push, or a Wholesaler that does not push).
+        var unpushed = live.Where(m => MeetingStatus.Rank(m.Status) is not { } rank || rank < MeetingStatus.Rank(MeetingStatus.Active))
+            .Where(m => m.UpdatedAt < now - options.Value.PushGrace).ToList();
 
         // Only those need the Wholesaler's whole meeting list, which grows with every meeting ever held.
-        if (pending.Count > 0 || botGone.Count > 0)
+        if (pending.Count > 0 || botGone.Count > 0 || unpushed.Count > 0)
         {
             var theirs = await wholesaler.ListMeetingsAsync(ct);
             var byId = WholesalerMeetingJson.ById(theirs);
-            var liveIds = theirs.Where(m => MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(m))).Select(WholesalerMeetingJson.Id).OfType<long>().ToList();
+            var liveIds = theirs.Where(m => MeetingStatus.IsLive(WholesalerMeetingJson.Status(m))).Select(WholesalerMeetingJson.Id).OfType<long>().ToList();
             var mapped = await MappedAsync(db, issuer, liveIds, ct);
 
             foreach (var row in pending)
@@ -131,12 +150,24 @@ public sealed class BotReconciler(
             {
                 if (!byId.TryGetValue(row.WholesalerMeetingId!.Value, out var bot))
                 {
-                    WholesalerMeetingJson.MarkFailed(row);
-                    failed++;
+                    if (row.BotMissingSince is not null && row.UpdatedAt < settled)
+                    {
+                        WholesalerMeetingJson.MarkFailed(row); // gone from the Wholesaler altogether
+                        failed++;
+                    }
                 }
                 else if (WholesalerMeetingJson.Follow(bot, row))
                 {
                     updated++;
+                }
+                else if (row.BotMissingSince < now - options.Value.StuckAfter && MeetingStatus.IsLive(WholesalerMeetingJson.Status(bot)))
+                {
+                    // Live at the Wholesaler without a bot for longer than any start or exit takes: a bot that died
+                    // without calling back (Vexa leaves such meetings live for ever). Free the slot and the native id.
+                    logger.LogWarning("Meeting {MeetingId}: live at the Wholesaler, but its bot has been gone since {Since}; marked failed",
+                        row.Id, row.BotMissingSince);
+                    WholesalerMeetingJson.MarkFailed(row);
+                    failed++;
                 }
             }
         }
@@ -179,7 +210,7 @@ public sealed class BotReconciler(
 
     private static bool IsLiveFor(JsonObject bot, string platform, string nativeId) =>
         WholesalerMeetingJson.Text(bot, "platform") == platform && WholesalerMeetingJson.Text(bot, "native_meeting_id") == nativeId
-        && MeetingStatus.Live.Contains(WholesalerMeetingJson.Status(bot));
+        && MeetingStatus.IsLive(WholesalerMeetingJson.Status(bot));
 
 }
 

@@ -30,7 +30,8 @@ public static class DataExtensions
             },
             configureDbContextOptions: options => options
                 .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetries, MaxRetryDelay, errorCodesToAdd: null))
-                .UseSnakeCaseNamingConvention());
+                .UseSnakeCaseNamingConvention()
+                .AddInterceptors(CompletionOutbox.Instance));
         return builder;
     }
 }

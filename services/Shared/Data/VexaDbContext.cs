@@ -50,7 +50,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             // at most one live bot may exist per platform + native id. The database enforces it atomically.
             meeting.HasIndex(m => new { m.Platform, m.NativeMeetingId })
                 .IsUnique()
-                .HasFilter("status IN ('requested', 'active', 'stopping')")
+                .HasFilter("status NOT IN ('completed', 'failed', 'error')")
                 .HasDatabaseName("ix_meetings_one_live_bot_per_meeting");
             meeting.HasIndex(m => m.Status);
         });

@@ -18,21 +18,43 @@ public static class WholesalerMeetingJson
     public static Dictionary<long, JsonObject> ById(IEnumerable<JsonObject> meetings) =>
         meetings.Where(m => Id(m) is not null).ToDictionary(m => Id(m)!.Value);
 
-    /// <summary>Our status and times follow the Wholesaler's; returns whether anything changed.</summary>
+    /// <summary>
+    /// Our status and times follow the Wholesaler's; returns whether anything changed. A status behind the one we hold
+    /// (a late webhook, a poll that raced a push) is stale and ignored, and a final status is never left: the meeting's
+    /// completion is told once. Statuses we don't know are taken as they come (they are live).
+    /// </summary>
     public static bool Follow(JsonNode wholesaler, Meeting ours)
     {
         var status = Status(wholesaler);
+        if (status is not null && !IsNewer(status, ours.Status))
+        {
+            status = null;
+        }
         var start = Time(wholesaler["start_time"]);
         var end = Time(wholesaler["end_time"]);
-        if (status is null || (status == ours.Status && (start is null || start == ours.StartTime) && (end is null || end == ours.EndTime)))
+        if (MeetingStatus.IsFinal(ours.Status))
+        {
+            end = ours.EndTime is null ? end : null; // a final row's times are settled, save a missing end
+        }
+        if ((status is null || status == ours.Status) && (start is null || start == ours.StartTime) && (end is null || end == ours.EndTime))
         {
             return false;
         }
-        ours.Status = status;
+        ours.Status = status ?? ours.Status;
         ours.StartTime = start ?? ours.StartTime;
         ours.EndTime = end ?? ours.EndTime;
         ours.UpdatedAt = DateTime.UtcNow;
         return true;
+    }
+
+    /// <summary>Whether the Wholesaler's <paramref name="reported"/> status moves ours forward.</summary>
+    public static bool IsNewer(string reported, string ours)
+    {
+        if (reported == ours || MeetingStatus.IsFinal(ours))
+        {
+            return false;
+        }
+        return MeetingStatus.Rank(reported) is not { } theirs || MeetingStatus.Rank(ours) is not { } mine || theirs > mine;
     }
 
     /// <summary>Maps our row to this Wholesaler meeting (its id, issuer and container) and takes its state.</summary>

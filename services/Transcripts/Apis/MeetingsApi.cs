@@ -26,8 +26,8 @@ public static class MeetingsApi
         return app;
     }
 
-    public static async Task<IResult> ListMeetings(Caller caller, HttpRequest request, MeetingStore store, MeetingStatusSync sync,
-        CancellationToken ct)
+    /// <summary>Served from our database alone: statuses are pushed to it and followed in the background, never fetched per request.</summary>
+    public static async Task<IResult> ListMeetings(Caller caller, HttpRequest request, MeetingStore store, CancellationToken ct)
     {
         var (skip, limit, error) = QueryValues.Paging(request);
         if (error is not null)
@@ -35,7 +35,6 @@ public static class MeetingsApi
             return error;
         }
         var meetings = await store.ListAsync(caller.UserId, skip, limit, ct);
-        await sync.RefreshAsync(meetings, ct);
         return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponse.From).ToList()));
     }
 

@@ -18,7 +18,6 @@ internal static class Extensions
         builder.AddWholesalerClient();
 
         builder.Services.AddScoped<MeetingStore>();
-        builder.Services.AddScoped<MeetingStatusSync>();
         builder.Services.AddScoped<MeetingRemoval>();
         builder.Services.AddScoped<TranscriptStore>();
         builder.Services.AddSingleton<TranscriptRouteCache>();

@@ -61,7 +61,7 @@ public sealed class MeetingRemoval(VexaDbContext db, WholesalerClient wholesaler
             return;
         }
         var liveOnSameId = await db.Meetings.AnyAsync(m => m.Platform == meeting.Platform && m.NativeMeetingId == meeting.NativeMeetingId
-            && MeetingStatus.Live.Contains(m.Status), ct);
+            && !MeetingStatus.Final.Contains(m.Status), ct);
         if (liveOnSameId)
         {
             logger.LogInformation("Meeting {MeetingId}: a bot on the same native id is live; the Wholesaler's copy is left there", meeting.Id);

@@ -6,10 +6,7 @@ namespace VexaService.Transcripts.Services;
 /// <summary>The caller's meetings in our database; another user's meeting is simply not found.</summary>
 public sealed class MeetingStore(VexaDbContext db)
 {
-    /// <summary>
-    /// A page of the caller's meetings, untracked (tracking a page of entities was an eighth of a listing's CPU);
-    /// <see cref="Track"/> one before changing it.
-    /// </summary>
+    /// <summary>A page of the caller's meetings, read-only (tracking a page of entities was an eighth of a listing's CPU).</summary>
     public Task<List<Meeting>> ListAsync(long userId, int skip, int limit, CancellationToken ct) =>
         db.Meetings.AsNoTracking()
             .Where(m => m.UserId == userId)
@@ -30,9 +27,6 @@ public sealed class MeetingStore(VexaDbContext db)
         }
         return mine.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).FirstOrDefaultAsync(ct);
     }
-
-    /// <summary>Attaches an untracked meeting (from <see cref="ListAsync"/>) so that its changes are saved.</summary>
-    public void Track(Meeting meeting) => db.Meetings.Attach(meeting);
 
     public Task SaveAsync() => db.SaveChangesAsync(CancellationToken.None);
 

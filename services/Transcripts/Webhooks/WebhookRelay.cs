@@ -1,27 +1,41 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
-using VexaService.Shared.Api;
 using VexaService.Shared.Data;
-using VexaService.Shared.Json;
 using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Webhooks;
 
 /// <summary>
-/// Receives the Wholesaler's completion webhook: finds which of our users owns the meeting, brings our row up to date
-/// (freeing the quota slot) and writes the rewritten event to the outbox, all in one transaction. Delivery is the
-/// <see cref="WebhookDispatcher"/>'s job, so nothing is lost if we crash after answering.
+/// Receives the Wholesaler's webhooks: the completion webhook (the meeting itself) and, from Vexa of September 2025 on,
+/// <c>meeting.status_change</c> events (<c>{"event_type", "meeting", "status_change"}</c>). Finds which of our users owns
+/// the meeting and brings our row up to date (freeing the quota slot at the end); a meeting that becomes final puts its
+/// owner's completion webhook in the outbox in the same transaction (<see cref="CompletionOutbox"/>). Delivery is the
+/// <see cref="WebhookDispatcher"/>'s job, so nothing is lost if we crash after answering. Event types we don't know (a
+/// newer Wholesaler) are acknowledged and ignored.
 /// </summary>
 public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, ILogger<WebhookRelay> logger)
 {
-    public enum Outcome { Queued, Duplicate, UnknownMeeting }
+    public const string StatusChangeEvent = "meeting.status_change";
+
+    public enum Outcome { Followed, Unchanged, UnknownMeeting, Ignored }
 
     /// <param name="issuer">Who sent it (<see cref="WholesalerIdentity"/>): its meeting ids mean something only to it.</param>
     public async Task<Outcome> AcceptAsync(JsonObject payload, string issuer, CancellationToken ct)
     {
-        var wholesalerId = WholesalerMeetingJson.Id(payload);
+        var eventType = WholesalerMeetingJson.Text(payload, "event_type");
+        var reported = eventType switch
+        {
+            null => payload,
+            StatusChangeEvent => payload["meeting"] as JsonObject,
+            _ => null,
+        };
+        if (reported is null)
+        {
+            logger.LogInformation("Ignored a Wholesaler webhook of type {EventType}", eventType);
+            return Outcome.Ignored;
+        }
+        var wholesalerId = WholesalerMeetingJson.Id(reported);
         var meeting = wholesalerId is null ? null
             : await db.Meetings.FirstOrDefaultAsync(m => m.WholesalerIssuer == issuer && m.WholesalerMeetingId == wholesalerId, ct);
         if (meeting is null)
@@ -30,41 +44,33 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
             return Outcome.UnknownMeeting;
         }
 
-        WholesalerMeetingJson.Follow(payload, meeting);
-        // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy, in the
-        // database, so that a user's PATCH at the same moment keeps its keys.
-        var found = new JsonObject();
-        foreach (var key in new[] { "participants", "languages" })
+        var changed = WholesalerMeetingJson.Follow(reported, meeting);
+        if (eventType is null)
         {
-            if (payload["data"]?[key] is JsonArray values)
+            // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy, in the
+            // database, so that a user's PATCH at the same moment keeps its keys.
+            var found = new JsonObject();
+            foreach (var key in new[] { "participants", "languages" })
             {
-                found[key] = values.DeepClone();
+                if (reported["data"]?[key] is JsonArray values)
+                {
+                    found[key] = values.DeepClone();
+                }
+            }
+            if (found.Count > 0)
+            {
+                await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
             }
         }
-        if (found.Count > 0)
+        if (!changed)
         {
-            await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
+            return Outcome.Unchanged; // a repeated or stale event
         }
-
-        var body = MeetingResponse.From(meeting);
-        db.WebhookDeliveries.Add(new WebhookDelivery
+        await db.SaveChangesAsync(ct);
+        if (MeetingStatus.IsFinal(meeting.Status))
         {
-            MeetingId = meeting.Id,
-            UserId = meeting.UserId,
-            EventKey = $"meeting.{meeting.Status}",
-            Payload = System.Text.Json.JsonSerializer.Serialize(body, VexaJson.Options),
-            NextAttemptAt = DateTime.UtcNow,
-            CreatedAt = DateTime.UtcNow,
-        });
-        try
-        {
-            await db.SaveChangesAsync(ct);
+            await transcripts.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            return Outcome.Duplicate; // the Wholesaler repeated an event we already hold
-        }
-        await transcripts.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
-        return Outcome.Queued;
+        return Outcome.Followed;
     }
 }

@@ -41,10 +41,14 @@ public static class BotsApi
     }
 
     public static Results<Accepted<MessageResponse>, NotFound<ErrorBody>> StopBot(string platform, string nativeMeetingId,
-        MeetingStore store) =>
-        store.StopBot(platform, nativeMeetingId)
-            ? TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed."))
-            : TypedResults.NotFound(new ErrorBody("Active meeting not found."));
+        MeetingStore store, EmulatorBehaviour behaviour) =>
+        store.StopBot(platform, nativeMeetingId, out var finalStatus) switch
+        {
+            StopResult.Stopping => TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed.")),
+            StopResult.AlreadyFinal => TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {finalStatus}.")),
+            // dfc7c83e's text, and 2025-09's (contract 12)
+            _ => TypedResults.NotFound(new ErrorBody(behaviour.Current.PushesStatuses ? "No meeting found to stop." : "Active meeting not found.")),
+        };
 
     public static Results<Accepted<MessageResponse>, Conflict<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
         ReconfigureBot(string platform, string nativeMeetingId, JsonBody body, MeetingStore store)

@@ -14,10 +14,15 @@ public static class EmulatorControlApi
         api.MapGet("/faults", GetFaults).WithName("GetFaults").WithSummary("The faults applied to Vexa paths.");
         api.MapPut("/faults", SetFaults).WithName("SetFaults").WithSummary("Set latency, error rate/status and refuse/hang mode.");
         api.MapDelete("/faults", ClearFaults).WithName("ClearFaults").WithSummary("Back to normal.");
+        api.MapGet("/behaviour", GetBehaviour).WithName("GetBehaviour").WithSummary("Which Vexa the emulator plays.");
+        api.MapPut("/behaviour", SetBehaviour).WithName("SetBehaviour")
+            .WithSummary("Play Vexa dfc7c83e or 2025-09 (status steps, admission refusal) for bots started from now on.");
         api.MapGet("/stats", GetStats).WithName("GetStats").WithSummary("Requests, keys seen, transcript calls, bot starts.");
         api.MapPost("/meetings/{meetingId:long}/exit", ExitBot).WithName("ExitBot")
             .WithSummary("Make the meeting's bot leave by itself (exit callback + webhook).");
-        api.MapPost("/reset", Reset).WithName("Reset").WithSummary("Forget meetings, faults, stats and the webhook URL.");
+        api.MapPost("/meetings/{meetingId:long}/kill", KillBot).WithName("KillBot")
+            .WithSummary("Make the meeting's bot die without calling back: the meeting stays live, its bot is gone.");
+        api.MapPost("/reset", Reset).WithName("Reset").WithSummary("Forget meetings, faults, stats and the webhook URL; play the configured Vexa again.");
 
         return app;
     }
@@ -40,6 +45,18 @@ public static class EmulatorControlApi
         return TypedResults.Ok(faults.Current);
     }
 
+    public static Ok<BehaviourSettings> GetBehaviour(EmulatorBehaviour behaviour) => TypedResults.Ok(behaviour.Current);
+
+    public static Results<Ok<BehaviourSettings>, UnprocessableEntity<ValidationErrorBody>> SetBehaviour(JsonBody body, EmulatorBehaviour behaviour)
+    {
+        if (!EmulatorRequests.TryReadBehaviour(body, behaviour.Configured, out var settings, out var errors))
+        {
+            return TypedResults.UnprocessableEntity(errors);
+        }
+        behaviour.Current = settings;
+        return TypedResults.Ok(settings);
+    }
+
     public static Ok<StatsResponse> GetStats(RequestStats stats) => TypedResults.Ok(stats.Snapshot());
 
     public static Results<Ok<ExitCallbackResponse>, NotFound<ErrorBody>, Conflict<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
@@ -58,6 +75,15 @@ public static class EmulatorControlApi
         };
     }
 
+    public static Results<Ok<MeetingResponse>, NotFound<ErrorBody>, Conflict<ErrorBody>> KillBot(long meetingId, MeetingStore store) =>
+        store.KillBot(meetingId) switch
+        {
+            ExitResult.Exited killed => TypedResults.Ok(killed.Meeting),
+            ExitResult.NotRunning notRunning => TypedResults.Conflict(new ErrorBody(
+                $"The bot of meeting {meetingId} is not running (status: '{notRunning.Status}').")),
+            _ => TypedResults.NotFound(new ErrorBody($"Meeting with ID {meetingId} not found.")),
+        };
+
     public static Ok<MessageResponse> Reset([AsParameters] ResetServices services)
     {
         services.Scheduler.Clear();
@@ -65,8 +91,10 @@ public static class EmulatorControlApi
         services.Faults.Current = FaultSettings.None;
         services.Stats.Reset();
         services.User.Reset();
+        services.Behaviour.Reset();
         return TypedResults.Ok(new MessageResponse("Emulator state reset."));
     }
 }
 
-public sealed record ResetServices(MeetingStore Store, BotScheduler Scheduler, FaultState Faults, RequestStats Stats, SystemUser User);
+public sealed record ResetServices(MeetingStore Store, BotScheduler Scheduler, FaultState Faults, RequestStats Stats, SystemUser User,
+    EmulatorBehaviour Behaviour);

@@ -28,6 +28,7 @@ public static class Extensions
         services.AddSingleton<TranscriptGenerator>();
         services.AddSingleton<RequestStats>();
         services.AddSingleton<FaultState>();
+        services.AddSingleton<EmulatorBehaviour>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<EmulatorInstance>();
         services.AddSingleton<BotScheduler>();

@@ -17,6 +17,8 @@ namespace VexaService.WholesalerEmulator.Models;
 [JsonSerializable(typeof(FaultSettings))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(ExitCallbackResponse))]
+[JsonSerializable(typeof(StatusChangeEvent))]
+[JsonSerializable(typeof(BehaviourSettings))]
 public sealed partial class EmulatorJsonContext : JsonSerializerContext
 {
     /// <summary>Like FastAPI (<c>ensure_ascii=False</c>): UTF-8 text and '+' as they are, not <c>\u002B</c>.</summary>

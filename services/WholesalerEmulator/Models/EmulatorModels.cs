@@ -26,3 +26,20 @@ public sealed record StatsResponse(
 
 /// <summary>Same body as bot-manager's exit callback answer.</summary>
 public sealed record ExitCallbackResponse(string Status, long MeetingId, string FinalStatus);
+
+/// <summary>
+/// Which Vexa the emulator plays. <c>dfc7c83e</c>: a bot is <c>active</c> in the answer to POST /bots and only the
+/// completion webhook is sent. <c>2025-09</c> (main at 2025-09-30): POST /bots answers <c>requested</c>, then the bot
+/// moves through <c>joining</c> and <c>awaiting_admission</c> to <c>active</c> (or <c>failed</c> when admission is
+/// refused), one step per <see cref="StatusStepMs"/>, with a <c>meeting.status_change</c> webhook for every change;
+/// DELETE /bots stops a bot in any live status.
+/// </summary>
+public sealed record BehaviourSettings(string Version, int StatusStepMs, bool RefuseAdmission)
+{
+    public const string Dfc7c83e = "dfc7c83e";
+    public const string September2025 = "2025-09";
+    public static readonly IReadOnlyList<string> Versions = [Dfc7c83e, September2025];
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool PushesStatuses => Version == September2025;
+}

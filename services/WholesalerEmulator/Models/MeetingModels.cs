@@ -66,3 +66,11 @@ public sealed record UserResponse(
     string? CreatedAt);
 
 public sealed record MessageResponse(string Message);
+
+/// <summary>Vexa's status-change webhook since September 2025 (contract 15), sent for every change besides the completion webhook.</summary>
+public sealed record StatusChangeEvent(string EventType, MeetingResponse Meeting, StatusChange StatusChange)
+{
+    public const string Type = "meeting.status_change";
+}
+
+public sealed record StatusChange(string From, string To, string? Reason, string Timestamp, string TransitionSource);

@@ -41,9 +41,11 @@ public sealed class Meeting
 
     public CachedTranscript? TranscriptCache { get; set; }
 
+    /// <summary>The container died without its exit callback (contract 7): Vexa keeps the meeting live for ever.</summary>
+    public bool ContainerDied { get; set; }
+
     /// <summary>Docker lists the container as running from its start until the bot has left.</summary>
-    public bool ContainerRunning =>
-        BotContainerId is not null && Status is MeetingStatus.Active or MeetingStatus.Stopping;
+    public bool ContainerRunning => BotContainerId is not null && !ContainerDied && !MeetingStatus.IsFinal(Status);
 }
 
 /// <summary>The serialised transcript response, valid for <paramref name="Version"/> until <paramref name="ValidUntil"/>.</summary>
@@ -52,9 +54,13 @@ public sealed record CachedTranscript(byte[] Utf8Json, int Version, DateTime Val
 public static class MeetingStatus
 {
     public const string Requested = "requested";
+    public const string Joining = "joining";
+    public const string AwaitingAdmission = "awaiting_admission";
     public const string Active = "active";
     public const string Stopping = "stopping";
     public const string Completed = "completed";
     public const string Failed = "failed";
     public const string Error = "error";
+
+    public static bool IsFinal(string status) => status is Completed or Failed or Error;
 }

@@ -14,6 +14,8 @@ public abstract record StartBotResult
 
 public enum ReconfigureResult { Accepted, NotActive, NotFound }
 
+public enum StopResult { Stopping, AlreadyFinal, NotFound }
+
 public abstract record ExitResult
 {
     public sealed record Exited(MeetingResponse Meeting) : ExitResult;
@@ -28,11 +30,12 @@ public sealed partial class MeetingStore
     {
         Meeting meeting;
         MeetingResponse response;
+        var play = behaviour.Current;
         lock (_gate)
         {
             var now = Now();
             var existing = Newest(request.Platform, request.NativeMeetingId,
-                m => m.Status is MeetingStatus.Requested or MeetingStatus.Active or MeetingStatus.Stopping);
+                m => !MeetingStatus.IsFinal(m.Status));
             if (existing is not null)
             {
                 if (existing.ContainerRunning)
@@ -56,39 +59,104 @@ public sealed partial class MeetingStore
 
             meeting.BotContainerId = DockerNames.NewContainerId();
             meeting.ContainerName = DockerNames.ContainerName(meeting.Id);
-            meeting.SessionStart = now;
-            meeting.StartTime = now;
-            meeting.Status = MeetingStatus.Active;
+            if (!play.PushesStatuses)
+            {
+                meeting.SessionStart = now;
+                meeting.StartTime = now;
+                meeting.Status = MeetingStatus.Active;
+            }
+            // 2025-09: the bot reports its own progress, so the answer says requested (its container is up).
             Touch(meeting, now);
             response = ToResponse(meeting);
         }
 
         stats.CountBotStart();
+        var started = VexaDateTime.Truncate(time.GetUtcNow().UtcDateTime);
         if (!meeting.BotCanJoin)
         {
             // zoom, teams and Google Meet ids without a URL: the bot exits with code 0 as soon as it is up.
-            scheduler.Schedule(meeting.SessionStart!.Value.AddMilliseconds(Options.BotJoinDelayMs), () => Exit(meeting, 0));
+            scheduler.Schedule(started.AddMilliseconds(Options.BotJoinDelayMs), () => Exit(meeting, 0));
+        }
+        else if (play.PushesStatuses)
+        {
+            var step = play.StatusStepMs;
+            scheduler.Schedule(started.AddMilliseconds(step), () => Advance(meeting, MeetingStatus.Requested, MeetingStatus.Joining));
+            scheduler.Schedule(started.AddMilliseconds(2 * step), () => Advance(meeting, MeetingStatus.Joining, MeetingStatus.AwaitingAdmission));
+            scheduler.Schedule(started.AddMilliseconds(3 * step), play.RefuseAdmission
+                ? () => Exit(meeting, 2, MeetingStatus.AwaitingAdmission, "admission_failed")
+                : () => Advance(meeting, MeetingStatus.AwaitingAdmission, MeetingStatus.Active));
         }
         return new StartBotResult.Started(response);
     }
 
-    /// <summary>DELETE /bots: only the newest <c>active</c> meeting; it is <c>stopping</c> until the bot has left.</summary>
-    public bool StopBot(string platform, string nativeId)
+    /// <summary>2025-09: the bot's callback moves its meeting one step on its way in, unless a stop came first.</summary>
+    private void Advance(Meeting meeting, string from, string to)
     {
+        StatusChangeEvent change;
         lock (_gate)
         {
-            var meeting = Newest(platform, nativeId, m => m.Status == MeetingStatus.Active);
-            if (meeting is null)
+            if (meeting.Deleted || meeting.Status != from)
             {
-                return false;
+                return;
             }
             var now = Now();
-            meeting.Status = MeetingStatus.Stopping;
-            meeting.ProducingUntil ??= now;
+            if (to == MeetingStatus.Active)
+            {
+                meeting.SessionStart = now; // transcription starts once the bot is in
+                meeting.StartTime = now;
+            }
+            meeting.Status = to;
             Touch(meeting, now);
-            scheduler.Schedule(now.AddMilliseconds(Options.StopDelayMs), () => Exit(meeting, 0));
-            return true;
+            change = StatusChanged(meeting, from, null, "bot_callback", now);
         }
+        webhooks.SendStatusChange(change);
+    }
+
+    private StatusChangeEvent StatusChanged(Meeting meeting, string from, string? reason, string source, DateTime now) =>
+        new(StatusChangeEvent.Type, ToResponse(meeting), new StatusChange(from, meeting.Status, reason, VexaDateTime.Naive(now), source));
+
+    /// <summary>
+    /// DELETE /bots. dfc7c83e: only the newest <c>active</c> meeting. 2025-09: the newest meeting in any live status, and
+    /// a newest meeting already final is reported as such. The meeting is <c>stopping</c> until the bot has left.
+    /// </summary>
+    public StopResult StopBot(string platform, string nativeId, out string? finalStatus)
+    {
+        finalStatus = null;
+        StatusChangeEvent? change = null;
+        lock (_gate)
+        {
+            var play = behaviour.Current;
+            var meeting = play.PushesStatuses
+                ? Newest(platform, nativeId)
+                : Newest(platform, nativeId, m => m.Status == MeetingStatus.Active);
+            if (meeting is null)
+            {
+                return StopResult.NotFound;
+            }
+            if (!meeting.ContainerRunning)
+            {
+                finalStatus = meeting.Status;
+                return StopResult.AlreadyFinal;
+            }
+            if (meeting.Status != MeetingStatus.Stopping)
+            {
+                var now = Now();
+                var from = meeting.Status;
+                meeting.Status = MeetingStatus.Stopping;
+                meeting.ProducingUntil ??= now;
+                Touch(meeting, now);
+                scheduler.Schedule(now.AddMilliseconds(Options.StopDelayMs), () => Exit(meeting, 0));
+                if (play.PushesStatuses)
+                {
+                    change = StatusChanged(meeting, from, "user_request", "user", now);
+                }
+            }
+        }
+        if (change is not null)
+        {
+            webhooks.SendStatusChange(change);
+        }
+        return StopResult.Stopping;
     }
 
     public ReconfigureResult Reconfigure(string platform, string nativeId, out string? newestStatus)
@@ -120,8 +188,8 @@ public sealed partial class MeetingStore
                         meeting.ContainerName,
                         meeting.Platform,
                         meeting.NativeMeetingId,
-                        DockerNames.UpStatus(now - meeting.SessionStart!.Value),
-                        VexaDateTime.WithOffset(meeting.SessionStart!.Value),
+                        DockerNames.UpStatus(now - meeting.CreatedAt),
+                        VexaDateTime.WithOffset(meeting.CreatedAt),
                         new Dictionary<string, string> { ["vexa.user_id"] = Options.SystemUserId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                         meeting.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
@@ -148,20 +216,42 @@ public sealed partial class MeetingStore
         return Exit(meeting, exitCode) is { } exited ? new ExitResult.Exited(exited) : new ExitResult.NotRunning(meeting.Status);
     }
 
-    /// <summary>
-    /// The exit callback: <c>completed</c> for code 0, else <c>failed</c>, overwriting the status; then the post-meeting
-    /// tasks (aggregation into an empty <c>data</c>, then the webhook, fired once). Nothing happens if the bot is gone.
-    /// </summary>
-    private MeetingResponse? Exit(Meeting meeting, int exitCode)
+    /// <summary>The bot's container dies without calling back: the meeting stays as it is, live, with no bot running.</summary>
+    public ExitResult KillBot(long meetingId)
     {
-        MeetingResponse payload;
         lock (_gate)
         {
-            if (meeting.Deleted || !meeting.ContainerRunning)
+            if (!_byId.TryGetValue(meetingId, out var meeting))
+            {
+                return new ExitResult.NotFound();
+            }
+            if (!meeting.ContainerRunning)
+            {
+                return new ExitResult.NotRunning(meeting.Status);
+            }
+            meeting.ContainerDied = true;
+            meeting.ProducingUntil ??= Now();
+            return new ExitResult.Exited(ToResponse(meeting));
+        }
+    }
+
+    /// <summary>
+    /// The exit callback: <c>completed</c> for code 0, else <c>failed</c>, overwriting the status; then the post-meeting
+    /// tasks (aggregation into an empty <c>data</c>, then the webhook, fired once). Nothing happens if the bot is gone,
+    /// or, for a bot refused at the door, if it is no longer waiting there. Playing 2025-09, the change is also pushed.
+    /// </summary>
+    private MeetingResponse? Exit(Meeting meeting, int exitCode, string? onlyFrom = null, string? reason = null)
+    {
+        MeetingResponse payload;
+        StatusChangeEvent? change = null;
+        lock (_gate)
+        {
+            if (meeting.Deleted || !meeting.ContainerRunning || (onlyFrom is not null && meeting.Status != onlyFrom))
             {
                 return null;
             }
             var now = Now();
+            var from = meeting.Status;
             meeting.Status = exitCode == 0 ? MeetingStatus.Completed : MeetingStatus.Failed;
             meeting.EndTime = now;
             meeting.ProducingUntil ??= now;
@@ -176,6 +266,14 @@ public sealed partial class MeetingStore
             }
             Touch(meeting, now);
             payload = ToResponse(meeting);
+            if (behaviour.Current.PushesStatuses)
+            {
+                change = StatusChanged(meeting, from, reason ?? (exitCode == 0 ? "self_initiated_leave" : "bot_error"), "bot_callback", now);
+            }
+        }
+        if (change is not null)
+        {
+            webhooks.SendStatusChange(change);
         }
         webhooks.Send(payload);
         return payload;

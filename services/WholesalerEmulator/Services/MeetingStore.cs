@@ -14,7 +14,8 @@ public sealed partial class MeetingStore(
     TranscriptGenerator transcripts,
     BotScheduler scheduler,
     WebhookSender webhooks,
-    RequestStats stats)
+    RequestStats stats,
+    EmulatorBehaviour behaviour)
 {
     private readonly Lock _gate = new();
     private readonly List<Meeting> _meetings = []; // oldest first: ids grow with created_at

@@ -32,19 +32,37 @@ public static class EmulatorRequests
                 }
             }
             var answerDelay = Number(reader, root, "answer_delay_ms", FaultSettings.None.AnswerDelayMs, 0, 600_000, integer: true);
-            var ignoreMeetingId = FaultSettings.None.IgnoreMeetingId;
-            if (root.TryGetProperty("ignore_meeting_id", out var ignore) && ignore.ValueKind != JsonValueKind.Null)
+            var ignoreMeetingId = Boolean(reader, root, "ignore_meeting_id", FaultSettings.None.IgnoreMeetingId);
+            faults = new FaultSettings((int)latency, rate, (int)status, mode, (int)answerDelay, ignoreMeetingId);
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+
+    /// <summary><c>{"version": "dfc7c83e"|"2025-09", "status_step_ms": int, "refuse_admission": bool}</c>; omitted fields
+    /// take the configured values.</summary>
+    public static bool TryReadBehaviour(JsonBody body, BehaviourSettings configured, out BehaviourSettings settings, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        settings = configured;
+        if (reader.TryRoot(body, out var root))
+        {
+            var version = configured.Version;
+            if (root.TryGetProperty("version", out var versionValue) && versionValue.ValueKind != JsonValueKind.Null)
             {
-                if (ignore.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                version = versionValue.ValueKind == JsonValueKind.String ? versionValue.GetString()! : "";
+                if (!BehaviourSettings.Versions.Contains(version))
                 {
-                    ignoreMeetingId = ignore.GetBoolean();
-                }
-                else
-                {
-                    reader.Add(PydanticErrors.Error("value could not be parsed to a boolean", "type_error.bool", null, "body", "ignore_meeting_id"));
+                    reader.Add(PydanticErrors.Error(
+                        "value is not a valid enumeration member; permitted: " + string.Join(", ", BehaviourSettings.Versions.Select(v => $"'{v}'")),
+                        "type_error.enum",
+                        new JsonObject { ["enum_values"] = new JsonArray(BehaviourSettings.Versions.Select(v => (JsonNode?)v).ToArray()) },
+                        "body", "version"));
                 }
             }
-            faults = new FaultSettings((int)latency, rate, (int)status, mode, (int)answerDelay, ignoreMeetingId);
+            var step = Number(reader, root, "status_step_ms", configured.StatusStepMs, 0, 3_600_000, integer: true);
+            var refuse = Boolean(reader, root, "refuse_admission", configured.RefuseAdmission);
+            settings = new BehaviourSettings(version, (int)step, refuse);
         }
         errors = reader.Errors;
         return !reader.HasErrors;
@@ -61,6 +79,20 @@ public static class EmulatorRequests
         }
         errors = reader.Errors;
         return !reader.HasErrors;
+    }
+
+    private static bool Boolean(BodyReader reader, JsonElement root, string name, bool fallback)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+        reader.Add(PydanticErrors.Error("value could not be parsed to a boolean", "type_error.bool", null, "body", name));
+        return fallback;
     }
 
     private static double Number(BodyReader reader, JsonElement root, string name, double fallback, double min, double max, bool integer)

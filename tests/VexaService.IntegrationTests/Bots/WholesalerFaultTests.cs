@@ -108,7 +108,7 @@ public sealed class WholesalerFaultTests(RetailerFixture fixture) : IAsyncLifeti
         await RetailerFixture.WaitUntilAsync(async () => (await RunningBotsForAsync(meetId)).Count == 0);
         await using (var db = TestEnvironment.NewDbContext())
         {
-            Assert.False(await db.Meetings.AnyAsync(m => m.UserId == userId && MeetingStatus.Live.Contains(m.Status)));
+            Assert.False(await db.Meetings.AnyAsync(m => m.UserId == userId && !MeetingStatus.Final.Contains(m.Status)));
         }
         var fresh = await fixture.AsUserAsync(botManager.CreateClient(), userId, HttpMethod.Post, "/bots",
             new { platform = "google_meet", native_meeting_id = RetailerFixture.NewMeetId() });

@@ -74,7 +74,12 @@ public sealed class StoreOutageTests(FaultStack stack)
         var meetingId = (await started.JsonAsync())["id"]!.GetValue<long>();
         await stack.SendAsync(key, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
         await RetailerFixture.WaitUntilAsync(async () =>
-            (await (await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).JsonAsync())["status"]!.GetValue<string>() == "completed");
+        {
+            var read = await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+            var body = await read.Content.ReadAsStringAsync();
+            Assert.True(read.StatusCode == HttpStatusCode.OK, $"{(int)read.StatusCode} {body}");
+            return System.Text.Json.Nodes.JsonNode.Parse(body)!["status"]!.GetValue<string>() == "completed";
+        });
         long wholesalerId;
         await using (var db = stack.NewDbContext())
         {

@@ -200,7 +200,7 @@ public sealed class RetailerFixture : IAsyncLifetime
 
     /// <summary>
     /// Puts a meeting that completed at the Wholesaler (and here) back to <c>active</c> in our table, last touched at
-    /// <paramref name="updatedAt"/>: what a lost completion webhook leaves.
+    /// <paramref name="updatedAt"/>, with no completion event for its owner: what a lost completion webhook leaves.
     /// </summary>
     public static async Task LoseCompletionAsync(long meetingId, DateTime updatedAt)
     {
@@ -208,6 +208,7 @@ public sealed class RetailerFixture : IAsyncLifetime
         var row = await db.Meetings.SingleAsync(m => m.Id == meetingId);
         (row.Status, row.EndTime, row.UpdatedAt) = (MeetingStatus.Active, null, updatedAt);
         await db.SaveChangesAsync();
+        await db.WebhookDeliveries.Where(d => d.MeetingId == meetingId).ExecuteDeleteAsync();
     }
 
     public static string NewMeetId()

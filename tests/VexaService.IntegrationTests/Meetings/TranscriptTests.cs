@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
 
 namespace VexaService.IntegrationTests.Meetings;
@@ -53,7 +55,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
     }
 
     [Fact]
-    public async Task Listing_meetings_asks_for_the_wholesalers_whole_list_only_when_a_live_meetings_bot_has_left()
+    public async Task Listing_meetings_never_asks_the_wholesaler_and_shows_what_the_follower_learned()
     {
         var userId = await fixture.NewUserAsync();
         string running = RetailerFixture.NewMeetId(), left = RetailerFixture.NewMeetId();
@@ -64,18 +66,19 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         async Task<Dictionary<long, string>> StatusesAsync() =>
             (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync())["meetings"]!.AsArray()
                 .ToDictionary(m => m!["id"]!.GetValue<long>(), m => m!["status"]!.GetValue<string>());
+        async Task<long> WholesalerRequestsAsync() => (await fixture.EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
 
-        // One bot still runs, the other's completion arrived: the running bots answer, the whole list is not fetched.
-        var listings = await fixture.MeetingListingsAsync();
+        var requests = await WholesalerRequestsAsync();
         Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
-        Assert.Equal(listings, await fixture.MeetingListingsAsync());
 
-        // The completion was lost: the meeting is live here but its bot has left, so the list is fetched once for it.
-        await RetailerFixture.LoseCompletionAsync(leftId, DateTime.UtcNow);
+        // The completion was lost: the listing shows what we hold, without asking the Wholesaler...
+        await RetailerFixture.LoseCompletionAsync(leftId, DateTime.UtcNow.AddHours(-1));
+        Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "active" }, await StatusesAsync());
+        Assert.Equal(requests, await WholesalerRequestsAsync());
+
+        // ...until the follower's next pass has learned the end.
+        await fixture.BotManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(TestContext.Current.CancellationToken);
         Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
-        Assert.Equal(listings + 1, await fixture.MeetingListingsAsync());
-        Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
-        Assert.Equal(listings + 1, await fixture.MeetingListingsAsync()); // and the row was saved completed
     }
 
     [Fact]

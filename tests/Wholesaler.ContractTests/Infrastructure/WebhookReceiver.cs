@@ -40,13 +40,32 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits for the payload about one meeting (others may arrive too), returning its content type and JSON.</summary>
     public async Task<(string? ContentType, JsonObject Payload)> WaitForMeetingAsync(long meetingId, TimeSpan timeout)
     {
+        var (contentType, payload) = await WaitForAsync(p => p["id"]?.GetValue<long>() == meetingId, timeout,
+            $"No webhook for meeting {meetingId} within {timeout.TotalSeconds} s.");
+        return (contentType, payload);
+    }
+
+    /// <summary>Every payload received until <paramref name="done"/> holds for them, in arrival order.</summary>
+    public async Task<List<JsonObject>> CollectUntilAsync(Func<IReadOnlyList<JsonObject>, bool> done, TimeSpan timeout)
+    {
+        var all = new List<JsonObject>();
+        await WaitForAsync(p =>
+        {
+            all.Add(p);
+            return done(all);
+        }, timeout, $"Webhooks so far did not complete within {timeout.TotalSeconds} s: {string.Join(" | ", all.Select(a => a.ToJsonString()))}");
+        return all;
+    }
+
+    private async Task<(string? ContentType, JsonObject Payload)> WaitForAsync(Func<JsonObject, bool> match, TimeSpan timeout, string failure)
+    {
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
             while (true)
             {
                 var (contentType, body) = await _received.Reader.ReadAsync(cancel.Token);
-                if (JsonNode.Parse(body) is JsonObject payload && payload["id"]?.GetValue<long>() == meetingId)
+                if (JsonNode.Parse(body) is JsonObject payload && match(payload))
                 {
                     return (contentType, payload);
                 }
@@ -54,7 +73,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"No webhook for meeting {meetingId} within {timeout.TotalSeconds} s.");
+            throw new TimeoutException(failure);
         }
     }
 

@@ -81,6 +81,10 @@ namespace VexaService.Shared.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("bot_container_id");
 
+                    b.Property<DateTime?>("BotMissingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("bot_missing_since");
+
                     b.Property<DateTime>("CreatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -148,7 +152,7 @@ namespace VexaService.Shared.Data.Migrations
                     b.HasIndex("Platform", "NativeMeetingId")
                         .IsUnique()
                         .HasDatabaseName("ix_meetings_one_live_bot_per_meeting")
-                        .HasFilter("status IN ('requested', 'active', 'stopping')");
+                        .HasFilter("status NOT IN ('completed', 'failed', 'error')");
 
                     b.HasIndex("WholesalerIssuer", "WholesalerMeetingId")
                         .IsUnique()
