@@ -52,6 +52,14 @@ public sealed class EmulatorOptions
     /// <summary>2025-09: the host refuses the bot (awaiting_admission → failed).</summary>
     public bool RefuseAdmission { get; set; }
 
+    /// <summary>Per-key rate limit as current Vexa has it: a burst of this many requests (0: no limit)...</summary>
+    [Range(0, 1_000_000)]
+    public int RateLimitBurst { get; set; }
+
+    /// <summary>...refilled at this many requests a second; beyond it, 429 with <c>Retry-After</c>.</summary>
+    [Range(0, 1_000_000)]
+    public double RateLimitPerSecond { get; set; }
+
     /// <summary>Timeout of the completion webhook POST (Vexa: 30 s).</summary>
     [Range(1, 600_000)]
     public int WebhookTimeoutMs { get; set; } = 30000;

@@ -126,7 +126,7 @@ public sealed class EmulatorControlTests : WholesalerTestBase
         }
 
         var after = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
-        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings");
+        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings", "rate_limited");
         Assert.Equal(7, Count(after, "requests_total") - Count(before, "requests_total"));
         Assert.Equal(5, Seen(after, Fingerprint(Target.ApiKey)) - Seen(before, Fingerprint(Target.ApiKey)));
         Assert.Equal(1, Seen(after, Fingerprint(otherKey)) - Seen(before, Fingerprint(otherKey)));

@@ -121,9 +121,37 @@ public sealed class September2025BehaviourTests : WholesalerTestBase
             ["body", "refuse_admission"], "value could not be parsed to a boolean", "type_error.bool");
         await PlayAsync("2025-09");
         var current = (await GetAsync("/_emulator/behaviour")).Object;
-        Contract.HasExactKeys(current, "version", "status_step_ms", "refuse_admission");
+        Contract.HasExactKeys(current, "version", "status_step_ms", "refuse_admission", "rate_limit_burst", "rate_limit_per_second");
         Assert.Equal("2025-09", current["version"]!.GetValue<string>());
         await PlayAsync("dfc7c83e");
         Assert.Equal("dfc7c83e", (await GetAsync("/_emulator/behaviour")).Object["version"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_per_key_rate_limit_answers_429_with_retry_after_once_the_burst_is_spent()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, "/_emulator/behaviour",
+            """{"rate_limit_burst": 3, "rate_limit_per_second": 0.5}""")).Status);
+        try
+        {
+            var before = (await GetAsync("/_emulator/stats")).Object["rate_limited"]!.GetValue<long>();
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await GetAsync("/bots/status")).Status);
+            }
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/bots/status");
+            request.Headers.Add("X-API-Key", Target.ApiKey);
+            using var refused = await Target.Client.SendAsync(request, Cancellation);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 2);
+            Assert.Equal("Rate limit exceeded. Please retry later.",
+                JsonNode.Parse(await refused.Content.ReadAsStringAsync(Cancellation))!["detail"]!.GetValue<string>());
+            Assert.Equal(before + 1, (await GetAsync("/_emulator/stats")).Object["rate_limited"]!.GetValue<long>());
+        }
+        finally
+        {
+            await PlayAsync("dfc7c83e"); // the configured limit: none
+        }
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/bots/status")).Status);
     }
 }

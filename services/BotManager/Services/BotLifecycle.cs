@@ -16,6 +16,7 @@ namespace VexaService.BotManager.Services;
 /// the Wholesaler did not start a bot. A crash between (2) and (3) is healed by <see cref="BotReconciler"/>.
 /// </summary>
 public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, TranscriptRouteCache transcriptRoutes,
+    RunningBots runningBots,
     ILogger<BotLifecycle> logger)
 {
     public const string MeetingTaken = "A bot is already active or requested for this platform and meeting ID.";
@@ -43,8 +44,10 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
             // Not known to have started: free the slot so the user can retry. Should the Wholesaler have started
             // the bot after all, the reconciler finds it unowned and stops it.
             await ReleaseAsync(meeting!);
+            await runningBots.InvalidateAsync();
             throw;
         }
+        await runningBots.InvalidateAsync(); // the user sees the bot they just started in their next GET /bots/status
 
         if (answer.Status == StatusCodes.Status201Created && answer.Body is { } started)
         {
@@ -177,6 +180,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         var answer = await wholesaler.StopBotAsync(platform, nativeId, ct);
         if (answer.Status == StatusCodes.Status202Accepted)
         {
+            await runningBots.InvalidateAsync();
             meeting.Status = MeetingStatus.Stopping;
             meeting.UpdatedAt = DateTime.UtcNow;
             await db.SaveChangesAsync(CancellationToken.None);

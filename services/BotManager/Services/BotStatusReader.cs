@@ -7,15 +7,15 @@ using VexaService.Shared.Wholesaler;
 namespace VexaService.BotManager.Services;
 
 /// <summary>
-/// <c>GET /bots/status</c>: the Wholesaler lists every running bot of its one (system) user; the caller sees
-/// only those whose Wholesaler meeting we mapped to one of the caller's meetings, rewritten to our ids.
+/// <c>GET /bots/status</c>: every running bot of the Wholesaler's one (system) user, from the copy all replicas share
+/// (<see cref="RunningBots"/>); the caller sees only those whose Wholesaler meeting we mapped to one of the caller's
+/// meetings, rewritten to our ids.
 /// </summary>
-public sealed class BotStatusReader(WholesalerClient wholesaler, VexaDbContext db)
+public sealed class BotStatusReader(RunningBots runningBots, VexaDbContext db)
 {
     public async Task<JsonObject> ReadAsync(long userId, CancellationToken ct)
     {
-        var running = await wholesaler.ListRunningBotsAsync(ct);
-        var issuer = wholesaler.Issuer;
+        var (issuer, running) = await runningBots.GetAsync(ct);
 
         var wholesalerIds = WholesalerBotJson.MeetingIds(running).ToList();
         var mine = await db.Meetings.AsNoTracking()

@@ -40,6 +40,10 @@ public static class ErrorShapeExtensions
                         (failure?.Endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)");
             }
             context.Response.StatusCode = status;
+            if (error is Wholesaler.WholesalerUnavailableException { RetryAfter: { } wait })
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             await context.Response.WriteAsJsonAsync(new ErrorBody(detail));
         }));
 

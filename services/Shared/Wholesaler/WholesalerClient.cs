@@ -9,7 +9,7 @@ namespace VexaService.Shared.Wholesaler;
 /// <summary>
 /// The one HTTP client to the Wholesaler (Vexa's user-facing API, called as its single system user).
 /// Answers below 500 come back as <see cref="WholesalerResponse"/>; anything that is not an answer
-/// (unreachable, timed out, 5xx, circuit open) becomes a <see cref="WholesalerUnavailableException"/>.
+/// (unreachable, timed out, 5xx, 429, circuit open, our call budget spent) becomes a <see cref="WholesalerUnavailableException"/>.
 /// </summary>
 public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identity, ILogger<WholesalerClient> logger)
 {
@@ -78,10 +78,6 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
     private async Task<List<JsonObject>> ListAsync(string path, string field, CancellationToken ct)
     {
         var answer = await SendAsync(HttpMethod.Get, path, null, ct);
-        if (answer.Status == (int)System.Net.HttpStatusCode.TooManyRequests)
-        {
-            throw Unavailable(503, "The meeting service is busy right now. Please retry later.", null, HttpMethod.Get, path, answer.Status);
-        }
         if (!answer.IsSuccess || (answer.Body as JsonObject)?[field] is not JsonArray items)
         {
             throw Unavailable(502, "The meeting service sent an unexpected answer. Please retry later.", null, HttpMethod.Get, path, answer.Status);
@@ -121,6 +117,13 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
         using (response)
         {
             Issuer = identity.IssuerFor(response.Headers.TryGetValues(WholesalerIdentity.InstanceHeader, out var instance) ? instance : null);
+            if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+            {
+                // Throttled: nothing was done. Waited out (the budget holds every call back meanwhile), never read as
+                // a refusal of this request (a failed start) or as an empty list.
+                throw Unavailable(503, WholesalerUnavailableException.Busy, null, method, path, 429,
+                    WholesalerBudgetHandler.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+            }
             if ((int)response.StatusCode >= 500)
             {
                 throw Unavailable(502, "The meeting service failed to handle the request. Please retry later.", null, method, path,
@@ -143,11 +146,11 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
     }
 
     private WholesalerUnavailableException Unavailable(int status, string detail, Exception? inner, HttpMethod method, string path,
-        int? upstreamStatus = null)
+        int? upstreamStatus = null, TimeSpan? retryAfter = null)
     {
         logger.LogWarning(inner, "Wholesaler {Method} {Path} failed (upstream status {UpstreamStatus}); answering {Status}",
             method, path, upstreamStatus, status);
-        return new WholesalerUnavailableException(status, detail, inner);
+        return new WholesalerUnavailableException(status, detail, inner, retryAfter);
     }
 
     private static string Segment(string value) => Uri.EscapeDataString(value);

@@ -23,6 +23,9 @@ public static class WholesalerExtensions
         builder.Services.AddSingleton<WholesalerTokenSource>();
         builder.Services.AddSingleton<WholesalerIdentity>();
         builder.Services.AddTransient<BearerTokenHandler>();
+        builder.Services.AddSingleton<WholesalerBudget>();
+        builder.Services.AddTransient<WholesalerBudgetHandler>();
+        builder.Services.AddSingleton<RunningBots>();
         builder.Services.AddHttpClient(WholesalerTokenSource.TokenClientName);
 
         var client = builder.Services.AddHttpClient<WholesalerClient>((services, http) =>
@@ -50,11 +53,16 @@ public static class WholesalerExtensions
             // Small backoff so both retries fit in the total budget (the default 2 s base would not).
             resilience.Retry.Delay = TimeSpan.FromMilliseconds(300);
             resilience.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch, HttpMethod.Delete);
+            // A 429's Retry-After is for every replica to wait out (WholesalerBudget), not for this request to sleep
+            // through: the retry meets the budget's hold at once and the user gets a 503 with the Retry-After.
+            resilience.Retry.ShouldRetryAfterHeader = false;
             resilience.CircuitBreaker.FailureRatio = options.BreakerFailureRatio;
             resilience.CircuitBreaker.MinimumThroughput = options.BreakerMinimumThroughput;
             resilience.CircuitBreaker.BreakDuration = options.BreakerBreakDuration;
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(options.AttemptTimeout.TotalSeconds * 2, 10));
         });
+        // Inside the pipeline, so that every attempt (each retry too) takes from the shared budget.
+        client.AddHttpMessageHandler<WholesalerBudgetHandler>();
         return builder;
     }
 }

@@ -26,6 +26,27 @@ public sealed class WholesalerOptions
     public double BreakerFailureRatio { get; set; } = 0.5;
     public int BreakerMinimumThroughput { get; set; } = 10;
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Calls a second that all our replicas together may make to the Wholesaler, to which we are one user with one
+    /// rate limit (current Vexa: bursts of 120, then 40 a second). 0 turns the budget off.
+    /// </summary>
+    [Range(0, 100_000)]
+    public double BudgetPerSecond { get; set; } = 20;
+
+    /// <summary>Calls the budget allows at once after a quiet spell.</summary>
+    [Range(1, 100_000)]
+    public int BudgetBurst { get; set; } = 60;
+
+    /// <summary>
+    /// Where this Wholesaler's shared state lives in Redis (call budget, running bots): one scope per Wholesaler address,
+    /// so deployments (or test stacks) that share a Redis but not a Wholesaler never share a budget or a copy.
+    /// </summary>
+    public string RedisScope() =>
+        "wholesaler:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(BaseAddress)))[..12];
+
+    /// <summary>How old the shared copy of the Wholesaler's running bots (<c>GET /bots/status</c>) may be.</summary>
+    public TimeSpan RunningBotsMaxAge { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class OAuth2ClientOptions

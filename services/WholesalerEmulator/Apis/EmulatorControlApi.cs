@@ -47,13 +47,15 @@ public static class EmulatorControlApi
 
     public static Ok<BehaviourSettings> GetBehaviour(EmulatorBehaviour behaviour) => TypedResults.Ok(behaviour.Current);
 
-    public static Results<Ok<BehaviourSettings>, UnprocessableEntity<ValidationErrorBody>> SetBehaviour(JsonBody body, EmulatorBehaviour behaviour)
+    public static Results<Ok<BehaviourSettings>, UnprocessableEntity<ValidationErrorBody>> SetBehaviour(JsonBody body, EmulatorBehaviour behaviour,
+        KeyRateLimiter limiter)
     {
         if (!EmulatorRequests.TryReadBehaviour(body, behaviour.Configured, out var settings, out var errors))
         {
             return TypedResults.UnprocessableEntity(errors);
         }
         behaviour.Current = settings;
+        limiter.Reset(); // a new limit starts with full buckets
         return TypedResults.Ok(settings);
     }
 
@@ -92,9 +94,10 @@ public static class EmulatorControlApi
         services.Stats.Reset();
         services.User.Reset();
         services.Behaviour.Reset();
+        services.Limiter.Reset();
         return TypedResults.Ok(new MessageResponse("Emulator state reset."));
     }
 }
 
 public sealed record ResetServices(MeetingStore Store, BotScheduler Scheduler, FaultState Faults, RequestStats Stats, SystemUser User,
-    EmulatorBehaviour Behaviour);
+    EmulatorBehaviour Behaviour, KeyRateLimiter Limiter);

@@ -29,6 +29,7 @@ public static class Extensions
         services.AddSingleton<RequestStats>();
         services.AddSingleton<FaultState>();
         services.AddSingleton<EmulatorBehaviour>();
+        services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<EmulatorInstance>();
         services.AddSingleton<BotScheduler>();

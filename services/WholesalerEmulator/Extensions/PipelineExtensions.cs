@@ -50,15 +50,24 @@ public static class PipelineExtensions
         return app;
     }
 
-    /// <summary>Counts what the Wholesaler receives (first), then applies the configured faults.</summary>
+    /// <summary>Counts what the Wholesaler receives (first), applies the per-key rate limit, then the configured faults.</summary>
     public static WebApplication UseEmulatorStatsAndFaults(this WebApplication app)
     {
         app.Use(async (context, next) =>
         {
             if (IsVexaTraffic(context.Request.Path))
             {
-                context.RequestServices.GetRequiredService<RequestStats>()
-                    .CountRequest(context.Request.Headers[ApiKeyValidator.HeaderName]);
+                var stats = context.RequestServices.GetRequiredService<RequestStats>();
+                var key = context.Request.Headers[ApiKeyValidator.HeaderName];
+                stats.CountRequest(key);
+                if (context.RequestServices.GetRequiredService<KeyRateLimiter>().TryTake(key.ToString()) is { } wait)
+                {
+                    stats.CountRateLimited();
+                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await context.Response.WriteAsJsonAsync(new ErrorBody("Rate limit exceeded. Please retry later."), EmulatorJsonContext.Web.ErrorBody);
+                    return;
+                }
                 var faults = context.RequestServices.GetRequiredService<FaultState>();
                 if (!await faults.ApplyAsync(context))
                 {

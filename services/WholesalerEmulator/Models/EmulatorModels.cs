@@ -22,7 +22,8 @@ public sealed record StatsResponse(
     IReadOnlyDictionary<string, long> ApiKeysSeen,
     IReadOnlyDictionary<string, long> TranscriptRequests,
     long BotStarts,
-    long MeetingListings);
+    long MeetingListings,
+    long RateLimited);
 
 /// <summary>Same body as bot-manager's exit callback answer.</summary>
 public sealed record ExitCallbackResponse(string Status, long MeetingId, string FinalStatus);
@@ -34,7 +35,9 @@ public sealed record ExitCallbackResponse(string Status, long MeetingId, string 
 /// refused), one step per <see cref="StatusStepMs"/>, with a <c>meeting.status_change</c> webhook for every change;
 /// DELETE /bots stops a bot in any live status.
 /// </summary>
-public sealed record BehaviourSettings(string Version, int StatusStepMs, bool RefuseAdmission)
+/// <param name="RateLimitBurst">Current Vexa's per-key rate limit (a token bucket): this many requests at once, then
+/// <paramref name="RateLimitPerSecond"/> a second, beyond which 429 with <c>Retry-After</c>; 0 turns it off.</param>
+public sealed record BehaviourSettings(string Version, int StatusStepMs, bool RefuseAdmission, int RateLimitBurst = 0, double RateLimitPerSecond = 0)
 {
     public const string Dfc7c83e = "dfc7c83e";
     public const string September2025 = "2025-09";

@@ -22,6 +22,7 @@ public sealed class RequestStats
     private long _requests;
     private long _botStarts;
     private long _meetingListings;
+    private long _rateLimited;
 
     public void CountRequest(StringValues apiKey)
     {
@@ -37,12 +38,16 @@ public sealed class RequestStats
     /// <summary>A <c>GET /meetings</c>: its answer grows with every meeting ever held, so callers should need it rarely.</summary>
     public void CountMeetingListing() => Interlocked.Increment(ref _meetingListings);
 
+    /// <summary>A request refused with 429 by the per-key rate limit.</summary>
+    public void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
+
     public StatsResponse Snapshot() => new(
         Interlocked.Read(ref _requests),
         new SortedDictionary<string, long>(_keys, StringComparer.Ordinal),
         _transcripts.OrderBy(t => t.Key).ToDictionary(t => t.Key.ToString(CultureInfo.InvariantCulture), t => t.Value),
         Interlocked.Read(ref _botStarts),
-        Interlocked.Read(ref _meetingListings));
+        Interlocked.Read(ref _meetingListings),
+        Interlocked.Read(ref _rateLimited));
 
     public void Reset()
     {
@@ -51,6 +56,7 @@ public sealed class RequestStats
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _botStarts, 0);
         Interlocked.Exchange(ref _meetingListings, 0);
+        Interlocked.Exchange(ref _rateLimited, 0);
     }
 
     /// <summary>First 8 hex chars of SHA-256 of the key, memoised for the few keys a run uses.</summary>

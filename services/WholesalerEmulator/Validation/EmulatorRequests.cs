@@ -39,7 +39,8 @@ public static class EmulatorRequests
         return !reader.HasErrors;
     }
 
-    /// <summary><c>{"version": "dfc7c83e"|"2025-09", "status_step_ms": int, "refuse_admission": bool}</c>; omitted fields
+    /// <summary><c>{"version": "dfc7c83e"|"2025-09", "status_step_ms": int, "refuse_admission": bool, "rate_limit_burst": int,
+    /// "rate_limit_per_second": float}</c>; omitted fields
     /// take the configured values.</summary>
     public static bool TryReadBehaviour(JsonBody body, BehaviourSettings configured, out BehaviourSettings settings, out ValidationErrorBody errors)
     {
@@ -62,7 +63,9 @@ public static class EmulatorRequests
             }
             var step = Number(reader, root, "status_step_ms", configured.StatusStepMs, 0, 3_600_000, integer: true);
             var refuse = Boolean(reader, root, "refuse_admission", configured.RefuseAdmission);
-            settings = new BehaviourSettings(version, (int)step, refuse);
+            var burst = Number(reader, root, "rate_limit_burst", configured.RateLimitBurst, 0, 1_000_000, integer: true);
+            var perSecond = Number(reader, root, "rate_limit_per_second", configured.RateLimitPerSecond, 0, 1_000_000, integer: false);
+            settings = new BehaviourSettings(version, (int)step, refuse, (int)burst, perSecond);
         }
         errors = reader.Errors;
         return !reader.HasErrors;

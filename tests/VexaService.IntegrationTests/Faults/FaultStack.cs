@@ -75,6 +75,9 @@ public sealed class FaultStack : IAsyncLifetime
             ["Wholesaler:AttemptTimeout"] = "00:00:02",
             ["Wholesaler:TotalTimeout"] = "00:00:05",
             ["Wholesaler:BreakerBreakDuration"] = "00:00:01",
+            // Every call reaches the faulty Wholesaler: the budget and the running-bots copy have their own tests.
+            ["Wholesaler:BudgetPerSecond"] = "0",
+            ["Wholesaler:RunningBotsMaxAge"] = "00:00:00",
             ["Reconciler:Interval"] = "01:00:00",
             ["Reconciler:Grace"] = "00:00:00",
         };

@@ -79,6 +79,10 @@ public sealed class RetailerFixture : IAsyncLifetime
             // Tight enough to test timeouts quickly, loose enough for a loaded 2-core CI machine in normal operation.
             ["Wholesaler:AttemptTimeout"] = "00:00:02",
             ["Wholesaler:TotalTimeout"] = "00:00:05",
+            // The shared call budget and running-bots copy are tested on their own (WholesalerBudgetTests); here every call
+            // goes through, and /bots/status shows a bot's exit at once.
+            ["Wholesaler:BudgetPerSecond"] = "0",
+            ["Wholesaler:RunningBotsMaxAge"] = "00:00:00",
             ["Reconciler:Interval"] = "01:00:00", // tests run passes themselves
             ["Reconciler:Grace"] = "00:10:00",
         };
@@ -98,6 +102,7 @@ public sealed class RetailerFixture : IAsyncLifetime
         {
             ["Wholesaler:BaseAddress"] = EmulatorUrl,
             ["Webhooks:PublicBaseUrl"] = url,
+            ["Wholesaler:BudgetPerSecond"] = "0",
             ["Webhooks:CallbackSecret"] = CallbackSecret,
             ["Webhooks:PollInterval"] = pollInterval,
             ["Webhooks:RetryBaseDelay"] = "00:00:00.300",

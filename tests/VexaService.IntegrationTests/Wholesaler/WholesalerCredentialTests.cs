@@ -60,6 +60,7 @@ public sealed class WholesalerCredentialTests : IAsyncLifetime
         });
         var time = new ManualTime();
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(_ => StackExchange.Redis.ConnectionMultiplexer.Connect(TestEnvironment.Redis));
         builder.AddWholesalerClient();
         var services = builder.Build().Services;
         return (services.GetRequiredService<WholesalerClient>(), time, services);

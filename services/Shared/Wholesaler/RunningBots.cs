@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace VexaService.Shared.Wholesaler;
+
+/// <summary>
+/// The Wholesaler's running bots (<c>GET /bots/status</c> of our one system user) as one short-lived copy that every
+/// replica shares through Redis, at most <see cref="WholesalerOptions.RunningBotsMaxAge"/> old and fetched by one
+/// caller at a time per replica: however many users poll their bots, the Wholesaler is asked about once per max age.
+/// Our own starts and stops drop the copy, so a user always sees the bot they just started. Without Redis a
+/// replica keeps its own copy.
+/// </summary>
+public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexer redis, IOptions<WholesalerOptions> options,
+    TimeProvider time, ILogger<RunningBots> logger)
+{
+    private readonly string _key = options.Value.RedisScope() + ":running-bots";
+    private readonly SemaphoreSlim _fetch = new(1, 1);
+    private (Snapshot Copy, DateTimeOffset At)? _local;
+
+    /// <param name="Issuer">The Wholesaler that answered (<see cref="WholesalerIdentity"/>): its ids are the bots' meeting ids.</param>
+    public sealed record Snapshot(string Issuer, IReadOnlyList<JsonObject> Bots);
+
+    public async Task<Snapshot> GetAsync(CancellationToken ct)
+    {
+        if (options.Value.RunningBotsMaxAge <= TimeSpan.Zero)
+        {
+            return await FetchAsync(ct); // no copy kept
+        }
+        if (await ReadAsync() is { } shared)
+        {
+            return shared;
+        }
+        await _fetch.WaitAsync(ct);
+        try
+        {
+            if (await ReadAsync() is { } fetchedMeanwhile)
+            {
+                return fetchedMeanwhile;
+            }
+            var snapshot = await FetchAsync(ct);
+            var bots = snapshot.Bots;
+            _local = (snapshot, time.GetUtcNow());
+            var json = new JsonObject { ["issuer"] = snapshot.Issuer, ["bots"] = new JsonArray(bots.Select(b => (JsonNode)b.DeepClone()).ToArray()) };
+            await TryRedisAsync(db => db.StringSetAsync(_key, json.ToJsonString(), options.Value.RunningBotsMaxAge));
+            return snapshot;
+        }
+        finally
+        {
+            _fetch.Release();
+        }
+    }
+
+    private async Task<Snapshot> FetchAsync(CancellationToken ct)
+    {
+        var client = services.GetRequiredService<WholesalerClient>();
+        var bots = await client.ListRunningBotsAsync(ct);
+        return new Snapshot(client.Issuer!, bots);
+    }
+
+    /// <summary>After a start or a stop: the next read asks the Wholesaler.</summary>
+    public async Task InvalidateAsync()
+    {
+        _local = null;
+        await TryRedisAsync(db => db.KeyDeleteAsync(_key));
+    }
+
+    private async Task<Snapshot?> ReadAsync()
+    {
+        RedisValue value;
+        try
+        {
+            value = await redis.GetDatabase().StringGetAsync(_key);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Shared copy of the running bots unavailable: {Message}", e.Message);
+            return _local is { } local && time.GetUtcNow() - local.At < options.Value.RunningBotsMaxAge ? local.Copy : null;
+        }
+        if (value.IsNullOrEmpty || JsonNode.Parse(value.ToString()) is not JsonObject json
+            || json["issuer"]?.GetValue<string>() is not { } issuer || json["bots"] is not JsonArray bots)
+        {
+            return null;
+        }
+        return new Snapshot(issuer, bots.OfType<JsonObject>().Select(b => (JsonObject)b.DeepClone()).ToList());
+    }
+
+    private async Task TryRedisAsync(Func<IDatabase, Task> call)
+    {
+        try
+        {
+            await call(redis.GetDatabase());
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Shared copy of the running bots not updated: {Message}", e.Message);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace VexaService.Shared.Wholesaler;
+
+/// <summary>
+/// Every attempt to call the Wholesaler (retries included) takes from the shared <see cref="WholesalerBudget"/>; an
+/// attempt over budget is not made, and the caller gets a 503 with <c>Retry-After</c> (the resilience pipeline lets
+/// this exception through: it is neither retried nor counted by the circuit breaker). A 429 from the Wholesaler holds
+/// every replica back for its <c>Retry-After</c> (1 s if it gives none).
+/// </summary>
+public sealed class WholesalerBudgetHandler(WholesalerBudget budget) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (await budget.TryTakeAsync() is { } wait)
+        {
+            throw new WholesalerUnavailableException(503, WholesalerUnavailableException.Busy, retryAfter: wait);
+        }
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+        {
+            await budget.ThrottledAsync(RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+        }
+        return response;
+    }
+
+    public static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter is { } retry
+            ? retry.Delta ?? (retry.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+            : null;
+}
