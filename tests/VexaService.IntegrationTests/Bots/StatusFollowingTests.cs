@@ -290,4 +290,37 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         Assert.Equal(MeetingStatus.Active, row.Status);
         Assert.Null(row.BotMissingSince); // its bot runs
     }
+
+    [Fact]
+    public async Task With_two_replicas_only_one_follows_at_a_time()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var replicaA = fixture.NewBotManager();
+        await using var replicaB = fixture.NewBotManager();
+        var (a, b) = (replicaA.Services.GetRequiredService<BotReconciler>(), replicaB.Services.GetRequiredService<BotReconciler>());
+        async Task<long> RequestsAsync() => (await fixture.EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
+
+        // A's pass holds the follower's lock while the Wholesaler takes 1.5 s to answer each call (within the 2 s attempt timeout).
+        await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("""{"latency_ms": 1500}"""), ct);
+        try
+        {
+            var first = a.RunOnceAsync(ct);
+            await Task.Delay(300, ct);
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(new ReconcileReport(0, 0, 0, 0), await b.RunOnceAsync(ct));
+            // B saw the lock taken and did nothing: any Wholesaler call, or waiting for A, would take 1.5 s.
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1200), $"B's pass took {clock.ElapsedMilliseconds} ms");
+            Assert.False(first.IsCompleted);
+            await first;
+        }
+        finally
+        {
+            await fixture.Wholesaler.DeleteAsync("/_emulator/faults", ct);
+        }
+
+        // Once A is done, B follows.
+        var after = await RequestsAsync();
+        await b.RunOnceAsync(ct);
+        Assert.True(await RequestsAsync() > after);
+    }
 }
