@@ -46,6 +46,8 @@ internal static class Wholesaler
         {
             service.WithReference(wholesaler.External!);
         }
-        return service.WithEnvironment("Wholesaler__ApiKey", wholesaler.ApiKey);
+        return service
+            .WithConfigSection(service.ApplicationBuilder.Configuration, "Wholesaler") // e.g. Wholesaler__BudgetPerSecond=40
+            .WithEnvironment("Wholesaler__ApiKey", wholesaler.ApiKey);
     }
 }

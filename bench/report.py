@@ -45,8 +45,8 @@ w(f"Cold start (AppHost launch → every resource healthy): **{cold_start:.1f} s
   f"Transcript under test: {setup['transcript_bytes']:,} bytes. Trace sampling: "
   f"{os.environ.get('BENCH_TRACE_SAMPLING') or '1'} (1 = every request traced, as scripts/run.sh). "
   f"DCP service proxies: {os.environ.get('BENCH_SERVICE_PROXIES') or 'true'}.\n")
-w("| Scenario | RPS | p50 ms | p99 ms | non-2xx | floor RPS | floor p99 ms | RPS ratio | p99 ratio |")
-w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+w("| Scenario | RPS | p50 ms | p99 ms | non-2xx | floor RPS | floor p99 ms | RPS ratio | p99 ratio | Wholesaler calls/s |")
+w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 rows = {}
 for key, title in SCENARIOS:
     rps, p50, p99 = (median(key, "retailer", f) for f in ("rps", "p50_ms", "p99_ms"))
@@ -54,7 +54,8 @@ for key, title in SCENARIOS:
     non2xx = total(key, "retailer", "non2xx") + total(key, "retailer", "socket_errors")
     rows[key] = (rps, p99, frps, fp99, non2xx)
     w(f"| {title} | {fmt(rps, 0)} | {fmt(p50, 2)} | {fmt(p99, 2)} | {non2xx} | {fmt(frps, 0)} | {fmt(fp99, 2)} "
-      f"| {fmt(rps / frps if rps and frps else None, 2)} | {fmt(p99 / fp99 if p99 and fp99 else None, 2)} |")
+      f"| {fmt(rps / frps if rps and frps else None, 2)} | {fmt(p99 / fp99 if p99 and fp99 else None, 2)} "
+      f"| {fmt(median(key, 'retailer', 'wholesaler_calls_per_s'), 1)} |")
 
 # Wholesaler calls for the completed transcript during scenario (1), from a cold cache.
 before = json.load(open(f"{folder}/emulator-stats-before.json"))["transcript_requests"]

@@ -9,6 +9,8 @@
 #   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 scripts/bench.sh
 # BENCH_TRACE_SAMPLING (default 0.01; 1 = every span, as scripts/run.sh) and BENCH_SERVICE_PROXIES (default false; true =
 # DCP's proxies, as scripts/run.sh) choose how the app runs; the report states both.
+# The emulator enforces current Vexa's per-key rate limit (burst 120, 40/s) and the Retailer keeps its default Wholesaler
+# budget (20/s, burst 60; Wholesaler__BudgetPerSecond=0 turns it off); every run records the Wholesaler calls it caused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -83,6 +85,7 @@ started=$(date +%s.%N)
   RateLimit__PermitLimit=1000000000 RateLimit__ClientLookupsPerSecond=0 RateLimit__ClientAdminFailuresPerMinute=0 \
   Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
   Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
+  Emulator__RateLimitBurst=120 Emulator__RateLimitPerSecond=40 \
   RunTuning__TraceSampling="$trace_sampling" RunTuning__ServiceProxies="$service_proxies" \
   bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
 pids+=($!)
@@ -120,11 +123,15 @@ wrk_run() {
   cat "bench/wrk/$script" bench/wrk/report.lua >"$work/script.lua"
   local before after raw="$results/$scenario-$target-$rep.txt"
   before=$(python3 bench/procstat.py)
+  local calls_before calls_after
+  calls_before=$(emulator_stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["requests_total"])')
   timeout $((seconds + 30)) wrk -t2 -c32 -d"${seconds}s" --latency --timeout 10s -s "$work/script.lua" "$url" -- "$@" >"$raw" 2>&1 || true
   after=$(python3 bench/procstat.py)
-  python3 - "$scenario" "$target" "$rep" "$raw" <<PY >>"$runs"
+  calls_after=$(emulator_stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["requests_total"])')
+  python3 - "$scenario" "$target" "$rep" "$raw" "$(( calls_after - calls_before ))" "$seconds" <<PY >>"$runs"
 import json, sys
 scenario, target, rep, raw = sys.argv[1:5]
+wholesaler_calls, seconds = int(sys.argv[5]), float(sys.argv[6])
 line = next((l for l in open(raw) if l.startswith("BENCH_JSON ")), None)
 result = json.loads(line[len("BENCH_JSON "):]) if line else {"error": open(raw).read()[-500:]}
 before, after = json.loads('''$before'''), json.loads('''$after''')
@@ -133,10 +140,11 @@ for pid, (name, ticks, _) in after.items():
     spent = ticks - before.get(pid, [name, 0, 0])[1]
     if spent > 0:
         cpu[name] = cpu.get(name, 0) + spent
-result.update(scenario=scenario, target=target, rep=rep, cpu_ticks=cpu)
+# Every request the Wholesaler emulator received while this run lasted: to it we are one user with one rate limit.
+result.update(scenario=scenario, target=target, rep=rep, cpu_ticks=cpu, wholesaler_calls_per_s=wholesaler_calls / seconds)
 print(json.dumps(result))
 PY
-  echo "  $scenario $target $rep: $(tail -n 1 "$runs" | python3 -c 'import json,sys;r=json.load(sys.stdin);print(r.get("rps"), "rps, p99", r.get("p99_ms"), "ms, non-2xx", r.get("non2xx"))')"
+  echo "  $scenario $target $rep: $(tail -n 1 "$runs" | python3 -c 'import json,sys;r=json.load(sys.stdin);print(r.get("rps"), "rps, p99", r.get("p99_ms"), "ms, non-2xx", r.get("non2xx"), ", Wholesaler calls/s", round(r["wholesaler_calls_per_s"], 1))')"
 }
 
 # scenario <name> <retailer script> <retailer path> <floor document> [before-each-rep command] -- [script args per rep: prefix]
