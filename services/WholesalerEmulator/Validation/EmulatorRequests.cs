@@ -19,18 +19,7 @@ public static class EmulatorRequests
             var latency = Number(reader, root, "latency_ms", FaultSettings.None.LatencyMs, 0, 600_000, integer: true);
             var rate = Number(reader, root, "error_rate", FaultSettings.None.ErrorRate, 0, 1, integer: false);
             var status = Number(reader, root, "error_status", FaultSettings.None.ErrorStatus, 400, 599, integer: true);
-            var mode = FaultSettings.None.Mode;
-            if (root.TryGetProperty("mode", out var modeValue) && modeValue.ValueKind != JsonValueKind.Null)
-            {
-                mode = modeValue.ValueKind == JsonValueKind.String ? modeValue.GetString()! : "";
-                if (!FaultState.Modes.Contains(mode))
-                {
-                    reader.Add(PydanticErrors.Error(
-                        "value is not a valid enumeration member; permitted: " + string.Join(", ", FaultState.Modes.Select(m => $"'{m}'")),
-                        "type_error.enum",
-                        new JsonObject { ["enum_values"] = new JsonArray(FaultState.Modes.Select(m => (JsonNode?)m).ToArray()) }, "body", "mode"));
-                }
-            }
+            var mode = OneOf(reader, root, "mode", FaultState.Modes, FaultSettings.None.Mode);
             var answerDelay = Number(reader, root, "answer_delay_ms", FaultSettings.None.AnswerDelayMs, 0, 600_000, integer: true);
             var ignoreMeetingId = Boolean(reader, root, "ignore_meeting_id", FaultSettings.None.IgnoreMeetingId);
             faults = new FaultSettings((int)latency, rate, (int)status, mode, (int)answerDelay, ignoreMeetingId);
@@ -48,19 +37,7 @@ public static class EmulatorRequests
         settings = configured;
         if (reader.TryRoot(body, out var root))
         {
-            var version = configured.Version;
-            if (root.TryGetProperty("version", out var versionValue) && versionValue.ValueKind != JsonValueKind.Null)
-            {
-                version = versionValue.ValueKind == JsonValueKind.String ? versionValue.GetString()! : "";
-                if (!BehaviourSettings.Versions.Contains(version))
-                {
-                    reader.Add(PydanticErrors.Error(
-                        "value is not a valid enumeration member; permitted: " + string.Join(", ", BehaviourSettings.Versions.Select(v => $"'{v}'")),
-                        "type_error.enum",
-                        new JsonObject { ["enum_values"] = new JsonArray(BehaviourSettings.Versions.Select(v => (JsonNode?)v).ToArray()) },
-                        "body", "version"));
-                }
-            }
+            var version = OneOf(reader, root, "version", BehaviourSettings.Versions, configured.Version);
             var step = Number(reader, root, "status_step_ms", configured.StatusStepMs, 0, 3_600_000, integer: true);
             var refuse = Boolean(reader, root, "refuse_admission", configured.RefuseAdmission);
             var burst = Number(reader, root, "rate_limit_burst", configured.RateLimitBurst, 0, 1_000_000, integer: true);
@@ -82,6 +59,24 @@ public static class EmulatorRequests
         }
         errors = reader.Errors;
         return !reader.HasErrors;
+    }
+
+    /// <summary>A string field that must be one of <paramref name="allowed"/> (pydantic's enum error otherwise).</summary>
+    private static string OneOf(BodyReader reader, JsonElement root, string name, IReadOnlyList<string> allowed, string fallback)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+        if (!allowed.Contains(text))
+        {
+            reader.Add(PydanticErrors.Error(
+                "value is not a valid enumeration member; permitted: " + string.Join(", ", allowed.Select(a => $"'{a}'")),
+                "type_error.enum",
+                new JsonObject { ["enum_values"] = new JsonArray(allowed.Select(a => (JsonNode?)a).ToArray()) }, "body", name));
+        }
+        return text;
     }
 
     private static bool Boolean(BodyReader reader, JsonElement root, string name, bool fallback)
