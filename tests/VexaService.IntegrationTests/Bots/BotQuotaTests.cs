@@ -8,8 +8,23 @@ namespace VexaService.IntegrationTests.Bots;
 [Collection(RetailerCollection.Name)]
 public sealed class BotQuotaTests(RetailerFixture fixture)
 {
-    [Fact]
-    public async Task Concurrent_starts_on_two_replicas_start_exactly_the_limit()
+    [Theory]
+    [InlineData(RetailerFixture.Dfc7c83e)]
+    [InlineData(RetailerFixture.September2025)] // the slots are held by bots still on their way in
+    public async Task Concurrent_starts_on_two_replicas_start_exactly_the_limit(string vexa)
+    {
+        await fixture.PlayAsync(vexa);
+        try
+        {
+            await StartExactlyTheLimitAsync();
+        }
+        finally
+        {
+            await fixture.PlayAsync(RetailerFixture.Dfc7c83e);
+        }
+    }
+
+    private async Task StartExactlyTheLimitAsync()
     {
         const int limit = 3;
         const int attempts = 10;
@@ -30,8 +45,23 @@ public sealed class BotQuotaTests(RetailerFixture fixture)
         Assert.Equal(limit, await db.Meetings.CountAsync(m => m.UserId == userId, TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public async Task A_finished_meeting_frees_its_slot()
+    [Theory]
+    [InlineData(RetailerFixture.Dfc7c83e)]
+    [InlineData(RetailerFixture.September2025)]
+    public async Task A_finished_meeting_frees_its_slot(string vexa)
+    {
+        await fixture.PlayAsync(vexa);
+        try
+        {
+            await FreeTheSlotAsync();
+        }
+        finally
+        {
+            await fixture.PlayAsync(RetailerFixture.Dfc7c83e);
+        }
+    }
+
+    private async Task FreeTheSlotAsync()
     {
         var userId = await fixture.NewUserAsync(maxBots: 1);
         var bots = fixture.BotManager.CreateClient();

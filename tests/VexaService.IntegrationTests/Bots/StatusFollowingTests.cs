@@ -23,11 +23,9 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
     /// <summary>What the README promises: a pushed change shows within 2 s (measured: well under 100 ms).</summary>
     private static readonly TimeSpan PushBudget = TimeSpan.FromSeconds(2);
 
-    private async Task PlayAsync(string version, int stepMs = 1000, bool refuseAdmission = false) =>
-        (await fixture.Wholesaler.PutAsJsonAsync("/_emulator/behaviour",
-            new { version, status_step_ms = stepMs, refuse_admission = refuseAdmission })).EnsureSuccessStatusCode();
+    private Task PlayAsync(string version, int stepMs = 1000, bool refuseAdmission = false) => fixture.PlayAsync(version, stepMs, refuseAdmission);
 
-    private Task PlayDefaultAsync() => PlayAsync("dfc7c83e");
+    private Task PlayDefaultAsync() => fixture.PlayAsync(RetailerFixture.Dfc7c83e);
 
     private async Task<string> OurStatusAsync(long userId, long meetingId) =>
         (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync())["meetings"]!.AsArray()

@@ -115,6 +115,17 @@ public sealed class RetailerFixture : IAsyncLifetime
         return (transcripts, url);
     }
 
+    /// <summary>
+    /// Which Vexa the emulator plays for bots started from now: <c>dfc7c83e</c> (the fixture's default) or <c>2025-09</c>
+    /// (statuses on timers of <paramref name="stepMs"/>, each pushed). Tests that switch switch back in a finally.
+    /// </summary>
+    public async Task PlayAsync(string version, int stepMs = 200, bool refuseAdmission = false) =>
+        (await Wholesaler.PutAsJsonAsync("/_emulator/behaviour",
+            new { version, status_step_ms = stepMs, refuse_admission = refuseAdmission })).EnsureSuccessStatusCode();
+
+    public const string Dfc7c83e = "dfc7c83e";
+    public const string September2025 = "2025-09";
+
     /// <summary>Points the emulator's webhook back at the main Transcripts instance.</summary>
     public Task RegisterMainCallbackAsync() =>
         Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = TranscriptsUrl + "/internal/wholesaler-webhook/" + CallbackSecret });
