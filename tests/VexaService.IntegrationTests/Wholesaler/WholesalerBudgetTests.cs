@@ -26,6 +26,11 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         await using var replicaA = fixture.NewBotManager(settings);
         await using var replicaB = fixture.NewBotManager(settings);
         var (a, b) = (replicaA.CreateClient(), replicaB.CreateClient());
+        // Both replicas reach Redis (on a loaded machine a new replica's first connection can take seconds; until then it
+        // keeps a copy of its own, which our starts on the other replica cannot drop).
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(
+            replicaA.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().IsConnected
+            && replicaB.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().IsConnected), timeoutMs: 20_000);
         var users = new List<long>();
         for (var i = 0; i < 20; i++)
         {
