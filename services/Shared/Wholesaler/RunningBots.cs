@@ -18,7 +18,9 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
 {
     private readonly string _key = options.Value.RedisScope() + ":running-bots";
     private readonly SemaphoreSlim _fetch = new(1, 1);
-    private (Snapshot Copy, DateTimeOffset At)? _local;
+    private volatile LocalCopy? _local; // a reference, swapped whole: readers never see a copy with another copy's time
+
+    private sealed record LocalCopy(Snapshot Copy, DateTimeOffset At);
 
     /// <param name="Issuer">The Wholesaler that answered (<see cref="WholesalerIdentity"/>): its ids are the bots' meeting ids.</param>
     public sealed record Snapshot(string Issuer, IReadOnlyList<JsonObject> Bots);
@@ -42,7 +44,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
             }
             var snapshot = await FetchAsync(ct);
             var bots = snapshot.Bots;
-            _local = (snapshot, time.GetUtcNow());
+            _local = new LocalCopy(snapshot, time.GetUtcNow());
             var json = new JsonObject { ["issuer"] = snapshot.Issuer, ["bots"] = new JsonArray(bots.Select(b => (JsonNode)b.DeepClone()).ToArray()) };
             await TryRedisAsync(db => db.StringSetAsync(_key, json.ToJsonString(), options.Value.RunningBotsMaxAge));
             return snapshot;
