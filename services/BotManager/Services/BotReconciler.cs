@@ -115,7 +115,7 @@ public sealed class BotReconciler(
         {
             row.BotMissingSince = runningIds.Contains(row.WholesalerMeetingId!.Value) ? null : row.BotMissingSince ?? now;
         }
-        var botGone = live.Where(m => m.BotMissingSince is not null && m.UpdatedAt < settled).ToList();
+        var botGone = live.Where(m => m.BotMissingSince is not null && m.UpdatedAt < settled).ToHashSet();
         // Meetings on their way in whose next status no webhook has brought (a lost push, or a Wholesaler that does not push).
         var unpushed = live.Where(m => MeetingStatus.Rank(m.Status) is not { } rank || rank < MeetingStatus.Rank(MeetingStatus.Active))
             .Where(m => m.UpdatedAt < now - options.Value.PushGrace).ToList();
@@ -150,7 +150,7 @@ public sealed class BotReconciler(
             {
                 if (!byId.TryGetValue(row.WholesalerMeetingId!.Value, out var bot))
                 {
-                    if (row.BotMissingSince is not null && row.UpdatedAt < settled)
+                    if (botGone.Contains(row))
                     {
                         WholesalerMeetingJson.MarkFailed(row); // gone from the Wholesaler altogether
                         failed++;

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using VexaService.Shared.Api;
 using VexaService.Shared.Errors;
 
 namespace VexaService.Gateway.Auth;
@@ -46,8 +46,7 @@ public sealed class ClientLimits : IDisposable
 
     public static Task RefuseAsync(HttpContext context, TimeSpan wait)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var seconds = RetryAfter.Set(context.Response, wait);
         return TypedResults.Json(new ErrorBody($"Too many requests from this client. Retry after {seconds} seconds."),
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
     }

@@ -42,7 +42,7 @@ public static class ErrorShapeExtensions
             context.Response.StatusCode = status;
             if (error is Wholesaler.WholesalerUnavailableException { RetryAfter: { } wait })
             {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Api.RetryAfter.Set(context.Response, wait);
             }
             await context.Response.WriteAsJsonAsync(new ErrorBody(detail));
         }));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using VexaService.Shared.Api;
 
 namespace VexaService.Shared.Wholesaler;
 
@@ -43,10 +44,10 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
                 return fetchedMeanwhile;
             }
             var snapshot = await FetchAsync(ct);
-            var bots = snapshot.Bots;
             _local = new LocalCopy(snapshot, time.GetUtcNow());
-            var json = new JsonObject { ["issuer"] = snapshot.Issuer, ["bots"] = new JsonArray(bots.Select(b => (JsonNode)b.DeepClone()).ToArray()) };
-            await TryRedisAsync(db => db.StringSetAsync(_key, json.ToJsonString(), options.Value.RunningBotsMaxAge));
+            var json = new JsonObject { ["issuer"] = snapshot.Issuer, ["bots"] = new JsonArray(snapshot.Bots.Select(b => (JsonNode)b.DeepClone()).ToArray()) };
+            await redis.TryAsync(db => db.StringSetAsync(_key, json.ToJsonString(), options.Value.RunningBotsMaxAge),
+                logger, "Shared copy of the running bots not updated");
             return snapshot;
         }
         finally
@@ -66,7 +67,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
     public async Task InvalidateAsync()
     {
         _local = null;
-        await TryRedisAsync(db => db.KeyDeleteAsync(_key));
+        await redis.TryAsync(db => db.KeyDeleteAsync(_key), logger, "Shared copy of the running bots not dropped");
     }
 
     private async Task<Snapshot?> ReadAsync()
@@ -86,18 +87,6 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
         {
             return null;
         }
-        return new Snapshot(issuer, bots.OfType<JsonObject>().Select(b => (JsonObject)b.DeepClone()).ToList());
-    }
-
-    private async Task TryRedisAsync(Func<IDatabase, Task> call)
-    {
-        try
-        {
-            await call(redis.GetDatabase());
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger.LogWarning("Shared copy of the running bots not updated: {Message}", e.Message);
-        }
+        return new Snapshot(issuer, bots.OfType<JsonObject>().ToList()); // freshly parsed: nobody else holds these nodes
     }
 }

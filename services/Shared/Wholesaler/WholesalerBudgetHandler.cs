@@ -17,13 +17,14 @@ public sealed class WholesalerBudgetHandler(WholesalerBudget budget) : Delegatin
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
         {
-            await budget.ThrottledAsync(RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+            await budget.ThrottledAsync(ThrottledFor(response));
         }
         return response;
     }
 
-    public static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter is { } retry
-            ? retry.Delta ?? (retry.Date is { } date ? date - DateTimeOffset.UtcNow : null)
-            : null;
+    /// <summary>How long a 429 asks us to wait: its <c>Retry-After</c>, or 1 s when it gives none.</summary>
+    public static TimeSpan ThrottledFor(HttpResponseMessage response) =>
+        response.Headers.RetryAfter is { } retry && (retry.Delta ?? retry.Date - DateTimeOffset.UtcNow) is { } wait
+            ? wait
+            : TimeSpan.FromSeconds(1);
 }

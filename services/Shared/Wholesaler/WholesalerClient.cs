@@ -122,7 +122,7 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
                 // Throttled: nothing was done. Waited out (the budget holds every call back meanwhile), never read as
                 // a refusal of this request (a failed start) or as an empty list.
                 throw Unavailable(503, WholesalerUnavailableException.Busy, null, method, path, 429,
-                    WholesalerBudgetHandler.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+                    WholesalerBudgetHandler.ThrottledFor(response));
             }
             if ((int)response.StatusCode >= 500)
             {

@@ -296,7 +296,6 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         await using var replicaA = fixture.NewBotManager();
         await using var replicaB = fixture.NewBotManager();
         var (a, b) = (replicaA.Services.GetRequiredService<BotReconciler>(), replicaB.Services.GetRequiredService<BotReconciler>());
-        async Task<long> RequestsAsync() => (await fixture.EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
 
         // A's pass holds the follower's lock while the Wholesaler takes 1.5 s to answer each call (within the 2 s attempt timeout).
         await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("""{"latency_ms": 1500}"""), ct);
@@ -317,8 +316,8 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         }
 
         // Once A is done, B follows.
-        var after = await RequestsAsync();
+        var after = await fixture.WholesalerRequestsAsync();
         await b.RunOnceAsync(ct);
-        Assert.True(await RequestsAsync() > after);
+        Assert.True(await fixture.WholesalerRequestsAsync() > after);
     }
 }

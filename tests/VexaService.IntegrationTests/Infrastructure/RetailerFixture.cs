@@ -204,6 +204,9 @@ public sealed class RetailerFixture : IAsyncLifetime
         return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).WholesalerMeetingId!.Value;
     }
 
+    /// <summary>Every request the Wholesaler (emulator) has received: what we cost it.</summary>
+    public async Task<long> WholesalerRequestsAsync() => (await EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
+
     /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>
     public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
 

@@ -66,15 +66,14 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         async Task<Dictionary<long, string>> StatusesAsync() =>
             (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, "/meetings")).JsonAsync())["meetings"]!.AsArray()
                 .ToDictionary(m => m!["id"]!.GetValue<long>(), m => m!["status"]!.GetValue<string>());
-        async Task<long> WholesalerRequestsAsync() => (await fixture.EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
 
-        var requests = await WholesalerRequestsAsync();
+        var requests = await fixture.WholesalerRequestsAsync();
         Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
 
         // The completion was lost: the listing shows what we hold, without asking the Wholesaler...
         await RetailerFixture.LoseCompletionAsync(leftId, DateTime.UtcNow.AddHours(-1));
         Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "active" }, await StatusesAsync());
-        Assert.Equal(requests, await WholesalerRequestsAsync());
+        Assert.Equal(requests, await fixture.WholesalerRequestsAsync());
 
         // ...until the follower's next pass has learned the end.
         await fixture.BotManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(TestContext.Current.CancellationToken);

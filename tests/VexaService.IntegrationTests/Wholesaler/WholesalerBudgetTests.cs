@@ -17,8 +17,6 @@ namespace VexaService.IntegrationTests.Wholesaler;
 [Collection(RetailerCollection.Name)]
 public sealed class WholesalerBudgetTests(RetailerFixture fixture)
 {
-    private async Task<long> WholesalerRequestsAsync() => (await fixture.EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
-
     [Fact]
     public async Task Tenants_polling_their_bots_share_one_copy_and_each_sees_the_bot_they_just_started()
     {
@@ -38,11 +36,11 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         }
         Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(a, users[0], HttpMethod.Get, "/bots/status")).StatusCode); // the copy is made
 
-        var before = await WholesalerRequestsAsync();
+        var before = await fixture.WholesalerRequestsAsync();
         var polls = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
             fixture.AsUserAsync(i % 2 == 0 ? a : b, users[i % users.Count], HttpMethod.Get, "/bots/status")));
         Assert.All(polls, p => Assert.Equal(HttpStatusCode.OK, p.StatusCode));
-        var calls = await WholesalerRequestsAsync() - before;
+        var calls = await fixture.WholesalerRequestsAsync() - before;
         TestContext.Current.SendDiagnosticMessage($"200 polls on 2 replicas: {calls} Wholesaler calls");
         Assert.True(calls <= 2, $"{calls} Wholesaler calls for 200 polls"); // the copy may expire once meanwhile
 
@@ -54,9 +52,9 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         Assert.Contains(status["running_bots"]!.AsArray(), bot => bot!["native_meeting_id"]!.GetValue<string>() == meetId);
         // Stopped: the copy is dropped again, and the stopping bot is shown as the Wholesaler now lists it.
         Assert.Equal(HttpStatusCode.Accepted, (await fixture.AsUserAsync(b, users[1], HttpMethod.Delete, $"/bots/google_meet/{meetId}")).StatusCode);
-        var afterStop = await WholesalerRequestsAsync();
+        var afterStop = await fixture.WholesalerRequestsAsync();
         await fixture.AsUserAsync(a, users[1], HttpMethod.Get, "/bots/status");
-        Assert.Equal(afterStop + 1, await WholesalerRequestsAsync());
+        Assert.Equal(afterStop + 1, await fixture.WholesalerRequestsAsync());
     }
 
     [Fact]
@@ -76,7 +74,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync();
         await Task.Delay(TimeSpan.FromSeconds(burst / perSecond)); // a full bucket, whatever earlier tests took
 
-        var before = await WholesalerRequestsAsync();
+        var before = await fixture.WholesalerRequestsAsync();
         var clock = Stopwatch.StartNew();
         var answers = new List<HttpResponseMessage>();
         for (var i = 0; i < 40; i++)
@@ -84,7 +82,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
             answers.Add(await fixture.AsUserAsync(i % 2 == 0 ? a : b, userId, HttpMethod.Get, "/bots/status"));
         }
         var elapsed = clock.Elapsed;
-        var calls = await WholesalerRequestsAsync() - before;
+        var calls = await fixture.WholesalerRequestsAsync() - before;
         var allowed = burst + perSecond * elapsed.TotalSeconds;
         TestContext.Current.SendDiagnosticMessage($"40 polls in {elapsed.TotalSeconds:F2} s: {calls} Wholesaler calls (budget {allowed:F1})");
         Assert.True(calls <= Math.Ceiling(allowed), $"{calls} calls in {elapsed.TotalSeconds:F2} s; the budget allows {allowed:F1}");
