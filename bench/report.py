@@ -17,6 +17,7 @@ SCENARIOS = [
     ("cycle", "(4) POST /bots + DELETE /bots"),
     ("auth", "(5) auth, 10,000 users' keys"),
     ("soak", "(6) soak, 60 s, mixed reads"),
+    ("tenants", "(7) tenants, each polling status, meetings, its live transcript"),
 ]
 SERVICES = ["Gateway", "AdminApi", "BotManager", "Transcripts", "WholesalerEmulator"]
 
@@ -111,6 +112,23 @@ held = open(f"{folder}/emulator-meeting-count.txt").read().strip()
 w(f"Wholesaler `GET /meetings` calls from the end of scenario (1) to the end of the soak: {listings} "
   f"(the Wholesaler then held {held} meetings).\n")
 
+# (7) The Wholesaler's view of the tenants scenario: everything it received (all services, follower included) and
+# every 429 its rate limit gave, against the Retailer's default budget (Wholesaler:BudgetPerSecond 20, burst 60).
+tenants_run = next((r for r in runs if r["scenario"] == "tenants"), None)
+budget_per_second, budget_burst = 20, 60
+tenant_calls = tenant_allowed = 0
+if tenants_run:
+    t_before = json.load(open(f"{folder}/emulator-stats-tenants-before.json"))
+    t_after = json.load(open(f"{folder}/emulator-stats-tenants-after.json"))
+    tenant_calls = t_after["requests_total"] - t_before["requests_total"]
+    tenant_allowed = budget_per_second * tenants_run["seconds"] + budget_burst
+    w(f"Scenario (7): {tenants_run['requests']:,} requests from the tenants in {tenants_run['seconds']:.0f} s, "
+      f"{tenants_run['non2xx']:,} of them answered non-2xx (503 Busy when a live transcript needs the Wholesaler and "
+      f"the budget is spent); the Wholesaler received {tenant_calls:,} calls "
+      f"({tenant_calls / tenants_run['seconds']:.1f}/s; the budget allows {tenant_allowed:,.0f}).\n")
+rate_limited = (json.load(open(f"{folder}/emulator-stats-tenants-after.json" if tenants_run else f"{folder}/emulator-stats-end.json"))
+                .get("rate_limited", 0) - json.load(open(f"{folder}/emulator-stats-before.json")).get("rate_limited", 0))
+
 rps, p99, frps, fp99, _ = rows["transcript"]
 valid_failures = sum(rows[k][4] for k in ("transcript", "meetings", "status", "auth"))
 checks = [
@@ -120,6 +138,9 @@ checks = [
      f"{calls} call(s) for meeting {wholesaler_id} during scenario (1) from a cold cache ({all_calls} transcript calls in all)"),
     ("zero failed valid authentications (non-2xx in 1/2/3/5)", valid_failures == 0, f"{valid_failures}"),
     ("RSS growth over the soak < 10 %", max(growths) < 10, f"max {max(growths):+.1f} %"),
+    ("(7) Wholesaler calls within the budget", tenants_run is not None and tenant_calls <= tenant_allowed,
+     f"{tenant_calls:,} calls, {tenant_allowed:,.0f} allowed" if tenants_run else "not run"),
+    ("no 429 from the Wholesaler (rate limit on, from scenario (1) on)", rate_limited == 0, f"{rate_limited}"),
 ]
 w("| Target | Holds | Measured |")
 w("|---|---|---|")

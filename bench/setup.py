@@ -3,9 +3,12 @@
 scenario's response body so the floor's static backend can serve a document of exactly the same size.
 
     setup.py <gateway url> <admin key> <output dir> <number of auth users>
+    setup.py <gateway url> <admin key> <output dir> tenants <number of tenants>
 
 Writes <out>/keys/<name>.txt (one API key), <out>/auth-keys.txt (one key a line), <out>/docs/<scenario>.json and
-<out>/setup.json (meeting ids, the transcript's Wholesaler meeting id)."""
+<out>/setup.json (meeting ids, the transcript's Wholesaler meeting id). The second form, run just before scenario (7)
+so that its bots do not run during the others, writes <out>/tenants.txt: one user per tenant, each with one bot in
+progress, a line "<key> <live transcript path>" each."""
 import http.client
 import json
 import os
@@ -17,14 +20,25 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-gateway, admin_key, out, auth_users = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+gateway, admin_key, out = sys.argv[1], sys.argv[2], sys.argv[3]
 host = urllib.parse.urlparse(gateway)
 local = threading.local()
 run_tag = "".join(random.choice(string.ascii_lowercase) for _ in range(6))
 
 
 def call(method, path, key=None, body=None, admin=False):
-    """One request on this thread's keep-alive connection; returns (status, raw bytes)."""
+    """One request, as a well-behaved client makes it: a 503 with Retry-After (the Retailer's Wholesaler budget is
+    spent for the moment) is retried after the time it names."""
+    for _ in range(30):
+        status, raw, retry_after = send(method, path, key, body, admin)
+        if status != 503 or retry_after is None:
+            return status, raw
+        time.sleep(float(retry_after))
+    return status, raw
+
+
+def send(method, path, key, body, admin):
+    """One request on this thread's keep-alive connection; returns (status, raw bytes, Retry-After)."""
     for attempt in range(3):
         if not hasattr(local, "conn"):
             local.conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
@@ -36,7 +50,7 @@ def call(method, path, key=None, body=None, admin=False):
         try:
             local.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
             response = local.conn.getresponse()
-            return response.status, response.read()
+            return response.status, response.read(), response.getheader("Retry-After")
         except (http.client.HTTPException, OSError):
             del local.conn
             if attempt == 2:
@@ -95,6 +109,23 @@ def save(path, data):
         f.write(data)
 
 
+# (7) Tenants polling at once: each its own user with one bot in progress, left running for the scenario.
+def tenant(i):
+    key = new_user(f"tenant{i}", 1)
+    native = meet_id(4000 + i)
+    start(key, native)
+    return f"{key} /transcripts/google_meet/{native}"
+
+
+if sys.argv[4] == "tenants":
+    tenants = int(sys.argv[5])
+    with ThreadPoolExecutor(8) as pool:
+        tenant_lines = list(pool.map(tenant, range(tenants)))
+    save(f"{out}/tenants.txt", ("\n".join(tenant_lines) + "\n").encode())
+    print(f"setup: {tenants} tenants, each with a bot in progress")
+    sys.exit(0)
+
+auth_users = int(sys.argv[4])
 keys = {name: new_user(name) for name in ("transcript", "meetings", "status", "cycle")}
 for name, key in keys.items():
     save(f"{out}/keys/{name}.txt", key.encode())

@@ -6,7 +6,7 @@
 # bench/StaticBackend serving a document of the same size). Writes bench/results/<timestamp>.md and a folder of raw
 # output beside it. See bench/README.md. The dev app (scripts/run.sh) must not be running: the services keep their
 # launch-profile ports (8056, 5101-5103, 5190).
-#   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 scripts/bench.sh
+#   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 BENCH_TENANTS=200 BENCH_TENANTS_SECONDS=30 scripts/bench.sh
 # BENCH_TRACE_SAMPLING (default 0.01; 1 = every span, as scripts/run.sh) and BENCH_SERVICE_PROXIES (default false; true =
 # DCP's proxies, as scripts/run.sh) choose how the app runs; the report states both.
 # The emulator enforces current Vexa's per-key rate limit (burst 120, 40/s) and the Retailer keeps its default Wholesaler
@@ -19,6 +19,7 @@ duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-5}
 soak=${BENCH_SOAK:-60}
 auth_users=${BENCH_AUTH_USERS:-10000}
+tenants=${BENCH_TENANTS:-200} tenants_seconds=${BENCH_TENANTS_SECONDS:-30}
 pg_port=57438 redis_port=57380 dashboard_port=25056 otlp_port=29056 resource_port=29057
 floor_port=58081 backend_port=58082
 gateway=http://127.0.0.1:8056
@@ -193,6 +194,15 @@ procs >"$results/proc-after-soak.json"
 emulator_stats >"$results/emulator-stats-end.json"
 curl -s -H "X-API-Key: $system_key" $emulator/meetings | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["meetings"]))' \
   >"$results/emulator-meeting-count.txt"
+
+# (7) Many tenants polling at once, each its own bot in progress: to the Wholesaler we are one user, so the calls
+# they cause must stay within the Retailer's budget, and the emulator (rate limit on) must never answer 429.
+echo "scenario tenants ($tenants tenants, ${tenants_seconds}s)"
+python3 bench/setup.py $gateway "$admin_key" "$work" tenants "$tenants"
+sleep 2 # the bots' first status changes
+emulator_stats >"$results/emulator-stats-tenants-before.json"
+BENCH_TENANTS_FILE="$work/tenants.txt" wrk_run tenants retailer 1 "$tenants_seconds" tenants.lua "$gateway/"
+emulator_stats >"$results/emulator-stats-tenants-after.json"
 
 BENCH_TRACE_SAMPLING=$trace_sampling BENCH_SERVICE_PROXIES=$service_proxies python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
 cat "$root/bench/results/$stamp.md"
