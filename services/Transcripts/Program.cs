@@ -15,5 +15,6 @@ app.MapDefaultEndpoints();
 app.MapMeetingsApi();
 app.MapTranscriptsApi();
 app.MapWholesalerWebhookApi();
+app.MapWebhookDeliveriesApi();
 
 app.Run();

@@ -106,6 +106,25 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
             System.Text.Encoding.UTF8.GetBytes(delivered.Body));
         Assert.Equal("sha256=" + Convert.ToHexStringLower(hmac), delivered.Signature);
 
+        // The settings and the delivery log through the gateway (the log is served by transcripts, the settings by
+        // admin-api): the delivery is recorded under the id the receiver saw.
+        var settings = await (await SendWithKey(HttpMethod.Get, "/user/webhook", apiKey, ct)).Content.ReadFromJsonAsync<JsonObject>(ct);
+        Assert.Equal(receiver.Url, settings!["webhook_url"]!.GetValue<string>());
+        Assert.True(settings["secret_set"]!.GetValue<bool>());
+        JsonNode? entry = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var log = await (await SendWithKey(HttpMethod.Get, "/user/webhook/deliveries", apiKey, ct)).Content.ReadFromJsonAsync<JsonObject>(ct);
+            entry = log!["deliveries"]!.AsArray().Single();
+            if (entry!["status"]!.GetValue<string>() != "pending")
+            {
+                break;
+            }
+            await Task.Delay(250, ct);
+        }
+        Assert.Equal("delivered", entry!["status"]!.GetValue<string>());
+        Assert.Equal(delivered.WebhookId, entry["webhook_id"]!.GetValue<string>());
+
         var meetings = await SendWithKey(HttpMethod.Get, "/meetings", apiKey, ct);
         var meeting = (await meetings.Content.ReadFromJsonAsync<JsonObject>(ct))!["meetings"]![0]!;
         Assert.Equal("completed", meeting["status"]!.GetValue<string>());

@@ -1,20 +1,49 @@
+using System.Text.Json.Nodes;
 using VexaService.AdminApi.Models;
 using VexaService.AdminApi.Services;
+using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Json;
 
 namespace VexaService.AdminApi.Apis;
 
-/// <summary><c>PUT /user/webhook</c> for the calling end user (contract 4.9), plus an optional signing secret.</summary>
+/// <summary>
+/// <c>PUT /user/webhook</c> for the calling end user (contract 4.9), plus an optional signing secret and a choice of
+/// events, and <c>GET /user/webhook</c> to read them back (never the secret). The delivery log and the test delivery
+/// are served by Transcripts, which delivers.
+/// </summary>
 public static class UserWebhookApi
 {
     public static IEndpointRouteBuilder MapUserWebhookApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/user").WithTags("User").RequireCaller("Invalid API Key")
-            .MapPut("/webhook", SetWebhook).WithName("SetWebhook")
-            .WithSummary("Set the caller's webhook URL and, optionally, webhook_secret for X-Vexa-Signature");
+        var user = app.MapGroup("/user").WithTags("User").RequireCaller("Invalid API Key");
+        user.MapPut("/webhook", SetWebhook).WithName("SetWebhook")
+            .WithSummary("Set the caller's webhook URL and, optionally, webhook_secret (signing) and events");
+        user.MapGet("/webhook", GetWebhook).WithName("GetWebhook")
+            .WithSummary("The caller's webhook URL, events, and whether a secret is set");
         return app;
+    }
+
+    /// <summary>What <c>GET /user/webhook</c> answers.</summary>
+    public sealed record WebhookView(string? WebhookUrl, IReadOnlyList<string> Events, bool SecretSet);
+
+    public static async Task<IResult> GetWebhook(Caller caller, UserDirectory users, CancellationToken ct)
+    {
+        var user = await users.FindAsync(caller.UserId, ct);
+        return user is null
+            ? TypedResults.Json(new ErrorBody("Invalid API Key"), statusCode: StatusCodes.Status403Forbidden)
+            : TypedResults.Ok(View(user));
+    }
+
+    private static WebhookView View(Shared.Data.User user)
+    {
+        var data = Shared.Api.JsonData.Parse(user.Data);
+        var url = data[WebhookSettings.UrlKey] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        var events = data[WebhookEvents.DataKey] is JsonArray chosen
+            ? chosen.Select(e => e?.ToString() ?? "").ToList()
+            : [.. WebhookEvents.Default];
+        return new WebhookView(url, events, !string.IsNullOrEmpty(user.WebhookSecret));
     }
 
     public static async Task<IResult> SetWebhook(Caller caller, HttpRequest request, UserDirectory users, CancellationToken ct)
@@ -25,9 +54,10 @@ public static class UserWebhookApi
             return bodyError;
         }
         var reader = new FieldReader(body!);
-        reader.RejectUnknown("webhook_url", "webhook_secret");
+        reader.RejectUnknown("webhook_url", "webhook_secret", "events");
         var url = reader.String("webhook_url", required: true, maxLength: WebhookUrl.MaxLength);
         var secret = reader.String("webhook_secret", maxLength: 256);
+        var events = WebhookSettings.ReadEvents(reader, "events");
         if (url is not null && WebhookUrl.Problem(url) is { } problem)
         {
             reader.Fail("webhook_url", problem, "value_error.url");
@@ -40,7 +70,7 @@ public static class UserWebhookApi
         {
             return reader.Error();
         }
-        var user = await users.SetWebhookAsync(caller.UserId, url!, secret, body!.ContainsKey("webhook_secret"), ct);
+        var user = await users.SetWebhookAsync(caller.UserId, url!, secret, body!.ContainsKey("webhook_secret"), events, ct);
         return user is null
             ? TypedResults.Json(new ErrorBody("Invalid API Key"), statusCode: StatusCodes.Status403Forbidden)
             : TypedResults.Ok(UserResponse.From(user));

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using VexaService.Shared.Api;
@@ -41,6 +42,9 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
 
     public Task<List<User>> ListAsync(int skip, int limit, CancellationToken ct) =>
         db.Users.AsNoTracking().OrderBy(u => u.Id).Skip(skip).Take(limit).ToListAsync(ct);
+
+    public Task<User?> FindAsync(long id, CancellationToken ct) =>
+        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
 
     public Task<User?> FindByEmailAsync(string email, CancellationToken ct) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Email == email, ct);
@@ -109,14 +113,21 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
         return true;
     }
 
-    public async Task<User?> SetWebhookAsync(long userId, string url, string? secret, bool sentSecret, CancellationToken ct)
+    /// <param name="events">The events chosen; null keeps the current choice.</param>
+    public async Task<User?> SetWebhookAsync(long userId, string url, string? secret, bool sentSecret, IReadOnlyList<string>? events,
+        CancellationToken ct)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null)
         {
             return null;
         }
-        await db.MergeDataAsync(user, new() { ["webhook_url"] = url }, ct);
+        var patch = new JsonObject { [WebhookSettings.UrlKey] = url };
+        if (events is not null)
+        {
+            patch[WebhookEvents.DataKey] = new JsonArray([.. events.Select(e => JsonValue.Create(e))]);
+        }
+        await db.MergeDataAsync(user, patch, ct);
         if (sentSecret)
         {
             user.WebhookSecret = secret;

@@ -19,6 +19,7 @@ public sealed record UserInput(string? Email, string? Name, string? ImageUrl, in
         var imageUrl = reader.String("image_url", maxLength: 2083);
         var maxBots = reader.Int("max_concurrent_bots", min: 0, max: 1000);
         var data = reader.Object("data");
+        WebhookSettings.CheckData(reader, data);
         if (body.TryGetPropertyValue("max_concurrent_bots", out var botsNode) && botsNode is null)
         {
             reader.Fail("max_concurrent_bots", "none is not an allowed value", "type_error.none.not_allowed");

@@ -181,9 +181,17 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         if (answer.Status == StatusCodes.Status202Accepted)
         {
             await runningBots.InvalidateAsync();
-            meeting.Status = MeetingStatus.Stopping;
-            meeting.UpdatedAt = DateTime.UtcNow;
-            await db.SaveChangesAsync(CancellationToken.None);
+            // The Wholesaler's own webhooks (stopping, then the end) may have moved the row since we read it: never
+            // take it back from what they reported.
+            await db.Entry(meeting).ReloadAsync(CancellationToken.None);
+            var rank = MeetingStatus.Rank(meeting.Status);
+            if (MeetingStatus.IsLive(meeting.Status) && (rank is null || rank < MeetingStatus.Rank(MeetingStatus.Stopping)))
+            {
+                meeting.Status = MeetingStatus.Stopping;
+                meeting.UpdatedAt = DateTime.UtcNow;
+                db.Transition = StatusTransition.User; // the owner's stop, as the status_change event says
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
             return TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed."));
         }
         // Not active at the Wholesaler any more (it left by itself): take its final state.

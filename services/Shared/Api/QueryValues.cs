@@ -22,6 +22,14 @@ public static class QueryValues
         return (skip, limit, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
     }
 
+    /// <summary>A <c>limit</c> between 1 and <paramref name="max"/>, <paramref name="fallback"/> when absent.</summary>
+    public static (int Limit, IResult? Error) Limit(HttpRequest request, int fallback, int max)
+    {
+        var issues = new List<ValidationIssue>();
+        var limit = Read(request, "limit", fallback, 1, max, issues);
+        return (limit, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
+    }
+
     /// <summary>A positive integer id from the path, or a 422 naming it.</summary>
     public static (long Id, IResult? Error) PathId(string raw, string name) =>
         long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0

@@ -31,7 +31,7 @@ public static class DataExtensions
             configureDbContextOptions: options => options
                 .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetries, MaxRetryDelay, errorCodesToAdd: null))
                 .UseSnakeCaseNamingConvention()
-                .AddInterceptors(CompletionOutbox.Instance));
+                .AddInterceptors(MeetingEventOutbox.Instance));
         return builder;
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using VexaService.Shared.Api;
 using VexaService.Shared.Json;
@@ -7,28 +9,43 @@ using VexaService.Shared.Json;
 namespace VexaService.Shared.Data;
 
 /// <summary>
-/// Wherever a meeting becomes <c>completed</c> or <c>failed</c> (the Wholesaler's webhook, the follower's poll, a stop
-/// or a transcript read that learns it, a bot found gone), its owner's completion webhook goes into the outbox as part of
-/// that save, before the status is written: a crash between the two leaves the event queued and the meeting live, which
-/// the follower finishes again, never a final meeting whose owner is not told. A final status is never left
-/// (<c>WholesalerMeetingJson.Follow</c>), and the outbox's unique (meeting, event) makes the insert a no-op for the second
-/// of two paths that learn the same end at once (a transcript read racing the Wholesaler's webhook), so each meeting is
-/// told once and neither path fails. Like Vexa, a launch that ended in <c>error</c> sends nothing.
+/// Wherever a meeting's status changes (the Wholesaler's webhooks, the follower's poll, a stop or a transcript read that
+/// learns it, a bot found gone), its owner's webhook events go into the outbox as part of that save, before the status
+/// is written: a crash between the two leaves the events queued and the meeting as it was, which the follower moves
+/// again, never a change whose owner is not told.
+/// <list type="bullet">
+/// <item><c>meeting.status_change</c> (Vexa's §15 shape, our ids) for every change, when the owner chose that event.</item>
+/// <item>The completion webhook (the meeting itself, Vexa's §8) when the meeting becomes <c>completed</c> or
+/// <c>failed</c>, unless the owner chose events without it. Like Vexa, a launch that ended in <c>error</c> sends none.</item>
+/// </list>
+/// A status is reached at most once (<c>WholesalerMeetingJson.Follow</c> never goes back), and the outbox's unique
+/// (meeting, event key) makes the insert a no-op for the second of two paths that learn the same change at once (a
+/// transcript read racing the Wholesaler's webhook), so each change is told once and neither path fails. Rows are
+/// delivered in id order per meeting, so the events of one meeting arrive in the order they happened.
 /// </summary>
-public sealed class CompletionOutbox : SaveChangesInterceptor
+public sealed class MeetingEventOutbox : SaveChangesInterceptor
 {
-    public static readonly CompletionOutbox Instance = new();
+    public static readonly MeetingEventOutbox Instance = new();
 
-    public static string EventKey(string status) => $"meeting.{status}";
+    /// <summary>The outbox key of the completion webhook (<c>meeting.completed</c> or <c>meeting.failed</c>).</summary>
+    public static string CompletionKey(string status) => $"meeting.{status}";
+
+    public static string StatusChangeKey(string status) => $"{WebhookEvents.StatusChange}:{status}";
+
+    /// <summary>Which event an outbox key belongs to, as users name events.</summary>
+    public static string EventOf(string eventKey) =>
+        eventKey.StartsWith(WebhookEvents.StatusChange + ":", StringComparison.Ordinal) ? WebhookEvents.StatusChange
+        : eventKey.StartsWith("meeting.", StringComparison.Ordinal) ? WebhookEvents.Completed
+        : eventKey;
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
         if (eventData.Context is VexaDbContext db)
         {
-            foreach (var meeting in Finished(db))
+            foreach (var insert in Inserts(db))
             {
-                await db.Database.ExecuteSqlInterpolatedAsync(Insert(meeting), cancellationToken);
+                await db.Database.ExecuteSqlInterpolatedAsync(insert, cancellationToken);
             }
         }
         return result;
@@ -38,33 +55,68 @@ public sealed class CompletionOutbox : SaveChangesInterceptor
     {
         if (eventData.Context is VexaDbContext db)
         {
-            foreach (var meeting in Finished(db))
+            foreach (var insert in Inserts(db))
             {
-                db.Database.ExecuteSqlInterpolated(Insert(meeting));
+                db.Database.ExecuteSqlInterpolated(insert);
             }
         }
         return result;
     }
 
-    /// <summary>Meetings this save takes from a live status to <c>completed</c> or <c>failed</c>.</summary>
-    private static List<Meeting> Finished(VexaDbContext db)
+    private static List<FormattableString> Inserts(VexaDbContext db)
     {
         db.ChangeTracker.DetectChanges(); // SaveChanges detects changes only after this hook
-        return db.ChangeTracker.Entries<Meeting>()
-            .Where(e => e.State == EntityState.Modified
-                && e.Entity.Status is MeetingStatus.Completed or MeetingStatus.Failed
-                && !MeetingStatus.IsFinal(e.Property(m => m.Status).OriginalValue))
-            .Select(e => e.Entity)
-            .ToList();
+        var inserts = new List<FormattableString>();
+        foreach (var entry in db.ChangeTracker.Entries<Meeting>().Where(e => e.State == EntityState.Modified))
+        {
+            var from = entry.Property(m => m.Status).OriginalValue;
+            var meeting = entry.Entity;
+            if (from == meeting.Status)
+            {
+                continue;
+            }
+            inserts.Add(Insert(meeting, StatusChangeKey(meeting.Status), StatusChangePayload(entry, from, db.Transition), optIn: true));
+            if (meeting.Status is MeetingStatus.Completed or MeetingStatus.Failed && !MeetingStatus.IsFinal(from))
+            {
+                inserts.Add(Insert(meeting, CompletionKey(meeting.Status),
+                    JsonSerializer.Serialize(MeetingResponse.From(meeting), VexaJson.Options), optIn: false));
+            }
+        }
+        return inserts;
     }
 
-    private static FormattableString Insert(Meeting meeting)
+    /// <summary>Vexa's §15 body, with our meeting (our ids) as it is after the change.</summary>
+    private static string StatusChangePayload(EntityEntry<Meeting> entry, string from, StatusTransition transition)
     {
-        var payload = JsonSerializer.Serialize(MeetingResponse.From(meeting), VexaJson.Options);
+        var body = new JsonObject
+        {
+            ["event_type"] = WebhookEvents.StatusChange,
+            ["meeting"] = JsonSerializer.SerializeToNode(MeetingResponse.From(entry.Entity), VexaJson.Options),
+            ["status_change"] = new JsonObject
+            {
+                ["from"] = from,
+                ["to"] = entry.Entity.Status,
+                ["reason"] = transition.Reason,
+                ["timestamp"] = JsonSerializer.SerializeToNode(DateTime.UtcNow, VexaJson.Options),
+                ["transition_source"] = transition.Source,
+            },
+        };
+        return body.ToJsonString(VexaJson.Options);
+    }
+
+    /// <param name="optIn">True: queued only for owners who chose the event. False: queued unless the owner chose
+    /// events without it (the completion webhook, which Vexa always sends).</param>
+    private static FormattableString Insert(Meeting meeting, string eventKey, string payload, bool optIn)
+    {
+        var eventName = EventOf(eventKey);
         var now = DateTime.UtcNow;
         return $"""
             INSERT INTO webhook_deliveries (meeting_id, user_id, event_key, payload, status, attempts, next_attempt_at, created_at)
-            VALUES ({meeting.Id}, {meeting.UserId}, {EventKey(meeting.Status)}, {payload}, {WebhookDeliveryStatus.Pending}, 0, {now}, {now})
+            SELECT {meeting.Id}, {meeting.UserId}, {eventKey}, {payload}, {WebhookDeliveryStatus.Pending}, 0, {now}, {now}
+            FROM users u
+            WHERE u.id = {meeting.UserId}
+              AND CASE WHEN jsonb_typeof(u.data -> 'webhook_events') = 'array' THEN jsonb_exists(u.data -> 'webhook_events', {eventName})
+                       ELSE NOT {optIn} END
             ON CONFLICT (meeting_id, event_key) DO NOTHING
             """;
     }

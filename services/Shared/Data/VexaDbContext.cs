@@ -10,6 +10,12 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     public DbSet<Meeting> Meetings => Set<Meeting>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
+    /// <summary>
+    /// Why the statuses this context saves next changed, for the <c>status_change</c> of the users' events
+    /// (<see cref="MeetingEventOutbox"/>): who noticed (Vexa's <c>transition_source</c>) and, when known, the reason.
+    /// </summary>
+    public StatusTransition Transition { get; set; } = StatusTransition.Wholesaler;
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<User>(user =>
@@ -65,6 +71,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             delivery.Property(d => d.CreatedAt).HasDefaultValueSql("now()");
             delivery.HasIndex(d => new { d.MeetingId, d.EventKey }).IsUnique();
             delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            delivery.HasIndex(d => new { d.UserId, d.Id }); // a user's delivery log, newest first
             // No foreign keys: a delivery outlives the deletion of its meeting (the user was promised the event).
         });
     }

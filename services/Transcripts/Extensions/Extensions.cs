@@ -27,11 +27,13 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<WebhookRelay>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<WebhookRegistration>();
 #pragma warning disable EXTEXP0001 // the outbox owns retries; the defaults' retry pipeline would multiply them
-        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
+        builder.Services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(services =>
                 WebhookTargetGuard.CreateHandler(services.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets))
             .RemoveAllResilienceHandlers();

@@ -19,7 +19,15 @@ public sealed class WebhookOptions
     /// <summary>Allow deliveries to private/loopback addresses (run mode and tests only; see <see cref="WebhookTargetGuard"/>).</summary>
     public bool AllowPrivateTargets { get; set; }
 
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>The dispatcher's longest sleep: it wakes earlier when a row falls due or a new one is inserted.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many users' deliveries are sent at once by one replica (one row per user at a time).</summary>
+    [Range(1, 256)]
+    public int MaxParallelDeliveries { get; set; } = 16;
+
+    /// <summary>False: this replica receives events but delivers nothing (tests of a crash before delivery).</summary>
+    public bool DispatcherEnabled { get; set; } = true;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
     public int MaxAttempts { get; set; } = 12;

@@ -10,7 +10,7 @@ namespace VexaService.Transcripts.Webhooks;
 /// Receives the Wholesaler's webhooks: the completion webhook (the meeting itself) and, from Vexa of September 2025 on,
 /// <c>meeting.status_change</c> events (<c>{"event_type", "meeting", "status_change"}</c>). Finds which of our users owns
 /// the meeting and brings our row up to date (freeing the quota slot at the end); a meeting that becomes final puts its
-/// owner's completion webhook in the outbox in the same transaction (<see cref="CompletionOutbox"/>). Delivery is the
+/// owner's webhook events in the outbox in the same transaction (<see cref="MeetingEventOutbox"/>). Delivery is the
 /// <see cref="WebhookDispatcher"/>'s job, so nothing is lost if we crash after answering. Event types we don't know (a
 /// newer Wholesaler) are acknowledged and ignored.
 /// </summary>
@@ -44,6 +44,13 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
             return Outcome.UnknownMeeting;
         }
 
+        if (payload["status_change"] is JsonObject change)
+        {
+            // The Wholesaler's own account of the change, passed on in our users' status_change events.
+            db.Transition = new StatusTransition(
+                WholesalerMeetingJson.Text(change, "transition_source") ?? StatusTransition.Wholesaler.Source,
+                WholesalerMeetingJson.Text(change, "reason"));
+        }
         var changed = WholesalerMeetingJson.Follow(reported, meeting);
         if (eventType is null)
         {

@@ -57,13 +57,14 @@ public static class AbuseCorpus
     [
         ("/bots", false), ("/bots/status", false), ("/bots/google_meet/abc-defg-hij", false), ("/bots/google_meet/abc-defg-hij/config", false),
         ("/meetings", false), ("/meetings/google_meet/abc-defg-hij", false), ("/transcripts/google_meet/abc-defg-hij", false),
-        ("/user/webhook", false), ("/admin/users", true), ("/admin/users/987654321", true), ("/admin/users/987654321/tokens", true),
+        ("/user/webhook", false), ("/user/webhook/deliveries", false), ("/user/webhook/test", false), ("/admin/users", true), ("/admin/users/987654321", true), ("/admin/users/987654321/tokens", true),
         ("/admin/tokens/987654321", true), ("/admin/users/email/nobody@example.com", true), ("/admin/stats/meetings-users", true),
         ("/internal/wholesaler-webhook/" + Infrastructure.TestEnvironment.CallbackSecret, false),
     ];
 
     /// <summary>Listings a GET may read whatever body it carries (a body on a GET means nothing).</summary>
-    private static readonly string[] ListingRoutes = ["/bots/status", "/meetings", "/admin/users", "/admin/stats/meetings-users"];
+    private static readonly string[] ListingRoutes = ["/bots/status", "/meetings", "/admin/users", "/admin/stats/meetings-users",
+        "/user/webhook", "/user/webhook/deliveries"];
 
     /// <summary>Well-formed among the odd: an admin's <c>data</c> is free-form.</summary>
     private static readonly (HttpMethod, string, string)[] Valid = [(HttpMethod.Patch, "/admin/users/1", "{\"data\": {\"participants\": \"Ann\"}}")];

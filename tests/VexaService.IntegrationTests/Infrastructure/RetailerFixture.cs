@@ -130,10 +130,20 @@ public sealed class RetailerFixture : IAsyncLifetime
     public Task RegisterMainCallbackAsync() =>
         Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = TranscriptsUrl + "/internal/wholesaler-webhook/" + CallbackSecret });
 
-    public async Task<long> NewUserAsync(int maxBots = 5, string? webhookUrl = null, string? webhookSecret = null)
+    /// <param name="events">The webhook events the user chose (<c>data.webhook_events</c>); null: none chosen (Vexa's default).</param>
+    public async Task<long> NewUserAsync(int maxBots = 5, string? webhookUrl = null, string? webhookSecret = null, string[]? events = null)
     {
         await using var db = TestEnvironment.NewDbContext();
-        var data = webhookUrl is null ? "{}" : new JsonObject { ["webhook_url"] = webhookUrl }.ToJsonString();
+        var settings = new JsonObject();
+        if (webhookUrl is not null)
+        {
+            settings["webhook_url"] = webhookUrl;
+        }
+        if (events is not null)
+        {
+            settings[WebhookEvents.DataKey] = new JsonArray([.. events.Select(e => JsonValue.Create(e))]);
+        }
+        var data = settings.ToJsonString();
         var user = new User { Email = TestEnvironment.UniqueEmail("retail"), MaxConcurrentBots = maxBots, Data = data, WebhookSecret = webhookSecret };
         db.Users.Add(user);
         await db.SaveChangesAsync();

@@ -49,11 +49,13 @@ public sealed class WebhookBackoffTests
         {
             ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
             ["Wholesaler:BaseAddress"] = "http://127.0.0.1:9", // not called: this test is about deliveries only
-            ["Webhooks:PollInterval"] = "01:00:00",
+            ["Webhooks:DispatcherEnabled"] = "false", // the test's own dispatcher, on its clock, is the only one
         });
         var services = transcripts.Services;
-        var dispatcher = new WebhookDispatcher(services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<IHttpClientFactory>(),
-            services.GetRequiredService<IOptions<WebhookOptions>>(), NullLogger<WebhookDispatcher>.Instance, clock);
+        var options = services.GetRequiredService<IOptions<WebhookOptions>>();
+        var dispatcher = new WebhookDispatcher(services.GetRequiredService<IServiceScopeFactory>(),
+            new WebhookSender(services.GetRequiredService<IHttpClientFactory>(), options, clock), services.GetRequiredService<OutboxSignal>(),
+            options, NullLogger<WebhookDispatcher>.Instance, clock);
 
         // The gap before each attempt: none, then 2 s doubling, at most 10 min.
         var gaps = new[] { 0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600 }.Select(s => TimeSpan.FromSeconds(s)).ToList();

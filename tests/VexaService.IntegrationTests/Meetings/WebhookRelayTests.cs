@@ -137,18 +137,17 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         await using var isolated = await IsolatedDatabase.CreateAsync();
         await using var hook = await WebhookReceiver.StartAsync();
         var meetingId = await SeedActiveMeetingAsync(isolated, "restart", hook.Url, wholesalerMeetingId: 777, webhookSecret: Secret);
-        Dictionary<string, string?> Settings(string poll) => new()
+        Dictionary<string, string?> Settings(bool deliver) => new()
         {
             ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
-            ["Webhooks:PollInterval"] = poll,
+            ["Webhooks:DispatcherEnabled"] = deliver ? "true" : "false",
         };
 
-        // The first instance receives the completion and stops before its next delivery pass.
-        await using (var first = new ServiceFactory<TranscriptsMarker>(Settings("01:00:00")))
+        // The first instance receives the completion and stops before delivering it (as if it crashed).
+        await using (var first = new ServiceFactory<TranscriptsMarker>(Settings(deliver: false)))
         {
             _ = first.Server;
-            await Task.Delay(500); // let its start-up delivery pass (an empty outbox) finish first
             var received = await first.CreateClient().PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}",
                 new { id = 777, platform = "google_meet", native_meeting_id = "abc-defg-hij", status = "completed", end_time = "2026-11-25T10:00:00" });
             Assert.Equal(HttpStatusCode.OK, received.StatusCode);
@@ -160,7 +159,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         }
 
         // After the restart, the new instance finds the event in the outbox and delivers it.
-        await using (var second = new ServiceFactory<TranscriptsMarker>(Settings("00:00:00.200")))
+        await using (var second = new ServiceFactory<TranscriptsMarker>(Settings(deliver: true)))
         {
             _ = second.Server; // start it
             await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!hook.Requests.IsEmpty));

@@ -293,6 +293,9 @@ namespace VexaService.Shared.Data.Migrations
                     b.HasIndex("Status", "NextAttemptAt")
                         .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
 
+                    b.HasIndex("UserId", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_user_id_id");
+
                     b.ToTable("webhook_deliveries", (string)null);
                 });
 
