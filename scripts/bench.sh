@@ -86,7 +86,7 @@ started=$(date +%s.%N)
   RateLimit__PermitLimit=1000000000 RateLimit__ClientLookupsPerSecond=0 RateLimit__ClientAdminFailuresPerMinute=0 \
   Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
   Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
-  Emulator__RateLimitBurst=120 Emulator__RateLimitPerSecond=40 \
+  Emulator__RateLimitBurst=120 Emulator__RateLimitPerSecond=40 Emulator__StatusStepMs=10 \
   RunTuning__TraceSampling="$trace_sampling" RunTuning__ServiceProxies="$service_proxies" \
   bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
 pids+=($!)
@@ -200,9 +200,11 @@ curl -s -H "X-API-Key: $system_key" $emulator/meetings | python3 -c 'import json
 echo "scenario tenants ($tenants tenants, ${tenants_seconds}s)"
 python3 bench/setup.py $gateway "$admin_key" "$work" tenants "$tenants"
 sleep 2 # the bots' first status changes
+date +%s.%N >"$results/tenants-started.txt"
 emulator_stats >"$results/emulator-stats-tenants-before.json"
 BENCH_TENANTS_FILE="$work/tenants.txt" wrk_run tenants retailer 1 "$tenants_seconds" tenants.lua "$gateway/"
 emulator_stats >"$results/emulator-stats-tenants-after.json"
+date +%s.%N >"$results/tenants-ended.txt"
 
 BENCH_TRACE_SAMPLING=$trace_sampling BENCH_SERVICE_PROXIES=$service_proxies python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
 cat "$root/bench/results/$stamp.md"

@@ -14,13 +14,25 @@ namespace VexaService.Transcripts.Services;
 /// A caller's transcript, as the response bytes. It is always fetched from the Wholesaler by the Wholesaler meeting
 /// we mapped (<c>?meeting_id=</c>), and the answer is used only if it names that meeting: the Wholesaler resolves
 /// native ids to its newest meeting, which may be another user's. A completed transcript never changes, so its
-/// bytes are cached in Redis (one Wholesaler call per completed transcript); meetings in progress are always fresh.
+/// bytes are cached in Redis (one Wholesaler call per completed transcript). A meeting in progress is fetched at most
+/// once per <see cref="LiveMaxAge"/> whoever reads it (a copy shared by every replica through Redis), and when the
+/// Wholesaler cannot be asked (our call budget is spent, or it is down) the last copy, up to <see cref="LiveCopyKept"/>
+/// old, is the answer: under many tenants' polling a live transcript lags a little instead of failing.
 /// </summary>
 public sealed class TranscriptStore(
     WholesalerClient wholesaler, IConnectionMultiplexer redis, MeetingStore meetings, TranscriptRouteCache routes,
     ILogger<TranscriptStore> logger)
 {
     public static string CacheKey(long meetingId) => $"transcript:v1:{meetingId}";
+
+    private static string LiveKey(long meetingId) => $"transcript:live:v1:{meetingId}";
+    private static string LiveFreshKey(long meetingId) => $"transcript:live:v1:{meetingId}:fresh";
+
+    /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
+    public static readonly TimeSpan LiveMaxAge = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a live copy is kept to answer with while the Wholesaler cannot be asked.</summary>
+    public static readonly TimeSpan LiveCopyKept = TimeSpan.FromMinutes(2);
 
     // Striped per meeting id (process-wide, a fixed number so nothing accumulates): one Wholesaler fetch at a time.
     private static readonly SemaphoreSlim[] FetchGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
@@ -34,9 +46,13 @@ public sealed class TranscriptStore(
         {
             return Serialize(Header(meeting, null, []));
         }
-        if (!MeetingStatus.IsFinal(meeting.Status) || route is null)
+        if (route is null)
         {
             return await FetchAsync(meeting, wholesalerId, route, ct);
+        }
+        if (!MeetingStatus.IsFinal(meeting.Status))
+        {
+            return await LiveAsync(meeting, wholesalerId, route, ct);
         }
         if (await TryCompletedAsync(meeting.Id) is { } cached)
         {
@@ -52,6 +68,32 @@ public sealed class TranscriptStore(
         finally
         {
             gate.Release();
+        }
+    }
+
+    private async Task<byte[]> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
+    {
+        var copy = await redis.TryAsync(db => db.StringGetAsync([LiveFreshKey(meeting.Id), LiveKey(meeting.Id)]), logger, "Live transcript copy unavailable");
+        if (copy is [{ HasValue: true }, { HasValue: true } fresh])
+        {
+            return (byte[])fresh!;
+        }
+        try
+        {
+            var bytes = await FetchAsync(meeting, wholesalerId, route, ct);
+            if (!MeetingStatus.IsFinal(meeting.Status))
+            {
+                await redis.TryAsync(db => Task.WhenAll(
+                        db.StringSetAsync(LiveKey(meeting.Id), bytes, LiveCopyKept),
+                        db.StringSetAsync(LiveFreshKey(meeting.Id), 1, LiveMaxAge)),
+                    logger, "Could not keep the live transcript copy");
+            }
+            return bytes;
+        }
+        catch (WholesalerUnavailableException e) when (copy is [_, { HasValue: true } last])
+        {
+            logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from its last copy", e.Detail, meeting.Id);
+            return (byte[])last!;
         }
     }
 
@@ -84,9 +126,14 @@ public sealed class TranscriptStore(
         return bytes;
     }
 
+    /// <summary>Forgets the live copy after a change of status, so that the next read shows it at once.</summary>
+    public Task DropLiveAsync(long meetingId) =>
+        redis.TryAsync(db => db.KeyDeleteAsync([LiveKey(meetingId), LiveFreshKey(meetingId)]), logger, $"Could not drop live transcript {meetingId}");
+
     public async Task DropAsync(Meeting meeting)
     {
-        await redis.TryAsync(db => db.KeyDeleteAsync(CacheKey(meeting.Id)), logger, $"Could not drop cached transcript {meeting.Id}");
+        await redis.TryAsync(db => db.KeyDeleteAsync([CacheKey(meeting.Id), LiveKey(meeting.Id), LiveFreshKey(meeting.Id)]), logger,
+            $"Could not drop cached transcript {meeting.Id}");
         await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
     }
 

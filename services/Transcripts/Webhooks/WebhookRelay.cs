@@ -78,6 +78,10 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
         {
             await transcripts.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
         }
+        else
+        {
+            await transcripts.DropLiveAsync(meeting.Id); // the next read shows the new status
+        }
         return Outcome.Followed;
     }
 }

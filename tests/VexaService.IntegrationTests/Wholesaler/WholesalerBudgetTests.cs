@@ -151,4 +151,45 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         }
         Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
     }
+
+    [Fact]
+    public async Task With_the_budget_spent_a_live_transcript_read_before_answers_its_last_copy_and_one_never_read_a_503()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (reader, other) = (await fixture.NewUserAsync(), await fixture.NewUserAsync());
+        var (readerMeet, otherMeet) = (RetailerFixture.NewMeetId(), RetailerFixture.NewMeetId());
+        await fixture.StartBotAsync(reader, readerMeet);
+        await fixture.StartBotAsync(other, otherMeet);
+        await Task.Delay(300, ct); // a segment or two
+        // Two calls at once, then one every 100 s: the first read spends one, every later one has to do without.
+        await using var limited = new ServiceFactory<VexaService.Transcripts.TranscriptsMarker>(new Dictionary<string, string?>
+        {
+            ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
+            ["Wholesaler:BudgetPerSecond"] = "0.01",
+            ["Wholesaler:BudgetBurst"] = "2",
+            ["Webhooks:DispatcherEnabled"] = "false",
+        });
+        var client = limited.CreateClient();
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+
+        var first = await fixture.AsUserAsync(client, reader, HttpMethod.Get, $"/transcripts/google_meet/{readerMeet}");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var before = await fixture.WholesalerRequestsAsync();
+        var later = new List<HttpResponseMessage>();
+        for (var i = 0; i < 12; i++)
+        {
+            later.Add(await fixture.AsUserAsync(client, reader, HttpMethod.Get, $"/transcripts/google_meet/{readerMeet}"));
+            await Task.Delay(250, ct); // past the 1 s freshness of the copy: reads then need the Wholesaler
+        }
+        Assert.All(later, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.InRange(await fixture.WholesalerRequestsAsync() - before, 0, 1); // the one call left in the bucket
+        var body = await later[^1].JsonAsync();
+        Assert.Equal("active", body["status"]!.GetValue<string>());
+        Assert.NotEmpty(body["segments"]!.AsArray());
+
+        var never = await fixture.AsUserAsync(client, other, HttpMethod.Get, $"/transcripts/google_meet/{otherMeet}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, never.StatusCode);
+        Assert.Equal(WholesalerUnavailableException.Busy, await never.DetailAsync());
+        Assert.NotNull(never.Headers.RetryAfter?.Delta);
+    }
 }
