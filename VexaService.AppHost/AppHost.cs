@@ -40,6 +40,7 @@ var transcripts = builder.AddProject<Projects.Transcripts>("transcripts")
 
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithDataStores(vexaDb, cache, migrator)
+    .WithWholesaler(wholesaler).WithLiveFeed(wholesaler) // live transcripts (/ws) are relayed from the Wholesaler's
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithReference(adminApi).WaitFor(adminApi)
     .WithReference(botManager).WaitFor(botManager)

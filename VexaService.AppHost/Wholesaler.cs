@@ -6,7 +6,8 @@ namespace VexaService.AppHost;
 internal sealed record WholesalerConnection(
     IResourceBuilder<ExternalServiceResource>? External,
     IResourceBuilder<ProjectResource>? Emulator,
-    IResourceBuilder<ParameterResource> ApiKey);
+    IResourceBuilder<ParameterResource> ApiKey,
+    IResourceBuilder<ParameterResource>? Url = null);
 
 internal static class Wholesaler
 {
@@ -22,7 +23,7 @@ internal static class Wholesaler
             // The real Vexa gateway answers GET / with 200; the AppHost shows its health, but nothing waits
             // for it: the services must survive a Wholesaler outage anyway.
             var external = builder.AddExternalService("wholesaler", url).WithHttpHealthCheck("/");
-            return new WholesalerConnection(external, null, key);
+            return new WholesalerConnection(external, null, key, url);
         }
 
         var systemKey = builder.AddSecret("wholesaler-api-key");
@@ -34,6 +35,13 @@ internal static class Wholesaler
             .WithHttpHealthCheck("/health");
         return new WholesalerConnection(null, emulator, systemKey);
     }
+
+    /// <summary>The gateway's upstream for live transcripts: the Wholesaler's own address (its <c>/ws</c>), since a
+    /// WebSocket client does not go through service discovery.</summary>
+    public static IResourceBuilder<ProjectResource> WithLiveFeed(this IResourceBuilder<ProjectResource> gateway, WholesalerConnection wholesaler) =>
+        wholesaler.Emulator is { } emulator
+            ? gateway.WithEnvironment("Live__WholesalerUrl", emulator.GetEndpoint("http"))
+            : gateway.WithEnvironment("Live__WholesalerUrl", wholesaler.Url!);
 
     public static IResourceBuilder<ProjectResource> WithWholesaler(this IResourceBuilder<ProjectResource> service,
         WholesalerConnection wholesaler)

@@ -1,4 +1,5 @@
 using VexaService.Gateway.Auth;
+using VexaService.Gateway.Live;
 using VexaService.Gateway.Proxy;
 using VexaService.Shared.Errors;
 
@@ -12,7 +13,9 @@ var app = builder.Build();
 app.UseForwardedHeaders(); // first: everything after sees the client's address
 app.UseDetailErrors();
 app.UseCors();
+app.UseWebSockets();
 app.MapDefaultEndpoints();
+app.MapLiveApi();
 app.MapGet("/", () => TypedResults.Ok(new { message = "Welcome to the Vexa API Gateway" }));
 app.MapReverseProxy(proxy =>
 {

@@ -60,6 +60,10 @@ public sealed class EmulatorOptions
     [Range(0, 1_000_000)]
     public double RateLimitPerSecond { get; set; }
 
+    /// <summary>How often <c>/ws</c> looks at a subscribed meeting for new statuses and segments.</summary>
+    [Range(10, 60_000)]
+    public int LivePollMs { get; set; } = 100;
+
     /// <summary>Timeout of the completion webhook POST (Vexa: 30 s).</summary>
     [Range(1, 600_000)]
     public int WebhookTimeoutMs { get; set; } = 30000;

@@ -12,6 +12,7 @@ app.UseInstanceHeader();
 app.UseVexaErrorResponses();
 app.UseEmulatorStatsAndFaults();
 
+app.UseWebSockets();
 app.MapDefaultEndpoints();
 app.MapRootApi();
 app.MapBotsApi();
@@ -19,5 +20,6 @@ app.MapMeetingsApi();
 app.MapTranscriptsApi();
 app.MapUserApi();
 app.MapEmulatorControlApi();
+app.MapLiveApi();
 
 app.Run();

@@ -167,6 +167,42 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
 
     private Task<string> NewUserKeyAsync(CancellationToken ct) => fixture.App.NewUserKeyAsync(_gateway, ct);
 
+    [Fact]
+    public async Task A_live_meeting_streams_to_its_owner_over_the_gateways_websocket()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var apiKey = await NewUserKeyAsync(ct);
+        string Letters(int n) => new(Enumerable.Range(0, n).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+        var meetId = $"{Letters(3)}-{Letters(4)}-{Letters(3)}";
+        var started = await SendWithKey(HttpMethod.Post, "/bots", apiKey, ct,
+            JsonContent.Create(new { platform = "google_meet", native_meeting_id = meetId }));
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+
+        // The gateway relays the Wholesaler's (here the emulator's) /ws: the AppHost gave it the address and the key.
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("X-API-Key", apiKey);
+        var address = new UriBuilder(_gateway.BaseAddress!) { Scheme = "ws", Path = "/ws" }.Uri;
+        await socket.ConnectAsync(address, ct);
+        var subscribe = $$"""{"action":"subscribe","meetings":[{"platform":"google_meet","native_id":"{{meetId}}"}]}""";
+        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(subscribe), System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+
+        var types = new List<string>();
+        var buffer = new byte[64 * 1024];
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        within.CancelAfter(TimeSpan.FromSeconds(60));
+        while (!types.Contains("transcript.mutable") && !within.IsCancellationRequested)
+        {
+            var result = await socket.ReceiveAsync(buffer, within.Token);
+            Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Text, result.MessageType);
+            var frame = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count))!;
+            types.Add(frame["type"]!.GetValue<string>());
+        }
+        Assert.Equal("subscribed", types[0]);
+        Assert.Contains("meeting.status", types);
+        Assert.Contains("transcript.mutable", types);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendWithKey(HttpMethod.Delete, $"/bots/google_meet/{meetId}", apiKey, ct)).StatusCode);
+    }
+
     private Task<HttpResponseMessage> SendWithKey(HttpMethod method, string path, string apiKey, CancellationToken ct,
         HttpContent? content = null) => _gateway.SendWithKeyAsync(method, path, apiKey, ct, content);
 }

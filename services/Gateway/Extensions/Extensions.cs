@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using VexaService.Gateway.Auth;
 using VexaService.Gateway.Caching;
+using VexaService.Gateway.Live;
 using VexaService.Shared.Api;
 using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -43,6 +45,13 @@ internal static class Extensions
         builder.Services.AddOptions<TranscriptCacheOptions>().BindConfiguration(TranscriptCacheOptions.Section);
         builder.Services.AddSingleton<TranscriptRouteCache>();
         builder.Services.AddSingleton<TranscriptBodies>();
+
+        // Live transcripts (/ws): one upstream socket to the Wholesaler per replica, frames routed to their owners.
+        builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations();
+        builder.Services.AddOptions<WholesalerOptions>().BindConfiguration(WholesalerOptions.Section);
+        builder.Services.AddSingleton<MeetingOwners>();
+        builder.Services.AddSingleton<LiveRelay>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());
 
         // Vexa's gateway allows every origin, method and header, with credentials.
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>

@@ -33,6 +33,7 @@ public static class Extensions
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<EmulatorInstance>();
         services.AddSingleton<BotScheduler>();
+        services.AddSingleton<LiveSessionFactory>();
         services.AddHostedService(sp => sp.GetRequiredService<BotScheduler>());
 
         return builder;

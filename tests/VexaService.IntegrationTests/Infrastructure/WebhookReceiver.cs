@@ -52,6 +52,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 {
                     for (long sent = 0; sent < answerBytes; sent += piece.Length)
                     {
+
                         await context.Response.Body.WriteAsync(piece, context.RequestAborted);
                         await context.Response.Body.FlushAsync(context.RequestAborted);
                         Interlocked.Add(ref receiver._bodyBytesSent, piece.Length);

@@ -146,16 +146,72 @@ public sealed class WebhookDispatcherTests
     {
         const long answer = 50L * 1024 * 1024;
         await using var isolated = await IsolatedDatabase.CreateAsync();
-        await using var hook = await WebhookReceiver.StartAsync(answerBytes: answer);
+        using var hook = new RawAnswerReceiver(answer);
         await using var transcripts = new ServiceFactory<TranscriptsMarker>(Settings(isolated));
         _ = transcripts.Server;
         var user = await UserAsync(isolated, hook.Url);
         var ids = await QueueAsync(isolated, (user, 701, "meeting.completed"));
         await WaitSettledAsync(isolated, ids);
-        await Task.Delay(1_000); // let the receiver write whatever the connection still takes
+        var taken = await hook.BodyBytesTakenAsync();
 
         Assert.Equal(WebhookDeliveryStatus.Delivered, (await RowAsync(isolated, ids[0])).Status);
         // The sender read the status line and went away: at most what socket buffers and the client's drain hold.
-        Assert.True(hook.BodyBytesSent < 16L * 1024 * 1024, $"{hook.BodyBytesSent:N0} bytes of the answer were taken");
+        Assert.True(taken < 16L * 1024 * 1024, $"{taken:N0} bytes of the answer were taken");
+    }
+
+    /// <summary>
+    /// A receiver on a bare socket (Kestrel discards writes to a connection its client closed instead of failing them,
+    /// so it cannot tell how much was taken): answers 200 with a body of the given size and counts the bytes the
+    /// sender's side accepted before it stopped reading (a send then blocks) or closed (a send then fails).
+    /// </summary>
+    private sealed class RawAnswerReceiver : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly Task<long> _serving;
+
+        public RawAnswerReceiver(long bodyBytes)
+        {
+            _listener.Start();
+            Url = $"http://127.0.0.1:{((System.Net.IPEndPoint)_listener.LocalEndpoint).Port}/hook";
+            _serving = Task.Run(() => ServeAsync(bodyBytes));
+        }
+
+        public string Url { get; }
+
+        public async Task<long> BodyBytesTakenAsync() => await _serving;
+
+        private async Task<long> ServeAsync(long bodyBytes)
+        {
+            using var client = await _listener.AcceptSocketAsync();
+            var request = new byte[64 * 1024];
+            var seen = new System.Text.StringBuilder();
+            while (!seen.ToString().Contains("\r\n\r\n"))
+            {
+                var read = await client.ReceiveAsync(request);
+                if (read == 0)
+                {
+                    return 0;
+                }
+                seen.Append(System.Text.Encoding.ASCII.GetString(request, 0, read));
+            }
+            await client.SendAsync(System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\n\r\n"));
+            var piece = new byte[64 * 1024];
+            long taken = 0;
+            while (taken < bodyBytes)
+            {
+                try
+                {
+                    using var stalled = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                    taken += await client.SendAsync(piece, System.Net.Sockets.SocketFlags.None, stalled.Token);
+                }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+                {
+                    break; // closed by the sender, or it stopped reading
+                }
+            }
+            return taken;
+        }
+
+        public void Dispose() => _listener.Stop();
     }
 }

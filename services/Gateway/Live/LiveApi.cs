@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VexaService.Gateway.Auth;
+using VexaService.Shared.Auth;
+
+namespace VexaService.Gateway.Live;
+
+/// <summary>
+/// <c>GET /ws</c> at the gateway: Vexa's live transcript protocol (contract §14) for our users. The socket is accepted
+/// first, as Vexa's gateway does; the key comes from <c>X-API-Key</c> or <c>?api_key=</c>. No key: Vexa's
+/// <c>missing_api_key</c> frame and close 4401. A key that is not ours: an <c>invalid_api_key</c> frame and close 4401
+/// at once (Vexa keeps such a socket open until its first subscribe; we do not hold sockets for unknown callers).
+/// One key holds at most <see cref="LiveOptions.MaxSocketsPerKey"/> sockets on a replica (then close 4429).
+/// </summary>
+public static class LiveApi
+{
+    public const int Unauthorized = 4401;
+    private static readonly ConcurrentDictionary<long, int> SocketsPerUser = new();
+
+    public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws", Accept).WithTags("Live").ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, ClientLimits limits, LiveRelay relay,
+        MeetingOwners owners, IOptions<LiveOptions> options, ILoggerFactory loggers)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsJsonAsync(new { detail = "WebSocket connection expected" });
+            return;
+        }
+        string? key = context.Request.Headers[UserAuthenticationMiddleware.ApiKeyHeader];
+        if (string.IsNullOrEmpty(key))
+        {
+            key = context.Request.Query["api_key"];
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        if (string.IsNullOrEmpty(key))
+        {
+            await RefuseAsync(socket, """{"type":"error","error":"missing_api_key"}""", Unauthorized, "missing_api_key");
+            return;
+        }
+        long? userId = null;
+        if (ApiTokenGenerator.IsWellFormed(key))
+        {
+            if (limits.TakeLookup(context) is not null)
+            {
+                await RefuseAsync(socket, """{"type":"error","error":"too_many_requests"}""", LiveSocket.TooSlowClose, "too many key lookups");
+                return;
+            }
+            userId = await authenticator.AuthenticateAsync(ApiKeyHash.Compute(key), RedisValue.Null, context.RequestAborted);
+        }
+        if (userId is not { } user)
+        {
+            await RefuseAsync(socket, """{"type":"error","error":"invalid_api_key"}""", Unauthorized, "invalid_api_key");
+            return;
+        }
+        if (SocketsPerUser.AddOrUpdate(user, 1, (_, n) => n + 1) > options.Value.MaxSocketsPerKey)
+        {
+            SocketsPerUser.AddOrUpdate(user, 0, (_, n) => n - 1);
+            await RefuseAsync(socket, """{"type":"error","error":"too_many_connections"}""", LiveSocket.TooSlowClose,
+                $"at most {options.Value.MaxSocketsPerKey} connections per key");
+            return;
+        }
+        try
+        {
+            var live = new LiveSocket(socket, user, relay, owners, options.Value, loggers.CreateLogger<LiveSocket>());
+            await live.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            SocketsPerUser.AddOrUpdate(user, 0, (_, n) => n - 1);
+        }
+    }
+
+    private static async Task RefuseAsync(WebSocket socket, string frame, int code, string reason)
+    {
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseAsync((WebSocketCloseStatus)code, reason, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // the client left first
+        }
+    }
+}

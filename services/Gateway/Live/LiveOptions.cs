@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace VexaService.Gateway.Live;
+
+/// <summary>Live transcripts over <c>/ws</c>: where the Wholesaler's <c>/ws</c> is, and what one client may hold.</summary>
+public sealed class LiveOptions
+{
+    public const string Section = "Live";
+
+    /// <summary>The Wholesaler's base address (http or https; its <c>/ws</c> is reached as ws or wss). The AppHost sets
+    /// it; when empty, <c>Wholesaler:BaseAddress</c> is used if it is a plain URL.</summary>
+    public string? WholesalerUrl { get; set; }
+
+    /// <summary>Meetings one socket may watch at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxSubscriptionsPerSocket { get; set; } = 100;
+
+    /// <summary>Sockets one API key may hold open on one gateway replica.</summary>
+    [Range(1, 10_000)]
+    public int MaxSocketsPerKey { get; set; } = 20;
+
+    /// <summary>Frames waiting for a slow client; when they are this many, the client is closed (4429).</summary>
+    [Range(1, 100_000)]
+    public int SendQueueFrames { get; set; } = 256;
+}

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using VexaService.Shared.Wholesaler;
+
+namespace VexaService.Gateway.Live;
+
+/// <summary>
+/// This replica's one socket to the Wholesaler's <c>/ws</c>, with the system key. Each (platform, native id) our
+/// clients watch is subscribed upstream once, whoever and however many watch it, and unsubscribed when the last one
+/// stops. Every frame of a known type goes to the sockets of the meeting's owner (<see cref="MeetingOwners"/>) that
+/// watch it, and to nobody else; unknown types are dropped. When the upstream socket drops, it is opened again (1 s,
+/// doubling to 10 s), every watched meeting is subscribed again, and the watchers are told frames may be missing.
+/// Every replica keeps its own upstream socket, so its clients get each frame once without sticky sessions.
+/// </summary>
+public sealed class LiveRelay(
+    IOptions<LiveOptions> options, IOptions<WholesalerOptions> wholesaler, MeetingOwners owners, ILogger<LiveRelay> logger)
+    : BackgroundService
+{
+    private static readonly HashSet<string> Relayed = ["transcript.mutable", "transcript.finalized", "meeting.status"];
+
+    private readonly ConcurrentDictionary<(string Platform, string NativeId), ConcurrentDictionary<LiveSocket, byte>> _watchers = new();
+    private readonly SemaphoreSlim _upstreamSend = new(1, 1);
+    private ClientWebSocket? _upstream;
+
+    /// <summary>Whether the upstream socket is open (for tests and health).</summary>
+    public bool Connected => _upstream?.State == WebSocketState.Open;
+
+    public async Task WatchAsync(LiveSocket socket, string platform, string nativeId)
+    {
+        var watchers = _watchers.GetOrAdd((platform, nativeId), _ => new());
+        if (watchers.TryAdd(socket, 0) && watchers.Count == 1)
+        {
+            await SendUpstreamAsync("subscribe", [(platform, nativeId)]);
+        }
+    }
+
+    public async Task UnwatchAsync(LiveSocket socket, string platform, string nativeId)
+    {
+        if (_watchers.TryGetValue((platform, nativeId), out var watchers) && watchers.TryRemove(socket, out _) && watchers.IsEmpty
+            && _watchers.TryRemove(new KeyValuePair<(string, string), ConcurrentDictionary<LiveSocket, byte>>((platform, nativeId), watchers)))
+        {
+            await SendUpstreamAsync("unsubscribe", [(platform, nativeId)]);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Address() is not { } address)
+        {
+            logger.LogWarning("No Wholesaler address for /ws (Live:WholesalerUrl): live transcripts are not relayed");
+            return;
+        }
+        var retry = TimeSpan.FromSeconds(1);
+        var reconnecting = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var upstream = new ClientWebSocket();
+            upstream.Options.SetRequestHeader("X-API-Key", wholesaler.Value.ApiKey);
+            try
+            {
+                await upstream.ConnectAsync(address, stoppingToken);
+                _upstream = upstream;
+                retry = TimeSpan.FromSeconds(1);
+                var watched = _watchers.Where(w => !w.Value.IsEmpty).Select(w => w.Key).ToList();
+                if (watched.Count > 0)
+                {
+                    await SendUpstreamAsync("subscribe", watched);
+                }
+                if (reconnecting)
+                {
+                    await TellWatchersAsync(watched);
+                }
+                await ReadAsync(upstream, stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Live transcripts: the Wholesaler's /ws failed ({Error}); reconnecting in {Delay}", e.Message, retry);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _upstream = null;
+            reconnecting = true;
+            try
+            {
+                await Task.Delay(retry, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            retry = TimeSpan.FromSeconds(Math.Min(retry.TotalSeconds * 2, 10));
+        }
+    }
+
+    private async Task ReadAsync(ClientWebSocket upstream, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        using var message = new MemoryStream();
+        while (upstream.State == WebSocketState.Open)
+        {
+            var result = await upstream.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                throw new WebSocketException("closed by the Wholesaler");
+            }
+            message.Write(buffer, 0, result.Count);
+            if (!result.EndOfMessage)
+            {
+                continue;
+            }
+            var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
+            message.SetLength(0);
+            await RouteAsync(text, ct);
+        }
+        throw new WebSocketException("the Wholesaler's socket is no longer open");
+    }
+
+    /// <summary>One upstream frame to the owner's watching sockets, or to nobody.</summary>
+    private async Task RouteAsync(string text, CancellationToken ct)
+    {
+        JsonObject? frame;
+        try
+        {
+            frame = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        var type = frame?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
+        if (type is null || !Relayed.Contains(type))
+        {
+            if (type == "error")
+            {
+                logger.LogWarning("The Wholesaler's /ws answered an error: {Frame}", text);
+            }
+            return; // answers to our own subscribes, pongs, and types we do not know
+        }
+        var platform = frame!["meeting"]?["platform"]?.GetValue<string>();
+        var nativeId = frame["meeting"]?["native_id"]?.GetValue<string>();
+        if (platform is null || nativeId is null || !_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty)
+        {
+            return;
+        }
+        if (await owners.OwnerAsync(platform, nativeId, fresh: type == "meeting.status", ct) is not { } owner)
+        {
+            return;
+        }
+        foreach (var socket in watchers.Keys.Where(s => s.UserId == owner.UserId))
+        {
+            socket.Enqueue(text);
+        }
+    }
+
+    private async Task TellWatchersAsync(List<(string Platform, string NativeId)> watched)
+    {
+        foreach (var (platform, nativeId) in watched)
+        {
+            if (!_watchers.TryGetValue((platform, nativeId), out var watchers))
+            {
+                continue;
+            }
+            var gap = new JsonObject
+            {
+                ["type"] = "error", ["error"] = "upstream_reconnected",
+                ["meeting"] = new JsonObject { ["platform"] = platform, ["native_id"] = nativeId },
+                ["details"] = "The live feed was interrupted and resumed; frames may be missing. Reload GET /transcripts to catch up.",
+            }.ToJsonString();
+            foreach (var socket in watchers.Keys)
+            {
+                socket.Enqueue(gap);
+            }
+        }
+        await Task.CompletedTask;
+    }
+
+    private async Task SendUpstreamAsync(string action, List<(string Platform, string NativeId)> meetings)
+    {
+        if (_upstream is not { State: WebSocketState.Open } upstream)
+        {
+            return; // subscribed on (re)connect
+        }
+        var frame = new JsonObject
+        {
+            ["action"] = action,
+            ["meetings"] = new JsonArray([.. meetings.Select(m => new JsonObject { ["platform"] = m.Platform, ["native_id"] = m.NativeId })]),
+        };
+        await _upstreamSend.WaitAsync();
+        try
+        {
+            await upstream.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        {
+            logger.LogWarning("Could not {Action} upstream ({Error}); done again on reconnect", action, e.Message);
+        }
+        finally
+        {
+            _upstreamSend.Release();
+        }
+    }
+
+    private Uri? Address()
+    {
+        var configured = options.Value.WholesalerUrl;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = wholesaler.Value.BaseAddress;
+        }
+        if (!Uri.TryCreate(configured, UriKind.Absolute, out var http) || (http.Scheme != Uri.UriSchemeHttp && http.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+        var ws = new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", Port = http.Port };
+        ws.Path = ws.Path.TrimEnd('/') + "/ws";
+        return ws.Uri;
+    }
+}

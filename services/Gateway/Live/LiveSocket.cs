@@ -1,0 +1,248 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using VexaService.Shared.Platforms;
+
+namespace VexaService.Gateway.Live;
+
+/// <summary>
+/// One client's <c>/ws</c> socket, speaking Vexa's protocol (contract §14) for an authenticated user: <c>subscribe</c>
+/// to meetings the user has (another user's meeting is refused exactly like one that does not exist),
+/// <c>unsubscribe</c>, <c>ping</c>. Frames for the client wait in a bounded queue; a client that lets it fill is closed
+/// with 4429 rather than holding memory.
+/// </summary>
+public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, MeetingOwners owners, LiveOptions options,
+    ILogger logger)
+{
+    public const int TooSlowClose = 4429;
+
+    private readonly Channel<string> _outbox = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly HashSet<(string Platform, string NativeId)> _watching = [];
+    private readonly CancellationTokenSource _closing = new();
+    private volatile bool _done;
+
+    public long UserId { get; } = userId;
+
+    /// <summary>Queues a frame for the client; a client whose queue is full is closed (it cannot keep up).</summary>
+    public void Enqueue(string frame)
+    {
+        if (!_outbox.Writer.TryWrite(frame) && !_done && !_closing.IsCancellationRequested)
+        {
+            logger.LogInformation("Closing a /ws client of user {UserId}: {Frames} frames waiting", UserId, options.SendQueueFrames);
+            _outbox.Writer.TryComplete(new TooSlowException());
+            _closing.Cancel();
+        }
+    }
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        var sending = SendLoopAsync();
+        try
+        {
+            // Not cancelled when the client is closed for being slow: cancelling a receive aborts the socket, and the
+            // close frame (4429) would never reach the client. The receive ends with the close handshake or the abort.
+            while (socket.State == WebSocketState.Open && await ReceiveAsync(aborted) is { } text)
+            {
+                await HandleAsync(text);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // the client went away
+        }
+        finally
+        {
+            foreach (var (platform, nativeId) in _watching)
+            {
+                await relay.UnwatchAsync(this, platform, nativeId);
+            }
+            _done = true;
+            _outbox.Writer.TryComplete();
+            await sending;
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await foreach (var frame in _outbox.Reader.ReadAllAsync())
+            {
+                if (_closing.IsCancellationRequested)
+                {
+                    break;
+                }
+                await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is TooSlowException or WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // closed below, or the client is gone
+        }
+        if (_closing.IsCancellationRequested)
+        {
+            await CloseQuietlyAsync(TooSlowClose, "too slow: the send queue is full");
+            // A client that does not answer the close within the time is cut off, which also ends the receive loop.
+            for (var i = 0; i < 50 && socket.State != WebSocketState.Closed; i++)
+            {
+                await Task.Delay(100);
+            }
+            if (socket.State != WebSocketState.Closed)
+            {
+                socket.Abort();
+            }
+        }
+    }
+
+    private async Task CloseQuietlyAsync(int code, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // already gone
+        }
+    }
+
+    private async Task HandleAsync(string text)
+    {
+        JsonObject? frame;
+        try
+        {
+            frame = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            frame = null;
+        }
+        if (frame is null)
+        {
+            Enqueue(Error("invalid_json"));
+            return;
+        }
+        var action = frame["action"] is JsonValue a && a.GetValueKind() == JsonValueKind.String ? a.GetValue<string>() : null;
+        switch (action)
+        {
+            case "ping":
+                Enqueue("""{"type":"pong"}""");
+                break;
+            case "subscribe":
+                await SubscribeAsync(frame);
+                break;
+            case "unsubscribe":
+                await UnsubscribeAsync(frame);
+                break;
+            default:
+                Enqueue(Error("unknown_action"));
+                break;
+        }
+    }
+
+    private async Task SubscribeAsync(JsonObject frame)
+    {
+        if (frame["meetings"] is not JsonArray list)
+        {
+            Enqueue(InvalidPayload("'meetings' must be a non-empty list"));
+            return;
+        }
+        if (list.Count == 0)
+        {
+            Enqueue(InvalidPayload("'meetings' list cannot be empty"));
+            return;
+        }
+        var meetings = Meetings(list);
+        if (meetings.Count == 0)
+        {
+            Enqueue(InvalidPayload("no valid meeting objects"));
+            return;
+        }
+        var subscribed = new JsonArray();
+        var refused = new JsonArray();
+        for (var i = 0; i < meetings.Count; i++)
+        {
+            var (platform, nativeId) = meetings[i];
+            if (!Platforms.IsKnown(platform) || Platforms.ConstructMeetingUrl(platform, nativeId) is null)
+            {
+                refused.Add($"meetings[{i}] invalid native_meeting_id for platform '{platform}'");
+            }
+            else if (!await owners.HasMeetingAsync(UserId, platform, nativeId, CancellationToken.None))
+            {
+                refused.Add($"meetings[{i}] not authorized or not found for user");
+            }
+            else if (!_watching.Contains((platform, nativeId)) && _watching.Count >= options.MaxSubscriptionsPerSocket)
+            {
+                refused.Add($"meetings[{i}] not subscribed: at most {options.MaxSubscriptionsPerSocket} meetings per connection");
+            }
+            else
+            {
+                if (_watching.Add((platform, nativeId)))
+                {
+                    await relay.WatchAsync(this, platform, nativeId);
+                }
+                subscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+            }
+        }
+        if (refused.Count > 0)
+        {
+            Enqueue(new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = refused }.ToJsonString());
+        }
+        Enqueue(new JsonObject { ["type"] = "subscribed", ["meetings"] = subscribed }.ToJsonString());
+    }
+
+    private async Task UnsubscribeAsync(JsonObject frame)
+    {
+        var unsubscribed = new JsonArray();
+        foreach (var (platform, nativeId) in frame["meetings"] is JsonArray list ? Meetings(list) : [])
+        {
+            if (_watching.Remove((platform, nativeId)))
+            {
+                await relay.UnwatchAsync(this, platform, nativeId);
+            }
+            unsubscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+        }
+        Enqueue(new JsonObject { ["type"] = "unsubscribed", ["meetings"] = unsubscribed }.ToJsonString());
+    }
+
+    private static List<(string, string)> Meetings(JsonArray list) => list.OfType<JsonObject>()
+        .Where(m => m["platform"] is JsonValue p && p.GetValueKind() == JsonValueKind.String
+            && m["native_id"] is JsonValue n && n.GetValueKind() == JsonValueKind.String)
+        .Select(m => (m["platform"]!.GetValue<string>(), m["native_id"]!.GetValue<string>()))
+        .ToList();
+
+    public static string Error(string error) => new JsonObject { ["type"] = "error", ["error"] = error }.ToJsonString();
+
+    private static string InvalidPayload(string details) =>
+        new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = details }.ToJsonString();
+
+    private async Task<string?> ReceiveAsync(CancellationToken ct)
+    {
+        var buffer = new byte[4096];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+            message.Write(buffer, 0, result.Count);
+            if (message.Length > 64 * 1024)
+            {
+                await CloseQuietlyAsync((int)WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB");
+                return null;
+            }
+            if (result.EndOfMessage)
+            {
+                return Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
+            }
+        }
+    }
+
+    private sealed class TooSlowException : Exception;
+}

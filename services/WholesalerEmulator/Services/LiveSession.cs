@@ -1,0 +1,281 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using VexaService.Shared.Json;
+
+namespace VexaService.WholesalerEmulator.Services;
+
+public sealed class LiveSessionFactory(MeetingStore store, IOptions<EmulatorOptions> options, TimeProvider time)
+{
+    public LiveSession Create(WebSocket socket, ApiKeyCheck key) => new(socket, key, store, options.Value, time);
+}
+
+/// <summary>
+/// One client socket of the emulator's <c>/ws</c> (contract §14). Each subscribed (platform, native id) is watched by
+/// looking at its newest meeting every <see cref="EmulatorOptions.LivePollMs"/>: a new status is a
+/// <c>meeting.status</c> frame, segments that appeared or changed a <c>transcript.mutable</c> frame, and when the meeting
+/// ends the segments not sent as final yet a <c>transcript.finalized</c> frame. Frames carry no meeting id, as Vexa's.
+/// </summary>
+public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore store, EmulatorOptions options, TimeProvider time)
+{
+    private const int MissingKeyClose = 4401;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly Dictionary<(string Platform, string NativeId), CancellationTokenSource> _watching = [];
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        if (key == ApiKeyCheck.Missing)
+        {
+            await SendAsync(new JsonObject { ["type"] = "error", ["error"] = "missing_api_key" }, aborted);
+            await socket.CloseAsync((WebSocketCloseStatus)MissingKeyClose, "missing_api_key", aborted);
+            return;
+        }
+        try
+        {
+            while (socket.State == WebSocketState.Open && await ReceiveAsync(aborted) is { } text)
+            {
+                await HandleAsync(text, aborted);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // the client went away
+        }
+        finally
+        {
+            foreach (var watch in _watching.Values)
+            {
+                await watch.CancelAsync();
+            }
+        }
+    }
+
+    private async Task HandleAsync(string text, CancellationToken ct)
+    {
+        JsonObject? frame;
+        try
+        {
+            frame = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            frame = null;
+        }
+        if (frame is null)
+        {
+            await SendAsync(Error("invalid_json"), ct);
+            return;
+        }
+        switch ((frame["action"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? frame["action"]!.GetValue<string>() : null)
+        {
+            case "ping":
+                await SendAsync(new JsonObject { ["type"] = "pong" }, ct);
+                break;
+            case "subscribe":
+                await SubscribeAsync(frame, ct);
+                break;
+            case "unsubscribe":
+                await UnsubscribeAsync(frame, ct);
+                break;
+            default:
+                await SendAsync(Error("unknown_action"), ct);
+                break;
+        }
+    }
+
+    private async Task SubscribeAsync(JsonObject frame, CancellationToken ct)
+    {
+        if (Meetings(frame) is not { } meetings)
+        {
+            await SendAsync(InvalidPayload(frame["meetings"] is JsonArray { Count: 0 }
+                ? "'meetings' list cannot be empty" : "'meetings' must be a non-empty list"), ct);
+            return;
+        }
+        if (meetings.Count == 0)
+        {
+            await SendAsync(InvalidPayload("no valid meeting objects"), ct);
+            return;
+        }
+        if (key != ApiKeyCheck.Valid)
+        {
+            await SendAsync(new JsonObject
+            {
+                ["type"] = "error", ["error"] = "authorization_service_error", ["status"] = 403,
+                ["detail"] = """{"detail":"Invalid API token"}""",
+            }, ct);
+            return;
+        }
+        var subscribed = new JsonArray();
+        var refused = new JsonArray();
+        for (var i = 0; i < meetings.Count; i++)
+        {
+            var (platform, nativeId) = meetings[i];
+            if (Platforms.ConstructMeetingUrl(platform, nativeId) is null && platform != Platforms.Teams)
+            {
+                refused.Add($"meetings[{i}] invalid native_meeting_id for platform '{platform}'");
+            }
+            else if (store.Transcript(platform, nativeId, null) is null)
+            {
+                refused.Add($"meetings[{i}] not authorized or not found for user");
+            }
+            else
+            {
+                subscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+                if (!_watching.ContainsKey((platform, nativeId)))
+                {
+                    var watch = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    _watching[(platform, nativeId)] = watch;
+                    _ = WatchAsync(platform, nativeId, watch.Token);
+                }
+            }
+        }
+        if (refused.Count > 0)
+        {
+            await SendAsync(new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = refused }, ct);
+        }
+        await SendAsync(new JsonObject { ["type"] = "subscribed", ["meetings"] = subscribed }, ct);
+    }
+
+    private async Task UnsubscribeAsync(JsonObject frame, CancellationToken ct)
+    {
+        var meetings = Meetings(frame) ?? [];
+        var unsubscribed = new JsonArray();
+        foreach (var (platform, nativeId) in meetings)
+        {
+            if (_watching.Remove((platform, nativeId), out var watch))
+            {
+                await watch.CancelAsync();
+            }
+            unsubscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+        }
+        await SendAsync(new JsonObject { ["type"] = "unsubscribed", ["meetings"] = unsubscribed }, ct);
+    }
+
+    /// <summary>The (platform, native id) pairs of a frame's <c>meetings</c>; null when it is not a non-empty list.</summary>
+    private static List<(string, string)>? Meetings(JsonObject frame)
+    {
+        if (frame["meetings"] is not JsonArray { Count: > 0 } list)
+        {
+            return null;
+        }
+        return list.OfType<JsonObject>()
+            .Where(m => m["platform"] is JsonValue p && p.GetValueKind() == JsonValueKind.String
+                && m["native_id"] is JsonValue n && n.GetValueKind() == JsonValueKind.String)
+            .Select(m => (m["platform"]!.GetValue<string>(), m["native_id"]!.GetValue<string>()))
+            .ToList();
+    }
+
+    private async Task WatchAsync(string platform, string nativeId, CancellationToken ct)
+    {
+        string? status = null;
+        var sent = new Dictionary<double, string>();   // segment start → its JSON as last sent
+        var finalized = new HashSet<double>();
+        var meeting = new JsonObject { ["platform"] = platform, ["native_id"] = nativeId };
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (store.Transcript(platform, nativeId, null) is { } transcript
+                    && JsonNode.Parse(transcript.Utf8Json) is JsonObject body)
+                {
+                    var now = VexaDateTime.UtcNow(time);
+                    var current = body["status"]?.GetValue<string>();
+                    if (current != status && current is not null)
+                    {
+                        status = current;
+                        await SendAsync(Frame("meeting.status", meeting, new JsonObject { ["status"] = current }, VexaDateTime.Naive(now)), ct);
+                    }
+                    var segments = (body["segments"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+                    var changed = new JsonArray();
+                    foreach (var segment in segments)
+                    {
+                        var start = segment["start"]!.GetValue<double>();
+                        var json = segment.ToJsonString();
+                        if (!sent.TryGetValue(start, out var before) || before != json)
+                        {
+                            sent[start] = json;
+                            changed.Add(segment.DeepClone());
+                        }
+                    }
+                    if (changed.Count > 0)
+                    {
+                        await SendAsync(Frame("transcript.mutable", meeting, new JsonObject { ["segments"] = changed }, WithOffset(now)), ct);
+                    }
+                    if (MeetingStatus.IsFinal(current ?? ""))
+                    {
+                        var final = new JsonArray();
+                        foreach (var segment in segments.Where(s => finalized.Add(s["start"]!.GetValue<double>())))
+                        {
+                            final.Add(new JsonObject
+                            {
+                                ["start"] = segment["start"]!.DeepClone(), ["end"] = segment["end"]!.DeepClone(),
+                                ["text"] = segment["text"]!.DeepClone(), ["language"] = segment["language"]?.DeepClone(),
+                                ["speaker"] = segment["speaker"]?.DeepClone(), ["session_uid"] = $"emulator-{platform}-{nativeId}",
+                            });
+                        }
+                        if (final.Count > 0)
+                        {
+                            await SendAsync(Frame("transcript.finalized", meeting, new JsonObject { ["segments"] = final }, WithOffset(now)), ct);
+                        }
+                    }
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(options.LivePollMs), time, ct);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // unsubscribed, or the socket is gone
+        }
+    }
+
+    private static string? WithOffset(DateTime now) => VexaDateTime.Naive(now) + "+00:00";
+
+    private static JsonObject Frame(string type, JsonObject meeting, JsonObject payload, string? ts) => new()
+    {
+        ["type"] = type, ["meeting"] = meeting.DeepClone(), ["payload"] = payload, ["ts"] = ts,
+    };
+
+    private static JsonObject Error(string error) => new() { ["type"] = "error", ["error"] = error };
+
+    private static JsonObject InvalidPayload(string details) =>
+        new() { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = details };
+
+    private async Task SendAsync(JsonObject frame, CancellationToken ct)
+    {
+        var bytes = Encoding.UTF8.GetBytes(frame.ToJsonString());
+        await _sending.WaitAsync(ct);
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private async Task<string?> ReceiveAsync(CancellationToken ct)
+    {
+        var buffer = new byte[4096];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+            message.Write(buffer, 0, result.Count);
+            if (message.Length > 64 * 1024)
+            {
+                return "";
+            }
+            if (result.EndOfMessage)
+            {
+                return Encoding.UTF8.GetString(message.ToArray());
+            }
+        }
+    }
+}

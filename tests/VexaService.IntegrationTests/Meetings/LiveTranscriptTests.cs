@@ -1,0 +1,324 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using VexaService.Gateway;
+using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Shared.Auth;
+using VexaService.Shared.Data;
+
+namespace VexaService.IntegrationTests.Meetings;
+
+/// <summary>
+/// Live transcripts over <c>/ws</c> at the gateway (contract §14), relayed from the emulator's <c>/ws</c>: Vexa's frames
+/// and errors, and each user seeing only their own meetings, also when two users take turns on one native id.
+/// </summary>
+[Collection(RetailerCollection.Name)]
+public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetime
+{
+    private ServiceFactory<GatewayMarker> _gateway = null!;
+    private string _ws = "";
+
+    public ValueTask InitializeAsync()
+    {
+        var port = Loopback.FreePort();
+        _gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
+        {
+            ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
+            ["Live:SendQueueFrames"] = "16",
+            ["services:admin-api:http:0"] = "http://127.0.0.1:9",
+            ["services:bot-manager:http:0"] = "http://127.0.0.1:9",
+            ["services:transcripts:http:0"] = "http://127.0.0.1:9",
+        });
+        _gateway.UseKestrel(port);
+        _gateway.StartServer();
+        _ws = $"ws://127.0.0.1:{port}/ws";
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
+
+    /// <summary>A user with an API key of their own (stored as the admin API stores it).</summary>
+    private static async Task<(long UserId, string Key)> UserWithKeyAsync(RetailerFixture fixture)
+    {
+        var userId = await fixture.NewUserAsync();
+        var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
+        await using var db = TestEnvironment.NewDbContext();
+        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = ApiKeyHash.Compute(key), TokenPrefix = key[..8] });
+        await db.SaveChangesAsync();
+        return (userId, key);
+    }
+
+    private async Task<Client> ConnectAsync(string? key, bool inQuery = false)
+    {
+        var socket = new ClientWebSocket();
+        var uri = _ws;
+        if (key is not null && inQuery)
+        {
+            uri += "?api_key=" + key;
+        }
+        else if (key is not null)
+        {
+            socket.Options.SetRequestHeader("X-API-Key", key);
+        }
+        await socket.ConnectAsync(new Uri(uri), TestContext.Current.CancellationToken);
+        return new Client(socket);
+    }
+
+    private static JsonObject Meeting(string meetId) => new() { ["platform"] = "google_meet", ["native_id"] = meetId };
+
+    [Fact]
+    public async Task Missing_and_unknown_keys_are_refused_with_4401()
+    {
+        await using var none = await ConnectAsync(null);
+        Assert.Equal("missing_api_key", (await none.NextAsync())!["error"]!.GetValue<string>());
+        Assert.Equal(4401, (int)(await none.ClosedAsync())!);
+
+        await using var unknown = await ConnectAsync(new string('x', 40));
+        Assert.Equal("invalid_api_key", (await unknown.NextAsync())!["error"]!.GetValue<string>());
+        Assert.Equal(4401, (int)(await unknown.ClosedAsync())!);
+    }
+
+    [Fact]
+    public async Task Every_request_frame_gets_vexas_answer()
+    {
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        await using var client = await ConnectAsync(key, inQuery: true);
+
+        async Task<JsonObject> AskAsync(string frame)
+        {
+            await client.SendAsync(frame);
+            return (await client.NextAsync(f => f["type"]?.GetValue<string>() is not ("transcript.mutable" or "transcript.finalized" or "meeting.status")))!;
+        }
+
+        Assert.Equal("pong", (await AskAsync("""{"action":"ping"}"""))["type"]!.GetValue<string>());
+        Assert.Equal("invalid_json", (await AskAsync("not json"))["error"]!.GetValue<string>());
+        Assert.Equal("unknown_action", (await AskAsync("""{"action":"dance"}"""))["error"]!.GetValue<string>());
+        Assert.Equal("'meetings' must be a non-empty list", (await AskAsync("""{"action":"subscribe","meetings":"x"}"""))["details"]!.GetValue<string>());
+        Assert.Equal("'meetings' list cannot be empty", (await AskAsync("""{"action":"subscribe","meetings":[]}"""))["details"]!.GetValue<string>());
+        Assert.Equal("no valid meeting objects", (await AskAsync("""{"action":"subscribe","meetings":[{"platform":"zoom"}]}"""))["details"]!.GetValue<string>());
+
+        var mixed = await AskAsync(new JsonObject
+        {
+            ["action"] = "subscribe",
+            ["meetings"] = new JsonArray(Meeting(meetId), Meeting(RetailerFixture.NewMeetId()), new JsonObject { ["platform"] = "zoom", ["native_id"] = "12" }),
+        }.ToJsonString());
+        Assert.Equal("invalid_subscribe_payload", mixed["error"]!.GetValue<string>());
+        Assert.Equal(["meetings[1] not authorized or not found for user", "meetings[2] invalid native_meeting_id for platform 'zoom'"],
+            mixed["details"]!.AsArray().Select(d => d!.GetValue<string>()));
+        var subscribed = (await client.NextAsync(f => f["type"]!.GetValue<string>() == "subscribed"))!;
+        Assert.Equal([meetId], subscribed["meetings"]!.AsArray().Select(m => m!["native_id"]!.GetValue<string>()));
+
+        var unsubscribed = await AskAsync(new JsonObject { ["action"] = "unsubscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+        Assert.Equal("unsubscribed", unsubscribed["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Each_user_gets_the_frames_of_their_own_meeting_only_also_when_a_native_id_passes_to_another_user()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (alice, aliceKey) = await UserWithKeyAsync(fixture);
+        var (bob, bobKey) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        var aliceMeeting = await fixture.StartBotAsync(alice, meetId);
+        await using var aliceSocket = await ConnectAsync(aliceKey);
+        await aliceSocket.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+        Assert.Equal("subscribed", (await aliceSocket.NextAsync())!["type"]!.GetValue<string>());
+
+        // Bob has no meeting there: refused as if it did not exist.
+        await using var bobSocket = await ConnectAsync(bobKey);
+        await bobSocket.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+        Assert.Equal(["meetings[0] not authorized or not found for user"], (await bobSocket.NextAsync())!["details"]!.AsArray().Select(d => d!.GetValue<string>()));
+
+        // Alice's live segments and statuses arrive, in Vexa's frames.
+        var segment = await aliceSocket.NextAsync(f => f["type"]!.GetValue<string>() == "transcript.mutable");
+        Assert.Equal(meetId, segment!["meeting"]!["native_id"]!.GetValue<string>());
+        Assert.NotEmpty(segment["payload"]!["segments"]!.AsArray());
+        await fixture.StopAndWaitCompletedAsync(alice, meetId, aliceMeeting);
+        var ended = await aliceSocket.NextAsync(f => f["type"]!.GetValue<string>() == "meeting.status"
+            && f["payload"]!["status"]!.GetValue<string>() == "completed");
+        Assert.NotNull(ended);
+
+        // The native id passes to Bob: he subscribes, and Alice (still subscribed) gets nothing of his meeting.
+        await aliceSocket.DrainAsync(TimeSpan.FromSeconds(1)); // Alice's last frames (her finalized segments)
+        aliceSocket.Received.Clear();
+        await fixture.StartBotAsync(bob, meetId);
+        await bobSocket.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+        Assert.Equal("subscribed", (await bobSocket.NextAsync(f => f["type"]!.GetValue<string>() == "subscribed"))!["type"]!.GetValue<string>());
+        Assert.NotNull(await bobSocket.NextAsync(f => f["type"]!.GetValue<string>() == "transcript.mutable"));
+        await aliceSocket.DrainAsync(TimeSpan.FromSeconds(1.5)); // whatever reached Alice meanwhile
+        var leaked = aliceSocket.Received.Where(f => f["type"]!.GetValue<string>().StartsWith("transcript.")
+            || f["type"]!.GetValue<string>() == "meeting.status").ToList();
+        Assert.True(leaked.Count == 0, "Alice received: " + string.Join(" ", leaked.Select(f => f.ToJsonString()[..Math.Min(200, f.ToJsonString().Length)])));
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_read_is_closed_and_the_others_continue()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        var subscribe = new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString();
+        await using var reader = await ConnectAsync(key);
+        await reader.SendAsync(subscribe);
+        using var sleeper = new ClientWebSocket();
+        sleeper.Options.SetRequestHeader("X-API-Key", key);
+        sleeper.Options.SetBuffer(1024, 1024); // takes almost nothing from the network while it does not read
+        await sleeper.ConnectAsync(new Uri(_ws), ct);
+        await sleeper.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, ct);
+        await Task.Delay(300, ct);
+        // Flood the sleeper: a large volume of pings fills what the network and its 16-frame queue hold.
+        var pings = Encoding.UTF8.GetBytes("""{"action":"ping"}""");
+        for (var i = 0; i < 200_000 && sleeper.State == WebSocketState.Open; i++)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(2000);
+                await sleeper.SendAsync(pings, WebSocketMessageType.Text, true, timeout.Token);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+                break;
+            }
+        }
+        var buffer = new byte[64 * 1024];
+        WebSocketCloseStatus? closed = null;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (closed is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var result = await sleeper.ReceiveAsync(buffer, ct);
+                closed = result.MessageType == WebSocketMessageType.Close ? result.CloseStatus : null;
+            }
+            catch (WebSocketException)
+            {
+                break;
+            }
+        }
+        Assert.Equal(4429, (int?)closed ?? (int?)sleeper.CloseStatus);
+        // The reader was never held up: it keeps getting frames.
+        reader.Received.Clear();
+        Assert.NotNull(await reader.NextAsync(f => f["type"]!.GetValue<string>() is "transcript.mutable" or "subscribed" or "meeting.status"));
+    }
+
+    /// <summary>
+    /// A test's client socket. One receive loop reads every frame into a queue (a receive cancelled by a timeout would
+    /// abort the socket); <see cref="Received"/> keeps every frame the test has taken, in order.
+    /// </summary>
+    private sealed class Client : IAsyncDisposable
+    {
+        private readonly ClientWebSocket _socket;
+        private readonly System.Threading.Channels.Channel<JsonObject> _frames = System.Threading.Channels.Channel.CreateUnbounded<JsonObject>();
+        private readonly Task _receiving;
+
+        public Client(ClientWebSocket socket)
+        {
+            _socket = socket;
+            _receiving = Task.Run(ReceiveLoopAsync);
+        }
+
+        public List<JsonObject> Received { get; } = [];
+
+        public Task SendAsync(string text) =>
+            _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+
+        /// <summary>The next frame (that matches), within 10 s; frames passed over are kept in <see cref="Received"/>.</summary>
+        public async Task<JsonObject?> NextAsync(Func<JsonObject, bool>? match = null)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (await TakeAsync(deadline - DateTime.UtcNow) is { } frame)
+            {
+                if (match is null || match(frame))
+                {
+                    return frame;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Takes every frame that arrives within <paramref name="period"/> into <see cref="Received"/>.</summary>
+        public async Task DrainAsync(TimeSpan period)
+        {
+            var until = DateTime.UtcNow + period;
+            while (DateTime.UtcNow < until)
+            {
+                await TakeAsync(until - DateTime.UtcNow);
+            }
+        }
+
+        /// <summary>Waits for the server to close the socket; its close status.</summary>
+        public async Task<WebSocketCloseStatus?> ClosedAsync()
+        {
+            await Task.WhenAny(_receiving, Task.Delay(TimeSpan.FromSeconds(10)));
+            return _socket.CloseStatus;
+        }
+
+        private async Task<JsonObject?> TakeAsync(TimeSpan within)
+        {
+            if (within <= TimeSpan.Zero)
+            {
+                return null;
+            }
+            using var timeout = new CancellationTokenSource(within);
+            try
+            {
+                var frame = await _frames.Reader.ReadAsync(timeout.Token);
+                Received.Add(frame);
+                return frame;
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+            {
+                return null;
+            }
+        }
+
+        private async Task ReceiveLoopAsync()
+        {
+            var buffer = new byte[64 * 1024];
+            using var message = new MemoryStream();
+            try
+            {
+                while (true)
+                {
+                    var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+                    message.Write(buffer, 0, result.Count);
+                    if (result.EndOfMessage)
+                    {
+                        _frames.Writer.TryWrite(JsonNode.Parse(message.ToArray())!.AsObject());
+                        message.SetLength(0);
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // closed
+            }
+            _frames.Writer.TryComplete();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (_socket.State == WebSocketState.Open)
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+            }
+            await Task.WhenAny(_receiving, Task.Delay(TimeSpan.FromSeconds(2)));
+            _socket.Dispose();
+        }
+    }
+}
