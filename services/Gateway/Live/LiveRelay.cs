@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using VexaService.Shared.Api;
 using VexaService.Shared.Wholesaler;
 
 namespace VexaService.Gateway.Live;
@@ -100,23 +101,21 @@ public sealed class LiveRelay(
 
     private async Task ReadAsync(ClientWebSocket upstream, CancellationToken ct)
     {
-        var buffer = new byte[16 * 1024];
-        using var message = new MemoryStream();
         while (upstream.State == WebSocketState.Open)
         {
-            var result = await upstream.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
+            var message = await WebSocketText.ReceiveAsync(upstream, 4 * 1024 * 1024, ct);
+            if (message.Closed)
             {
                 throw new WebSocketException("closed by the Wholesaler");
             }
-            message.Write(buffer, 0, result.Count);
-            if (!result.EndOfMessage)
+            if (message.Text is { } text)
             {
-                continue;
+                await RouteAsync(text, ct);
             }
-            var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
-            message.SetLength(0);
-            await RouteAsync(text, ct);
+            else
+            {
+                throw new WebSocketException("a frame of the Wholesaler over 4 MiB"); // the rest of it cannot be skipped
+            }
         }
         throw new WebSocketException("the Wholesaler's socket is no longer open");
     }

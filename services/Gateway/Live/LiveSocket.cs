@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using VexaService.Shared.Api;
 using VexaService.Shared.Platforms;
 
 namespace VexaService.Gateway.Live;
@@ -220,28 +221,15 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
     private static string InvalidPayload(string details) =>
         new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = details }.ToJsonString();
 
+    /// <summary>The client's next message; null when it closed or sent more than 64 KiB at once (then closed 1009).</summary>
     private async Task<string?> ReceiveAsync(CancellationToken ct)
     {
-        var buffer = new byte[4096];
-        using var message = new MemoryStream();
-        while (true)
+        var message = await WebSocketText.ReceiveAsync(socket, 64 * 1024, ct);
+        if (message.TooBig)
         {
-            var result = await socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > 64 * 1024)
-            {
-                await CloseQuietlyAsync((int)WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB");
-                return null;
-            }
-            if (result.EndOfMessage)
-            {
-                return Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
-            }
+            await CloseQuietlyAsync((int)WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB");
         }
+        return message.Text;
     }
 
     private sealed class TooSlowException : Exception;

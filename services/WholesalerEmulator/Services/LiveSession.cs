@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using VexaService.Shared.Api;
 using VexaService.Shared.Json;
 
 namespace VexaService.WholesalerEmulator.Services;
@@ -256,26 +257,10 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         }
     }
 
+    /// <summary>The client's next message: "" (answered invalid_json) when over 64 KiB, null when it closed.</summary>
     private async Task<string?> ReceiveAsync(CancellationToken ct)
     {
-        var buffer = new byte[4096];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > 64 * 1024)
-            {
-                return "";
-            }
-            if (result.EndOfMessage)
-            {
-                return Encoding.UTF8.GetString(message.ToArray());
-            }
-        }
+        var message = await WebSocketText.ReceiveAsync(socket, 64 * 1024, ct);
+        return message.TooBig ? "" : message.Text;
     }
 }
