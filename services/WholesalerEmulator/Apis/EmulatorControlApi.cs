@@ -22,6 +22,8 @@ public static class EmulatorControlApi
             .WithSummary("Make the meeting's bot leave by itself (exit callback + webhook).");
         api.MapPost("/meetings/{meetingId:long}/kill", KillBot).WithName("KillBot")
             .WithSummary("Make the meeting's bot die without calling back: the meeting stays live, its bot is gone.");
+        api.MapPost("/ws/drop", DropLiveSockets).WithName("DropLiveSockets")
+            .WithSummary("Cut every /ws connection without a close handshake, as a network failure would.");
         api.MapPost("/reset", Reset).WithName("Reset").WithSummary("Forget meetings, faults, stats and the webhook URL; play the configured Vexa again.");
 
         return app;
@@ -85,6 +87,9 @@ public static class EmulatorControlApi
                 $"The bot of meeting {meetingId} is not running (status: '{notRunning.Status}').")),
             _ => TypedResults.NotFound(new ErrorBody($"Meeting with ID {meetingId} not found.")),
         };
+
+    public static Ok<MessageResponse> DropLiveSockets(LiveSessionFactory sessions) =>
+        TypedResults.Ok(new MessageResponse($"Dropped {sessions.DropAll()} /ws connection(s)."));
 
     public static Ok<MessageResponse> Reset([AsParameters] ResetServices services)
     {

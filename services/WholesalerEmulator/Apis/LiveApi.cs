@@ -26,6 +26,6 @@ public static class LiveApi
         var header = context.Request.Headers[ApiKeyValidator.HeaderName];
         var key = header.Count > 0 && !string.IsNullOrEmpty(header[0]) ? header : context.Request.Query["api_key"];
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await sessions.Create(socket, keys.Check(key)).RunAsync(context.RequestAborted);
+        await sessions.RunAsync(socket, keys.Check(key), context.RequestAborted);
     }
 }

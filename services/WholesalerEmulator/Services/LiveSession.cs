@@ -10,7 +10,32 @@ namespace VexaService.WholesalerEmulator.Services;
 
 public sealed class LiveSessionFactory(MeetingStore store, IOptions<EmulatorOptions> options, TimeProvider time)
 {
-    public LiveSession Create(WebSocket socket, ApiKeyCheck key) => new(socket, key, store, options.Value, time);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<WebSocket, byte> _open = new();
+
+    /// <summary>Runs a session for the socket, known to <see cref="DropAll"/> while it lasts.</summary>
+    public async Task RunAsync(WebSocket socket, ApiKeyCheck key, CancellationToken aborted)
+    {
+        _open[socket] = 0;
+        try
+        {
+            await new LiveSession(socket, key, store, options.Value, time).RunAsync(aborted);
+        }
+        finally
+        {
+            _open.TryRemove(socket, out _);
+        }
+    }
+
+    /// <summary>Cuts every open socket (a control endpoint: a network failure between the Retailer and Vexa).</summary>
+    public int DropAll()
+    {
+        var sockets = _open.Keys.ToList();
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+        }
+        return sockets.Count;
+    }
 }
 
 /// <summary>

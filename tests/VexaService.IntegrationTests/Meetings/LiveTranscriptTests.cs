@@ -20,8 +20,15 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
 
     public ValueTask InitializeAsync()
     {
+        (_gateway, _ws) = StartGateway();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A gateway replica on its own port, relaying the fixture's emulator; returns it and its /ws address.</summary>
+    private (ServiceFactory<GatewayMarker>, string) StartGateway()
+    {
         var port = Loopback.FreePort();
-        _gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
+        var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Live:SendQueueFrames"] = "16",
@@ -29,10 +36,9 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             ["services:bot-manager:http:0"] = "http://127.0.0.1:9",
             ["services:transcripts:http:0"] = "http://127.0.0.1:9",
         });
-        _gateway.UseKestrel(port);
-        _gateway.StartServer();
-        _ws = $"ws://127.0.0.1:{port}/ws";
-        return ValueTask.CompletedTask;
+        gateway.UseKestrel(port);
+        gateway.StartServer();
+        return (gateway, $"ws://127.0.0.1:{port}/ws");
     }
 
     public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
@@ -48,10 +54,10 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         return (userId, key);
     }
 
-    private async Task<Client> ConnectAsync(string? key, bool inQuery = false)
+    private async Task<Client> ConnectAsync(string? key, bool inQuery = false, string? ws = null)
     {
         var socket = new ClientWebSocket();
-        var uri = _ws;
+        var uri = ws ?? _ws;
         if (key is not null && inQuery)
         {
             uri += "?api_key=" + key;
@@ -151,6 +157,56 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var leaked = aliceSocket.Received.Where(f => f["type"]!.GetValue<string>().StartsWith("transcript.")
             || f["type"]!.GetValue<string>() == "meeting.status").ToList();
         Assert.True(leaked.Count == 0, "Alice received: " + string.Join(" ", leaked.Select(f => f.ToJsonString()[..Math.Min(200, f.ToJsonString().Length)])));
+    }
+
+    [Fact]
+    public async Task Two_gateway_replicas_each_give_their_sockets_every_frame_once()
+    {
+        var (second, secondWs) = StartGateway();
+        await using var _ = second;
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        var subscribe = new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString();
+        await using var onFirst = await ConnectAsync(key);
+        await using var onSecond = await ConnectAsync(key, ws: secondWs);
+        await onFirst.SendAsync(subscribe);
+        await onSecond.SendAsync(subscribe);
+
+        foreach (var socket in new[] { onFirst, onSecond })
+        {
+            Assert.NotNull(await socket.NextAsync(f => f["type"]!.GetValue<string>() == "subscribed"));
+            Assert.NotNull(await socket.NextAsync(f => f["type"]!.GetValue<string>() == "transcript.mutable"));
+        }
+        await onFirst.DrainAsync(TimeSpan.FromSeconds(1));
+        await onSecond.DrainAsync(TimeSpan.FromMilliseconds(100));
+        foreach (var socket in new[] { onFirst, onSecond })
+        {
+            var segments = socket.Received.Where(f => f["type"]!.GetValue<string>() == "transcript.mutable")
+                .SelectMany(f => f["payload"]!["segments"]!.AsArray()).Select(seg => seg!.ToJsonString()).ToList();
+            Assert.NotEmpty(segments);
+            Assert.Equal(segments.Count, segments.Distinct().Count()); // no segment twice in the same state
+        }
+    }
+
+    [Fact]
+    public async Task After_the_upstream_socket_drops_watchers_are_told_and_frames_flow_again()
+    {
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        await using var client = await ConnectAsync(key);
+        await client.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+        Assert.NotNull(await client.NextAsync(f => f["type"]!.GetValue<string>() == "transcript.mutable"));
+
+        var dropped = await fixture.Wholesaler.PostAsync("/_emulator/ws/drop", null, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, dropped.StatusCode);
+
+        var notice = await client.NextAsync(f => f["error"]?.GetValue<string>() == "upstream_reconnected");
+        Assert.NotNull(notice);
+        Assert.Equal(meetId, notice!["meeting"]!["native_id"]!.GetValue<string>());
+        // Subscribed again upstream: the meeting's frames come again (the emulator's new subscription sends what it has).
+        Assert.NotNull(await client.NextAsync(f => f["type"]!.GetValue<string>() is "transcript.mutable" or "meeting.status"));
     }
 
     [Fact]
