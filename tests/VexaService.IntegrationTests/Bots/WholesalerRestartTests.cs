@@ -24,7 +24,7 @@ public sealed class WholesalerRestartTests
             ["Emulator:BotJoinDelayMs"] = "50",
             ["Emulator:StopDelayMs"] = "200",
         });
-        emulator.UseKestrel(port);
+        emulator.UseKestrelOn(port);
         emulator.StartServer();
         return emulator;
     }

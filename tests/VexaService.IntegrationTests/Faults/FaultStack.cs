@@ -107,7 +107,7 @@ public sealed class FaultStack : IAsyncLifetime
     private string Start<T>(ServiceFactory<T> factory, int? port = null) where T : class
     {
         var chosen = port ?? Loopback.FreePort();
-        factory.UseKestrel(chosen);
+        factory.UseKestrelOn(chosen);
         factory.StartServer();
         _services.Add(factory);
         return $"http://127.0.0.1:{chosen}";

@@ -61,7 +61,7 @@ public sealed class RetailerFixture : IAsyncLifetime
             ["Emulator:SegmentFinalizeDelayMs"] = "0",
             ["Emulator:MaxConcurrentBots"] = EmulatorBotLimit.ToString(),
         });
-        Emulator.UseKestrel(emulatorPort);
+        Emulator.UseKestrelOn(emulatorPort);
         Emulator.StartServer();
         Wholesaler = new HttpClient { BaseAddress = new Uri(EmulatorUrl) };
         Wholesaler.DefaultRequestHeaders.Add("X-API-Key", TestEnvironment.WholesalerKey);
@@ -107,7 +107,7 @@ public sealed class RetailerFixture : IAsyncLifetime
             ["Webhooks:PollInterval"] = pollInterval,
             ["Webhooks:RetryBaseDelay"] = "00:00:00.300",
         });
-        transcripts.UseKestrel(port);
+        transcripts.UseKestrelOn(port);
         transcripts.StartServer();
         // The instance registers this callback itself at start-up (WebhookRegistration); setting it here as well
         // makes the order deterministic for the test that follows.

@@ -7,8 +7,26 @@ namespace VexaService.IntegrationTests.Infrastructure;
 public class ServiceFactory<TMarker>(IReadOnlyDictionary<string, string?>? overrides = null) : WebApplicationFactory<TMarker>
     where TMarker : class
 {
+    private int? _port;
+
+    /// <summary>
+    /// Kestrel on 127.0.0.1:<paramref name="port"/>. Not <c>UseKestrel(port)</c>: it sets the port by changing the server's
+    /// addresses after the app has been built, which races the app's own start of Kestrel and now and then throws
+    /// "Addresses cannot be modified after the server has started" (dotnet/aspnetcore#67714). A <c>urls</c> setting
+    /// is read before the server starts.
+    /// </summary>
+    public void UseKestrelOn(int port)
+    {
+        _port = port;
+        UseKestrel();
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (_port is { } port)
+        {
+            builder.UseSetting("urls", $"http://127.0.0.1:{port}");
+        }
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:vexadb"] = TestEnvironment.Postgres,

@@ -36,7 +36,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             ["services:bot-manager:http:0"] = "http://127.0.0.1:9",
             ["services:transcripts:http:0"] = "http://127.0.0.1:9",
         });
-        gateway.UseKestrel(port);
+        gateway.UseKestrelOn(port);
         gateway.StartServer();
         return (gateway, $"ws://127.0.0.1:{port}/ws");
     }
