@@ -36,14 +36,10 @@ public static class UserWebhookApi
             : TypedResults.Ok(View(user));
     }
 
-    private static WebhookView View(Shared.Data.User user)
+    private static WebhookView View(User user)
     {
-        var data = Shared.Api.JsonData.Parse(user.Data);
-        var url = data[WebhookSettings.UrlKey] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-        var events = data[WebhookEvents.DataKey] is JsonArray chosen
-            ? chosen.Select(e => e?.ToString() ?? "").ToList()
-            : [.. WebhookEvents.Default];
-        return new WebhookView(url, events, !string.IsNullOrEmpty(user.WebhookSecret));
+        var webhook = UserWebhook.From(user.Data, user.WebhookSecret);
+        return new WebhookView(webhook.Url, webhook.Events, !string.IsNullOrEmpty(webhook.Secret));
     }
 
     public static async Task<IResult> SetWebhook(Caller caller, HttpRequest request, UserDirectory users, CancellationToken ct)

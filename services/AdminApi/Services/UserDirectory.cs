@@ -122,7 +122,7 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
         {
             return null;
         }
-        var patch = new JsonObject { [WebhookSettings.UrlKey] = url };
+        var patch = new JsonObject { [UserWebhook.UrlKey] = url };
         if (events is not null)
         {
             patch[WebhookEvents.DataKey] = new JsonArray([.. events.Select(e => JsonValue.Create(e))]);

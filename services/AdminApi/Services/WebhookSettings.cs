@@ -12,8 +12,6 @@ namespace VexaService.AdminApi.Services;
 /// </summary>
 public static class WebhookSettings
 {
-    public const string UrlKey = "webhook_url";
-
     /// <summary>The events a user chose (<c>"events"</c> of <c>PUT /user/webhook</c>), or null when none were sent.</summary>
     public static List<string>? ReadEvents(FieldReader reader, string field)
     {
@@ -37,12 +35,12 @@ public static class WebhookSettings
         {
             return;
         }
-        if (data.TryGetPropertyValue(UrlKey, out var url) && url is not null)
+        if (data.TryGetPropertyValue(UserWebhook.UrlKey, out var url) && url is not null)
         {
             var problem = url.GetValueKind() != JsonValueKind.String ? "str type expected" : WebhookUrl.Problem(url.GetValue<string>());
             if (problem is not null)
             {
-                reader.Fail("data", $"{UrlKey}: {problem}", "value_error.url");
+                reader.Fail("data", $"{UserWebhook.UrlKey}: {problem}", "value_error.url");
             }
         }
         if (data.TryGetPropertyValue(WebhookEvents.DataKey, out var events) && events is not null)

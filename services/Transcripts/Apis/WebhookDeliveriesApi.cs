@@ -55,14 +55,12 @@ public static class WebhookDeliveriesApi
 
     public static async Task<IResult> SendTest(Caller caller, VexaDbContext db, WebhookSender sender, TimeProvider time, CancellationToken ct)
     {
-        var owner = await db.Users.AsNoTracking().Where(u => u.Id == caller.UserId)
-            .Select(u => new { u.Data, u.WebhookSecret }).FirstOrDefaultAsync(ct);
+        var owner = await UserWebhook.FindAsync(db, caller.UserId, ct);
         if (owner is null)
         {
             return TypedResults.Json(new ErrorBody("Invalid API Key"), statusCode: StatusCodes.Status403Forbidden);
         }
-        var url = JsonData.Parse(owner.Data)["webhook_url"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-        if (url is null)
+        if (owner.Url is not { } url)
         {
             return TypedResults.BadRequest(new ErrorBody("No webhook URL is set: set one with PUT /user/webhook first."));
         }
@@ -73,7 +71,7 @@ public static class WebhookDeliveriesApi
             ["user_id"] = caller.UserId,
             ["timestamp"] = JsonSerializer.SerializeToNode(time.GetUtcNow().UtcDateTime, VexaJson.Options),
         }.ToJsonString(VexaJson.Options);
-        var outcome = await sender.SendAsync(url, owner.WebhookSecret, webhookId, payload, ct);
+        var outcome = await sender.SendAsync(url, owner.Secret, webhookId, payload, ct);
         return TypedResults.Ok(new TestOutcome(outcome.Delivered, webhookId, url, outcome.StatusCode, outcome.Error));
     }
 }

@@ -147,17 +147,15 @@ public sealed class WebhookDispatcher(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
-            var owner = await db.Users.AsNoTracking().Where(u => u.Id == delivery.UserId)
-                .Select(u => new { u.Data, u.WebhookSecret }).FirstOrDefaultAsync(ct);
-            var url = JsonData.Parse(owner?.Data)["webhook_url"]?.GetValue<string>();
+            var owner = await UserWebhook.FindAsync(db, delivery.UserId, ct);
             var now = time.GetUtcNow().UtcDateTime;
-            if (url is null)
+            if (owner?.Url is not { } url)
             {
                 await RecordAsync(db, delivery.Id, WebhookDeliveryStatus.NoUrl, delivery.Attempts, null, null, now, null);
                 return;
             }
 
-            var outcome = await sender.SendAsync(url, owner!.WebhookSecret, WebhookSignature.WebhookId(delivery.Id), delivery.Payload, ct);
+            var outcome = await sender.SendAsync(url, owner.Secret, WebhookSignature.WebhookId(delivery.Id), delivery.Payload, ct);
             await RecordOutcomeAsync(db, delivery, outcome);
             activity?.SetTag("vexa.webhook.outcome", outcome.Error ?? "delivered");
         }
