@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Gateway.Auth;
+using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
 
 namespace VexaService.Gateway.Live;
@@ -43,7 +44,7 @@ public static class LiveApi
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         if (string.IsNullOrEmpty(key))
         {
-            await RefuseAsync(socket, """{"type":"error","error":"missing_api_key"}""", Unauthorized, "missing_api_key");
+            await RefuseAsync(socket, "missing_api_key", Unauthorized, "missing_api_key");
             return;
         }
         long? userId = null;
@@ -51,20 +52,20 @@ public static class LiveApi
         {
             if (limits.TakeLookup(context) is not null)
             {
-                await RefuseAsync(socket, """{"type":"error","error":"too_many_requests"}""", LiveSocket.TooSlowClose, "too many key lookups");
+                await RefuseAsync(socket, "too_many_requests", LiveSocket.TooSlowClose, "too many key lookups");
                 return;
             }
             userId = await authenticator.AuthenticateAsync(ApiKeyHash.Compute(key), RedisValue.Null, context.RequestAborted);
         }
         if (userId is not { } user)
         {
-            await RefuseAsync(socket, """{"type":"error","error":"invalid_api_key"}""", Unauthorized, "invalid_api_key");
+            await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
             return;
         }
         if (SocketsPerUser.AddOrUpdate(user, 1, (_, n) => n + 1) > options.Value.MaxSocketsPerKey)
         {
             SocketsPerUser.AddOrUpdate(user, 0, (_, n) => n - 1);
-            await RefuseAsync(socket, """{"type":"error","error":"too_many_connections"}""", LiveSocket.TooSlowClose,
+            await RefuseAsync(socket, "too_many_connections", LiveSocket.TooSlowClose,
                 $"at most {options.Value.MaxSocketsPerKey} connections per key");
             return;
         }
@@ -79,11 +80,12 @@ public static class LiveApi
         }
     }
 
-    private static async Task RefuseAsync(WebSocket socket, string frame, int code, string reason)
+    /// <summary>Vexa's error frame, then the close.</summary>
+    private static async Task RefuseAsync(WebSocket socket, string error, int code, string reason)
     {
         try
         {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
+            await socket.SendAsync(Encoding.UTF8.GetBytes(LiveProtocol.Error(error).ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await socket.CloseAsync((WebSocketCloseStatus)code, reason, timeout.Token);
         }

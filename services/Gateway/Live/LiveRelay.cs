@@ -27,9 +27,6 @@ public sealed class LiveRelay(
     private readonly SemaphoreSlim _upstreamSend = new(1, 1);
     private ClientWebSocket? _upstream;
 
-    /// <summary>Whether the upstream socket is open (for tests and health).</summary>
-    public bool Connected => _upstream?.State == WebSocketState.Open;
-
     public async Task WatchAsync(LiveSocket socket, string platform, string nativeId)
     {
         var watchers = _watchers.GetOrAdd((platform, nativeId), _ => new());
@@ -73,7 +70,7 @@ public sealed class LiveRelay(
                 }
                 if (reconnecting)
                 {
-                    await TellWatchersAsync(watched);
+                    TellWatchers(watched);
                 }
                 await ReadAsync(upstream, stoppingToken);
             }
@@ -157,7 +154,7 @@ public sealed class LiveRelay(
         }
     }
 
-    private async Task TellWatchersAsync(List<(string Platform, string NativeId)> watched)
+    private void TellWatchers(List<(string Platform, string NativeId)> watched)
     {
         foreach (var (platform, nativeId) in watched)
         {
@@ -165,18 +162,15 @@ public sealed class LiveRelay(
             {
                 continue;
             }
-            var gap = new JsonObject
-            {
-                ["type"] = "error", ["error"] = "upstream_reconnected",
-                ["meeting"] = new JsonObject { ["platform"] = platform, ["native_id"] = nativeId },
-                ["details"] = "The live feed was interrupted and resumed; frames may be missing. Reload GET /transcripts to catch up.",
-            }.ToJsonString();
+            var gap = LiveProtocol.Error("upstream_reconnected");
+            gap["meeting"] = LiveProtocol.Meeting(platform, nativeId);
+            gap["details"] = "The live feed was interrupted and resumed; frames may be missing. Reload GET /transcripts to catch up.";
+            var text = gap.ToJsonString();
             foreach (var socket in watchers.Keys)
             {
-                socket.Enqueue(gap);
+                socket.Enqueue(text);
             }
         }
-        await Task.CompletedTask;
     }
 
     private async Task SendUpstreamAsync(string action, List<(string Platform, string NativeId)> meetings)
@@ -188,7 +182,7 @@ public sealed class LiveRelay(
         var frame = new JsonObject
         {
             ["action"] = action,
-            ["meetings"] = new JsonArray([.. meetings.Select(m => new JsonObject { ["platform"] = m.Platform, ["native_id"] = m.NativeId })]),
+            ["meetings"] = new JsonArray([.. meetings.Select(m => LiveProtocol.Meeting(m.Platform, m.NativeId))]),
         };
         await _upstreamSend.WaitAsync();
         try

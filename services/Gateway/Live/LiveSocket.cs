@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using VexaService.Shared.Api;
@@ -113,25 +112,16 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
 
     private async Task HandleAsync(string text)
     {
-        JsonObject? frame;
-        try
-        {
-            frame = JsonNode.Parse(text) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            frame = null;
-        }
+        var (frame, action) = LiveProtocol.Read(text);
         if (frame is null)
         {
-            Enqueue(Error("invalid_json"));
+            Enqueue(LiveProtocol.Error("invalid_json").ToJsonString());
             return;
         }
-        var action = frame["action"] is JsonValue a && a.GetValueKind() == JsonValueKind.String ? a.GetValue<string>() : null;
         switch (action)
         {
             case "ping":
-                Enqueue("""{"type":"pong"}""");
+                Enqueue(LiveProtocol.Pong);
                 break;
             case "subscribe":
                 await SubscribeAsync(frame);
@@ -140,27 +130,17 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
                 await UnsubscribeAsync(frame);
                 break;
             default:
-                Enqueue(Error("unknown_action"));
+                Enqueue(LiveProtocol.Error("unknown_action").ToJsonString());
                 break;
         }
     }
 
     private async Task SubscribeAsync(JsonObject frame)
     {
-        if (frame["meetings"] is not JsonArray list)
+        var (meetings, problem) = LiveProtocol.Meetings(frame);
+        if (problem is not null)
         {
-            Enqueue(InvalidPayload("'meetings' must be a non-empty list"));
-            return;
-        }
-        if (list.Count == 0)
-        {
-            Enqueue(InvalidPayload("'meetings' list cannot be empty"));
-            return;
-        }
-        var meetings = Meetings(list);
-        if (meetings.Count == 0)
-        {
-            Enqueue(InvalidPayload("no valid meeting objects"));
+            Enqueue(LiveProtocol.InvalidPayload(problem).ToJsonString());
             return;
         }
         var subscribed = new JsonArray();
@@ -186,40 +166,29 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
                 {
                     await relay.WatchAsync(this, platform, nativeId);
                 }
-                subscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+                subscribed.Add(LiveProtocol.Meeting(platform, nativeId));
             }
         }
         if (refused.Count > 0)
         {
-            Enqueue(new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = refused }.ToJsonString());
+            Enqueue(LiveProtocol.InvalidPayload(refused).ToJsonString());
         }
-        Enqueue(new JsonObject { ["type"] = "subscribed", ["meetings"] = subscribed }.ToJsonString());
+        Enqueue(LiveProtocol.Answer("subscribed", subscribed).ToJsonString());
     }
 
     private async Task UnsubscribeAsync(JsonObject frame)
     {
         var unsubscribed = new JsonArray();
-        foreach (var (platform, nativeId) in frame["meetings"] is JsonArray list ? Meetings(list) : [])
+        foreach (var (platform, nativeId) in LiveProtocol.Meetings(frame).Meetings)
         {
             if (_watching.Remove((platform, nativeId)))
             {
                 await relay.UnwatchAsync(this, platform, nativeId);
             }
-            unsubscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+            unsubscribed.Add(LiveProtocol.Meeting(platform, nativeId));
         }
-        Enqueue(new JsonObject { ["type"] = "unsubscribed", ["meetings"] = unsubscribed }.ToJsonString());
+        Enqueue(LiveProtocol.Answer("unsubscribed", unsubscribed).ToJsonString());
     }
-
-    private static List<(string, string)> Meetings(JsonArray list) => list.OfType<JsonObject>()
-        .Where(m => m["platform"] is JsonValue p && p.GetValueKind() == JsonValueKind.String
-            && m["native_id"] is JsonValue n && n.GetValueKind() == JsonValueKind.String)
-        .Select(m => (m["platform"]!.GetValue<string>(), m["native_id"]!.GetValue<string>()))
-        .ToList();
-
-    public static string Error(string error) => new JsonObject { ["type"] = "error", ["error"] = error }.ToJsonString();
-
-    private static string InvalidPayload(string details) =>
-        new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = details }.ToJsonString();
 
     /// <summary>The client's next message; null when it closed or sent more than 64 KiB at once (then closed 1009).</summary>
     private async Task<string?> ReceiveAsync(CancellationToken ct)

@@ -80,21 +80,13 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
 
     private async Task HandleAsync(string text, CancellationToken ct)
     {
-        JsonObject? frame;
-        try
-        {
-            frame = JsonNode.Parse(text) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            frame = null;
-        }
+        var (frame, action) = LiveProtocol.Read(text);
         if (frame is null)
         {
-            await SendAsync(Error("invalid_json"), ct);
+            await SendAsync(LiveProtocol.Error("invalid_json"), ct);
             return;
         }
-        switch ((frame["action"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? frame["action"]!.GetValue<string>() : null)
+        switch (action)
         {
             case "ping":
                 await SendAsync(new JsonObject { ["type"] = "pong" }, ct);
@@ -106,22 +98,17 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
                 await UnsubscribeAsync(frame, ct);
                 break;
             default:
-                await SendAsync(Error("unknown_action"), ct);
+                await SendAsync(LiveProtocol.Error("unknown_action"), ct);
                 break;
         }
     }
 
     private async Task SubscribeAsync(JsonObject frame, CancellationToken ct)
     {
-        if (Meetings(frame) is not { } meetings)
+        var (meetings, problem) = LiveProtocol.Meetings(frame);
+        if (problem is not null)
         {
-            await SendAsync(InvalidPayload(frame["meetings"] is JsonArray { Count: 0 }
-                ? "'meetings' list cannot be empty" : "'meetings' must be a non-empty list"), ct);
-            return;
-        }
-        if (meetings.Count == 0)
-        {
-            await SendAsync(InvalidPayload("no valid meeting objects"), ct);
+            await SendAsync(LiveProtocol.InvalidPayload(problem), ct);
             return;
         }
         if (key != ApiKeyCheck.Valid)
@@ -148,7 +135,7 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
             }
             else
             {
-                subscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+                subscribed.Add(LiveProtocol.Meeting(platform, nativeId));
                 if (!_watching.ContainsKey((platform, nativeId)))
                 {
                     var watch = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -159,38 +146,23 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         }
         if (refused.Count > 0)
         {
-            await SendAsync(new JsonObject { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = refused }, ct);
+            await SendAsync(LiveProtocol.InvalidPayload(refused), ct);
         }
-        await SendAsync(new JsonObject { ["type"] = "subscribed", ["meetings"] = subscribed }, ct);
+        await SendAsync(LiveProtocol.Answer("subscribed", subscribed), ct);
     }
 
     private async Task UnsubscribeAsync(JsonObject frame, CancellationToken ct)
     {
-        var meetings = Meetings(frame) ?? [];
         var unsubscribed = new JsonArray();
-        foreach (var (platform, nativeId) in meetings)
+        foreach (var (platform, nativeId) in LiveProtocol.Meetings(frame).Meetings)
         {
             if (_watching.Remove((platform, nativeId), out var watch))
             {
                 await watch.CancelAsync();
             }
-            unsubscribed.Add(new JsonObject { ["platform"] = platform, ["native_id"] = nativeId });
+            unsubscribed.Add(LiveProtocol.Meeting(platform, nativeId));
         }
-        await SendAsync(new JsonObject { ["type"] = "unsubscribed", ["meetings"] = unsubscribed }, ct);
-    }
-
-    /// <summary>The (platform, native id) pairs of a frame's <c>meetings</c>; null when it is not a non-empty list.</summary>
-    private static List<(string, string)>? Meetings(JsonObject frame)
-    {
-        if (frame["meetings"] is not JsonArray { Count: > 0 } list)
-        {
-            return null;
-        }
-        return list.OfType<JsonObject>()
-            .Where(m => m["platform"] is JsonValue p && p.GetValueKind() == JsonValueKind.String
-                && m["native_id"] is JsonValue n && n.GetValueKind() == JsonValueKind.String)
-            .Select(m => (m["platform"]!.GetValue<string>(), m["native_id"]!.GetValue<string>()))
-            .ToList();
+        await SendAsync(LiveProtocol.Answer("unsubscribed", unsubscribed), ct);
     }
 
     private async Task WatchAsync(string platform, string nativeId, CancellationToken ct)
@@ -198,7 +170,7 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         string? status = null;
         var sent = new Dictionary<double, string>();   // segment start → its JSON as last sent
         var finalized = new HashSet<double>();
-        var meeting = new JsonObject { ["platform"] = platform, ["native_id"] = nativeId };
+        var meeting = LiveProtocol.Meeting(platform, nativeId);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -262,11 +234,6 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
     {
         ["type"] = type, ["meeting"] = meeting.DeepClone(), ["payload"] = payload, ["ts"] = ts,
     };
-
-    private static JsonObject Error(string error) => new() { ["type"] = "error", ["error"] = error };
-
-    private static JsonObject InvalidPayload(string details) =>
-        new() { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = details };
 
     private async Task SendAsync(JsonObject frame, CancellationToken ct)
     {
