@@ -49,8 +49,16 @@ else
   echo "aspire-manifest.json is current."
 fi
 
-dotnet test --solution VexaService.sln --no-build "$@" 2>&1 | tee "$run_dir/test.log"
+# One test project at a time: the end-to-end tests start the whole app, and on 2 cores that would share the CPU with
+# the integration tests' stopwatches (their latency bounds are part of what they assert).
+dotnet test --solution VexaService.sln --no-build --max-parallel-test-modules 1 "$@" 2>&1 | tee "$run_dir/test.log"
 test_exit=${PIPESTATUS[0]}
+
+# CI keeps only the end of this output: name each failed test there, with the first lines of its message.
+if grep -qE "^failed " "$run_dir/test.log"; then
+  echo "Failed tests:"
+  awk '/^failed /{n=4; print; next} n>0 && !/^[[:space:]]+(at |---)/{print; n--}' "$run_dir/test.log" | cut -c1-300
+fi
 
 count() { grep -E "^\s+$1: [0-9]+" "$run_dir/test.log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)

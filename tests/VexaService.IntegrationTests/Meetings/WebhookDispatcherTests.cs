@@ -152,7 +152,7 @@ public sealed class WebhookDispatcherTests
         var user = await UserAsync(isolated, hook.Url);
         var ids = await QueueAsync(isolated, (user, 701, "meeting.completed"));
         await WaitSettledAsync(isolated, ids);
-        var taken = await hook.BodyBytesTakenAsync();
+        var taken = await hook.BodyBytesTakenAsync().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(WebhookDeliveryStatus.Delivered, (await RowAsync(isolated, ids[0])).Status);
         // The sender read the status line and went away: at most what socket buffers and the client's drain hold.
