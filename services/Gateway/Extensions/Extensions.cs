@@ -49,6 +49,9 @@ internal static class Extensions
         // Live transcripts (/ws): one upstream socket to the Wholesaler per replica, frames routed to their owners.
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations();
         builder.Services.AddOptions<WholesalerOptions>().BindConfiguration(WholesalerOptions.Section);
+        builder.Services.AddSingleton<WholesalerIdentity>();
+        builder.Services.AddSingleton<TranscriptCopies>();
+        builder.Services.AddScoped<MeetingFollower>();
         builder.Services.AddSingleton<MeetingOwners>();
         builder.Services.AddSingleton<LiveRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());

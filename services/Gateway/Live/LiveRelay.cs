@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
+using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 
 namespace VexaService.Gateway.Live;
@@ -16,9 +17,12 @@ namespace VexaService.Gateway.Live;
 /// watch it, and to nobody else; unknown types are dropped. When the upstream socket drops, it is opened again (1 s,
 /// doubling to 10 s), every watched meeting is subscribed again, and the watchers are told frames may be missing.
 /// Every replica keeps its own upstream socket, so its clients get each frame once without sticky sessions.
+/// A <c>meeting.status</c> frame also moves our meeting (<see cref="MeetingFollower"/>), like the Wholesaler's status
+/// webhooks: a push path that works without a public callback address.
 /// </summary>
 public sealed class LiveRelay(
-    IOptions<LiveOptions> options, IOptions<WholesalerOptions> wholesaler, MeetingOwners owners, ILogger<LiveRelay> logger)
+    IOptions<LiveOptions> options, IOptions<WholesalerOptions> wholesaler, WholesalerIdentity identity, MeetingOwners owners,
+    IServiceScopeFactory scopes, ILogger<LiveRelay> logger)
     : BackgroundService
 {
     private static readonly HashSet<string> Relayed = ["transcript.mutable", "transcript.finalized", "meeting.status"];
@@ -26,6 +30,7 @@ public sealed class LiveRelay(
     private readonly ConcurrentDictionary<(string Platform, string NativeId), ConcurrentDictionary<LiveSocket, byte>> _watchers = new();
     private readonly SemaphoreSlim _upstreamSend = new(1, 1);
     private ClientWebSocket? _upstream;
+    private string _issuer = "";
 
     public async Task WatchAsync(LiveSocket socket, string platform, string nativeId)
     {
@@ -58,9 +63,12 @@ public sealed class LiveRelay(
         {
             using var upstream = new ClientWebSocket();
             upstream.Options.SetRequestHeader("X-API-Key", wholesaler.Value.ApiKey);
+            upstream.Options.CollectHttpResponseDetails = true;
             try
             {
                 await upstream.ConnectAsync(address, stoppingToken);
+                // Whose meetings its status frames speak of: a Wholesaler id or native id means something only to it.
+                _issuer = identity.IssuerFor(upstream.HttpResponseHeaders?.GetValueOrDefault(WholesalerIdentity.InstanceHeader));
                 _upstream = upstream;
                 retry = TimeSpan.FromSeconds(1);
                 var watched = _watchers.Where(w => !w.Value.IsEmpty).Select(w => w.Key).ToList();
@@ -148,9 +156,47 @@ public sealed class LiveRelay(
         {
             return;
         }
+        if (type == "meeting.status")
+        {
+            await FollowStatusAsync(owner.MeetingId, frame, ct);
+        }
         foreach (var socket in watchers.Keys.Where(s => s.UserId == owner.UserId))
         {
             socket.Enqueue(text);
+        }
+    }
+
+    /// <summary>Our meeting takes the frame's status (and its time, as the start or end it lacks).</summary>
+    private async Task FollowStatusAsync(long meetingId, JsonObject frame, CancellationToken ct)
+    {
+        if (frame["payload"]?["status"] is not JsonValue status || status.GetValueKind() != JsonValueKind.String)
+        {
+            return;
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+            if (await db.Meetings.FindAsync([meetingId], ct) is not { } meeting || meeting.WholesalerIssuer != _issuer)
+            {
+                return; // mapped by another Wholesaler: the same native id there is not this meeting
+            }
+            var reported = new JsonObject { ["status"] = status.DeepClone() };
+            var at = frame["ts"]?.DeepClone();
+            if (MeetingStatus.IsFinal(status.GetValue<string>()) && meeting.EndTime is null)
+            {
+                reported["end_time"] = at;
+            }
+            else if (status.GetValue<string>() == MeetingStatus.Active && meeting.StartTime is null)
+            {
+                reported["start_time"] = at;
+            }
+            await scope.ServiceProvider.GetRequiredService<MeetingFollower>().FollowAsync(meeting, reported, StatusTransition.Wholesaler, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The frame still reaches the watchers; the follower's poll or a webhook brings the row along later.
+            logger.LogWarning("Could not follow the status of meeting {MeetingId} from /ws: {Error}", meetingId, e.Message);
         }
     }
 

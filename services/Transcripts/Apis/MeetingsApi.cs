@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
@@ -39,7 +40,7 @@ public static class MeetingsApi
     }
 
     public static async Task<IResult> UpdateMeeting(Caller caller, string platform, string native_meeting_id, HttpRequest request,
-        MeetingStore store, TranscriptStore transcripts, CancellationToken ct)
+        MeetingStore store, TranscriptCopies transcripts, CancellationToken ct)
     {
         var (body, bodyError) = await JsonBody.ReadObjectAsync(request, ct);
         if (bodyError is not null)

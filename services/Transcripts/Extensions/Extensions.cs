@@ -21,6 +21,8 @@ internal static class Extensions
         builder.Services.AddScoped<MeetingRemoval>();
         builder.Services.AddScoped<TranscriptStore>();
         builder.Services.AddSingleton<TranscriptRouteCache>();
+        builder.Services.AddSingleton<TranscriptCopies>();
+        builder.Services.AddScoped<MeetingFollower>();
 
         builder.Services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.Section)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Wholesaler;
@@ -14,7 +15,7 @@ namespace VexaService.Transcripts.Services;
 /// row of ours on that id is live (a start in flight would make a newer one), and our row is deleted in the same
 /// transaction. Anything ambiguous leaves the Wholesaler's copy where it is: unreachable by any user of ours.
 /// </summary>
-public sealed class MeetingRemoval(VexaDbContext db, WholesalerClient wholesaler, TranscriptStore transcripts,
+public sealed class MeetingRemoval(VexaDbContext db, WholesalerClient wholesaler, TranscriptCopies transcripts,
     ILogger<MeetingRemoval> logger)
 {
     public async Task<IResult> RemoveAsync(long userId, string platform, string nativeId, CancellationToken ct)

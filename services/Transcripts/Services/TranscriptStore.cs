@@ -23,11 +23,6 @@ public sealed class TranscriptStore(
     WholesalerClient wholesaler, IConnectionMultiplexer redis, MeetingStore meetings, TranscriptRouteCache routes,
     ILogger<TranscriptStore> logger)
 {
-    public static string CacheKey(long meetingId) => $"transcript:v1:{meetingId}";
-
-    private static string LiveKey(long meetingId) => $"transcript:live:v1:{meetingId}";
-    private static string LiveFreshKey(long meetingId) => $"transcript:live:v1:{meetingId}:fresh";
-
     /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
     public static readonly TimeSpan LiveMaxAge = TimeSpan.FromSeconds(1);
 
@@ -73,7 +68,7 @@ public sealed class TranscriptStore(
 
     private async Task<byte[]> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
-        var copy = await redis.TryAsync(db => db.StringGetAsync([LiveFreshKey(meeting.Id), LiveKey(meeting.Id)]), logger, "Live transcript copy unavailable");
+        var copy = await redis.TryAsync(db => db.StringGetAsync([TranscriptCopies.LiveFreshKey(meeting.Id), TranscriptCopies.LiveKey(meeting.Id)]), logger, "Live transcript copy unavailable");
         if (copy is [{ HasValue: true }, { HasValue: true } fresh])
         {
             return (byte[])fresh!;
@@ -84,8 +79,8 @@ public sealed class TranscriptStore(
             if (!MeetingStatus.IsFinal(meeting.Status))
             {
                 await redis.TryAsync(db => Task.WhenAll(
-                        db.StringSetAsync(LiveKey(meeting.Id), bytes, LiveCopyKept),
-                        db.StringSetAsync(LiveFreshKey(meeting.Id), 1, LiveMaxAge)),
+                        db.StringSetAsync(TranscriptCopies.LiveKey(meeting.Id), bytes, LiveCopyKept),
+                        db.StringSetAsync(TranscriptCopies.LiveFreshKey(meeting.Id), 1, LiveMaxAge)),
                     logger, "Could not keep the live transcript copy");
             }
             return bytes;
@@ -121,20 +116,9 @@ public sealed class TranscriptStore(
         var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
-            await routes.StoreIfUnchangedAsync(route, CacheKey(meeting.Id), bytes, TimeSpan.FromDays(7));
+            await routes.StoreIfUnchangedAsync(route, TranscriptCopies.FinalKey(meeting.Id), bytes, TimeSpan.FromDays(7));
         }
         return bytes;
-    }
-
-    /// <summary>Forgets the live copy after a change of status, so that the next read shows it at once.</summary>
-    public Task DropLiveAsync(long meetingId) =>
-        redis.TryAsync(db => db.KeyDeleteAsync([LiveKey(meetingId), LiveFreshKey(meetingId)]), logger, $"Could not drop live transcript {meetingId}");
-
-    public async Task DropAsync(Meeting meeting)
-    {
-        await redis.TryAsync(db => db.KeyDeleteAsync([CacheKey(meeting.Id), LiveKey(meeting.Id), LiveFreshKey(meeting.Id)]), logger,
-            $"Could not drop cached transcript {meeting.Id}");
-        await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
     }
 
     /// <summary>Vexa's transcript shape (4.6): meeting fields without user_id/data/created_at, then segments.</summary>
@@ -154,5 +138,5 @@ public sealed class TranscriptStore(
 
     /// <summary>The cached bytes of a final meeting's transcript, or null (not cached, or Redis unavailable).</summary>
     public Task<byte[]?> TryCompletedAsync(long meetingId) =>
-        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(CacheKey(meetingId)), logger, "Transcript cache unavailable");
+        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(TranscriptCopies.FinalKey(meetingId)), logger, "Transcript cache unavailable");
 }

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
-using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Webhooks;
 
@@ -14,7 +13,7 @@ namespace VexaService.Transcripts.Webhooks;
 /// <see cref="WebhookDispatcher"/>'s job, so nothing is lost if we crash after answering. Event types we don't know (a
 /// newer Wholesaler) are acknowledged and ignored.
 /// </summary>
-public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, ILogger<WebhookRelay> logger)
+public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, ILogger<WebhookRelay> logger)
 {
     public const string StatusChangeEvent = "meeting.status_change";
 
@@ -44,14 +43,12 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
             return Outcome.UnknownMeeting;
         }
 
-        if (payload["status_change"] is JsonObject change)
-        {
+        var transition = payload["status_change"] is JsonObject change
             // The Wholesaler's own account of the change, passed on in our users' status_change events.
-            db.Transition = new StatusTransition(
+            ? new StatusTransition(
                 WholesalerMeetingJson.Text(change, "transition_source") ?? StatusTransition.Wholesaler.Source,
-                WholesalerMeetingJson.Text(change, "reason"));
-        }
-        var changed = WholesalerMeetingJson.Follow(reported, meeting);
+                WholesalerMeetingJson.Text(change, "reason"))
+            : StatusTransition.Wholesaler;
         if (eventType is null)
         {
             // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy, in the
@@ -69,19 +66,6 @@ public sealed class WebhookRelay(VexaDbContext db, TranscriptStore transcripts, 
                 await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
             }
         }
-        if (!changed)
-        {
-            return Outcome.Unchanged; // a repeated or stale event
-        }
-        await db.SaveChangesAsync(ct);
-        if (MeetingStatus.IsFinal(meeting.Status))
-        {
-            await transcripts.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
-        }
-        else
-        {
-            await transcripts.DropLiveAsync(meeting.Id); // the next read shows the new status
-        }
-        return Outcome.Followed;
+        return await follower.FollowAsync(meeting, reported, transition, ct) ? Outcome.Followed : Outcome.Unchanged;
     }
 }

@@ -1,6 +1,8 @@
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Auth;
@@ -31,6 +33,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
+            ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
             ["Live:SendQueueFrames"] = "16",
             ["services:admin-api:http:0"] = "http://127.0.0.1:9",
             ["services:bot-manager:http:0"] = "http://127.0.0.1:9",
@@ -210,6 +213,48 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_status_frame_moves_our_meeting_without_the_wholesalers_webhooks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        // Vexa of September 2025 (requested, then statuses on timers), its webhooks lost: only /ws tells the news.
+        await fixture.PlayAsync(RetailerFixture.September2025, stepMs: 400);
+        await fixture.Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = "http://127.0.0.1:9/lost" }, ct);
+        try
+        {
+            var meetingId = await fixture.StartBotAsync(user, meetId);
+            await using var client = await ConnectAsync(key);
+            await client.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+            var active = await client.NextAsync(f => f["type"]!.GetValue<string>() == "meeting.status"
+                && f["payload"]!["status"]!.GetValue<string>() == "active");
+            Assert.NotNull(active);
+
+            string? listed = null;
+            try
+            {
+                await RetailerFixture.WaitUntilAsync(async () =>
+                {
+                    var meetings = await (await fixture.AsUserAsync(fixture.Transcripts.CreateClient(), user, HttpMethod.Get, "/meetings")).JsonAsync();
+                    listed = meetings["meetings"]!.AsArray().Single(m => m!["id"]!.GetValue<long>() == meetingId)!["status"]!.GetValue<string>();
+                    return listed == "active";
+                }, timeoutMs: 5_000);
+            }
+            catch (TimeoutException)
+            {
+            }
+            Assert.Equal("active", listed);
+            await using var db = TestEnvironment.NewDbContext();
+            Assert.NotNull((await db.Meetings.SingleAsync(m => m.Id == meetingId, ct)).StartTime); // the frame's time
+        }
+        finally
+        {
+            await fixture.RegisterMainCallbackAsync();
+            await fixture.PlayAsync(RetailerFixture.Dfc7c83e);
+        }
+    }
+
+    [Fact]
     public async Task A_client_that_does_not_read_is_closed_and_the_others_continue()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -242,15 +287,17 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         }
         var buffer = new byte[64 * 1024];
         WebSocketCloseStatus? closed = null;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (closed is null && DateTime.UtcNow < deadline)
+        // Bounded as a whole: a gateway that never closes the sleeper must fail this test, not hang the run.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(20));
+        while (closed is null)
         {
             try
             {
-                var result = await sleeper.ReceiveAsync(buffer, ct);
+                var result = await sleeper.ReceiveAsync(buffer, deadline.Token);
                 closed = result.MessageType == WebSocketMessageType.Close ? result.CloseStatus : null;
             }
-            catch (WebSocketException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 break;
             }

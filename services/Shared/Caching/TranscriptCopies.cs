@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using VexaService.Shared.Api;
+using VexaService.Shared.Data;
+
+namespace VexaService.Shared.Caching;
+
+/// <summary>
+/// The copies of a meeting's transcript kept in Redis: the final bytes (a completed transcript never changes), the
+/// live copy with its freshness mark, and the route's cached answer (<see cref="TranscriptRouteCache"/>). Whichever
+/// service learns that a meeting changed (Transcripts from a webhook, PATCH or DELETE; the gateway from a <c>/ws</c>
+/// status frame) drops them here, so the next read shows the change.
+/// </summary>
+public sealed class TranscriptCopies(IConnectionMultiplexer redis, TranscriptRouteCache routes, ILogger<TranscriptCopies> logger)
+{
+    public static string FinalKey(long meetingId) => $"transcript:v1:{meetingId}";
+
+    public static string LiveKey(long meetingId) => $"transcript:live:v1:{meetingId}";
+
+    public static string LiveFreshKey(long meetingId) => $"transcript:live:v1:{meetingId}:fresh";
+
+    /// <summary>Forgets the live copy after a change of status, so that the next read shows it at once.</summary>
+    public Task DropLiveAsync(long meetingId) =>
+        redis.TryAsync(db => db.KeyDeleteAsync([LiveKey(meetingId), LiveFreshKey(meetingId)]), logger, $"Could not drop live transcript {meetingId}");
+
+    /// <summary>Forgets every copy: the meeting ended, was edited or deleted.</summary>
+    public async Task DropAsync(Meeting meeting)
+    {
+        await redis.TryAsync(db => db.KeyDeleteAsync([FinalKey(meeting.Id), LiveKey(meeting.Id), LiveFreshKey(meeting.Id)]), logger,
+            $"Could not drop cached transcript {meeting.Id}");
+        await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
+    }
+}
