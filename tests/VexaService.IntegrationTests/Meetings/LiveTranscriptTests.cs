@@ -7,6 +7,7 @@ using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
+using VexaService.Testing;
 
 namespace VexaService.IntegrationTests.Meetings;
 
@@ -57,7 +58,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         return (userId, key);
     }
 
-    private async Task<Client> ConnectAsync(string? key, bool inQuery = false, string? ws = null)
+    private async Task<LiveClient> ConnectAsync(string? key, bool inQuery = false, string? ws = null)
     {
         var socket = new ClientWebSocket();
         var uri = ws ?? _ws;
@@ -70,7 +71,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             socket.Options.SetRequestHeader("X-API-Key", key);
         }
         await socket.ConnectAsync(new Uri(uri), TestContext.Current.CancellationToken);
-        return new Client(socket);
+        return new LiveClient(socket);
     }
 
     private static JsonObject Meeting(string meetId) => new() { ["platform"] = "google_meet", ["native_id"] = meetId };
@@ -306,122 +307,5 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         // The reader was never held up: it keeps getting frames.
         reader.Received.Clear();
         Assert.NotNull(await reader.NextAsync(f => f["type"]!.GetValue<string>() is "transcript.mutable" or "subscribed" or "meeting.status"));
-    }
-
-    /// <summary>
-    /// A test's client socket. One receive loop reads every frame into a queue (a receive cancelled by a timeout would
-    /// abort the socket); <see cref="Received"/> keeps every frame the test has taken, in order.
-    /// </summary>
-    private sealed class Client : IAsyncDisposable
-    {
-        private readonly ClientWebSocket _socket;
-        private readonly System.Threading.Channels.Channel<JsonObject> _frames = System.Threading.Channels.Channel.CreateUnbounded<JsonObject>();
-        private readonly Task _receiving;
-
-        public Client(ClientWebSocket socket)
-        {
-            _socket = socket;
-            _receiving = Task.Run(ReceiveLoopAsync);
-        }
-
-        public List<JsonObject> Received { get; } = [];
-
-        public Task SendAsync(string text) =>
-            _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
-
-        /// <summary>The next frame (that matches), within 10 s; frames passed over are kept in <see cref="Received"/>.</summary>
-        public async Task<JsonObject?> NextAsync(Func<JsonObject, bool>? match = null)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (await TakeAsync(deadline - DateTime.UtcNow) is { } frame)
-            {
-                if (match is null || match(frame))
-                {
-                    return frame;
-                }
-            }
-            return null;
-        }
-
-        /// <summary>Takes every frame that arrives within <paramref name="period"/> into <see cref="Received"/>.</summary>
-        public async Task DrainAsync(TimeSpan period)
-        {
-            var until = DateTime.UtcNow + period;
-            while (DateTime.UtcNow < until)
-            {
-                await TakeAsync(until - DateTime.UtcNow);
-            }
-        }
-
-        /// <summary>Waits for the server to close the socket; its close status.</summary>
-        public async Task<WebSocketCloseStatus?> ClosedAsync()
-        {
-            await Task.WhenAny(_receiving, Task.Delay(TimeSpan.FromSeconds(10)));
-            return _socket.CloseStatus;
-        }
-
-        private async Task<JsonObject?> TakeAsync(TimeSpan within)
-        {
-            if (within <= TimeSpan.Zero)
-            {
-                return null;
-            }
-            using var timeout = new CancellationTokenSource(within);
-            try
-            {
-                var frame = await _frames.Reader.ReadAsync(timeout.Token);
-                Received.Add(frame);
-                return frame;
-            }
-            catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
-            {
-                return null;
-            }
-        }
-
-        private async Task ReceiveLoopAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            using var message = new MemoryStream();
-            try
-            {
-                while (true)
-                {
-                    var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        break;
-                    }
-                    message.Write(buffer, 0, result.Count);
-                    if (result.EndOfMessage)
-                    {
-                        _frames.Writer.TryWrite(JsonNode.Parse(message.ToArray())!.AsObject());
-                        message.SetLength(0);
-                    }
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                // closed
-            }
-            _frames.Writer.TryComplete();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (_socket.State == WebSocketState.Open)
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-            {
-            }
-            await Task.WhenAny(_receiving, Task.Delay(TimeSpan.FromSeconds(2)));
-            _socket.Dispose();
-        }
     }
 }

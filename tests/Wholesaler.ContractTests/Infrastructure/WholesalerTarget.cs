@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc.Testing;
 using VexaService.WholesalerEmulator;
@@ -55,6 +56,30 @@ public sealed class WholesalerTarget : IAsyncLifetime
         });
         Client = _factory.CreateClient();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A socket to the target's <c>/ws</c> (contract §14), the key in <c>X-API-Key</c>, in <c>?api_key=</c>, or none.</summary>
+    public async Task<WebSocket> ConnectLiveAsync(string? key, bool inQuery, CancellationToken ct)
+    {
+        var query = key is not null && inQuery ? "?api_key=" + Uri.EscapeDataString(key) : "";
+        var http = new Uri(Client.BaseAddress!, "ws");
+        var ws = new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", Port = http.Port, Query = query }.Uri;
+        if (_factory is not null)
+        {
+            var client = _factory.Server.CreateWebSocketClient();
+            if (key is not null && !inQuery)
+            {
+                client.ConfigureRequest = request => request.Headers["X-API-Key"] = key;
+            }
+            return await client.ConnectAsync(ws, ct);
+        }
+        var socket = new ClientWebSocket();
+        if (key is not null && !inQuery)
+        {
+            socket.Options.SetRequestHeader("X-API-Key", key);
+        }
+        await socket.ConnectAsync(ws, ct);
+        return socket;
     }
 
     public static WebApplicationFactory<WholesalerEmulatorMarker> CreateEmulator(IReadOnlyDictionary<string, string?> settings) =>
