@@ -121,10 +121,36 @@ public sealed class September2025BehaviourTests : WholesalerTestBase
             ["body", "refuse_admission"], "value could not be parsed to a boolean", "type_error.bool");
         await PlayAsync("2025-09");
         var current = (await GetAsync("/_emulator/behaviour")).Object;
-        Contract.HasExactKeys(current, "version", "status_step_ms", "refuse_admission", "rate_limit_burst", "rate_limit_per_second");
+        Contract.HasExactKeys(current, "version", "status_step_ms", "refuse_admission", "rate_limit_burst", "rate_limit_per_second",
+            "segment_interval_ms", "max_segments");
         Assert.Equal("2025-09", current["version"]!.GetValue<string>());
         await PlayAsync("dfc7c83e");
         Assert.Equal("dfc7c83e", (await GetAsync("/_emulator/behaviour")).Object["version"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_bot_keeps_the_segment_cadence_and_cap_played_when_it_started()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, "/_emulator/behaviour",
+            """{"segment_interval_ms": 20, "max_segments": 3}""")).Status);
+        string nativeId;
+        try
+        {
+            nativeId = Contract.GoogleMeetId();
+            await StartBotAsync("google_meet", nativeId);
+        }
+        finally
+        {
+            await SendAsync(HttpMethod.Put, "/_emulator/behaviour", "{}"); // the configured cadence and cap again
+        }
+        // Capped at 3 although the emulator now plays its configured cap again.
+        var transcript = await EventuallyAsync(async () =>
+            (await GetAsync($"/transcripts/google_meet/{nativeId}")).Json["segments"]!.AsArray() is { Count: 3 } three ? three : null,
+            "three segments");
+        await Task.Delay(300, Cancellation);
+        Assert.Equal(3, (await GetAsync($"/transcripts/google_meet/{nativeId}")).Json["segments"]!.AsArray().Count);
+        // 20 ms apart (start = k × interval + up to 10 % jitter, in whole milliseconds), not the configured 50 ms.
+        Assert.InRange(transcript[2]!["start"]!.GetValue<double>() - transcript[0]!["start"]!.GetValue<double>(), 0.036, 0.044);
     }
 
     [Fact]

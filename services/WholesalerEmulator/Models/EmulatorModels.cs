@@ -37,7 +37,10 @@ public sealed record ExitCallbackResponse(string Status, long MeetingId, string 
 /// </summary>
 /// <param name="RateLimitBurst">Current Vexa's per-key rate limit (a token bucket): this many requests at once, then
 /// <paramref name="RateLimitPerSecond"/> a second, beyond which 429 with <c>Retry-After</c>; 0 turns it off.</param>
-public sealed record BehaviourSettings(string Version, int StatusStepMs, bool RefuseAdmission, int RateLimitBurst = 0, double RateLimitPerSecond = 0)
+/// <param name="SegmentIntervalMs">How often a bot started from now hears a new segment (a talkative meeting or a quiet one).</param>
+/// <param name="MaxSegments">The most segments a bot started from now produces.</param>
+public sealed record BehaviourSettings(string Version, int StatusStepMs, bool RefuseAdmission, int RateLimitBurst, double RateLimitPerSecond,
+    int SegmentIntervalMs, int MaxSegments)
 {
     public const string Dfc7c83e = "dfc7c83e";
     public const string September2025 = "2025-09";

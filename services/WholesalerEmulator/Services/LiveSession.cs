@@ -171,13 +171,15 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         var sent = new Dictionary<double, string>();   // segment start → its JSON as last sent
         var finalized = new HashSet<double>();
         var meeting = LiveProtocol.Meeting(platform, nativeId);
+        byte[]? seen = null; // the store hands out the same bytes until the transcript changes: nothing new to look at
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                if (store.Transcript(platform, nativeId, null) is { } transcript
+                if (store.Transcript(platform, nativeId, null) is { } transcript && !ReferenceEquals(transcript.Utf8Json, seen)
                     && JsonNode.Parse(transcript.Utf8Json) is JsonObject body)
                 {
+                    seen = transcript.Utf8Json;
                     var now = VexaDateTime.UtcNow(time);
                     var current = body["status"]?.GetValue<string>();
                     if (current != status && current is not null)

@@ -18,6 +18,11 @@ public sealed class Meeting
 
     public required bool BotCanJoin { get; init; }
 
+    /// <summary>Its bot's segment cadence and cap, as the emulator played them when it started (<c>BehaviourSettings</c>).</summary>
+    public required int SegmentIntervalMs { get; init; }
+
+    public required int MaxSegments { get; init; }
+
     public string Status { get; set; } = MeetingStatus.Requested;
     public DateTime UpdatedAt { get; set; }
     public DateTime? StartTime { get; set; }

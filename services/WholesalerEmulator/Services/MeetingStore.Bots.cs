@@ -48,7 +48,7 @@ public sealed partial class MeetingStore
                 Touch(existing, now);
             }
 
-            meeting = Insert(request.Platform, request.NativeMeetingId, now);
+            meeting = Insert(request.Platform, request.NativeMeetingId, now, play);
             // The limit counts running containers (stopping ones included); the rejected row stays as "error".
             if (_meetings.Count(m => m.ContainerRunning) >= Options.MaxConcurrentBots)
             {

@@ -42,7 +42,7 @@ public sealed partial class MeetingStore(
         }
     }
 
-    private Meeting Insert(string platform, string nativeId, DateTime now)
+    private Meeting Insert(string platform, string nativeId, DateTime now, BehaviourSettings play)
     {
         var meeting = new Meeting
         {
@@ -53,6 +53,8 @@ public sealed partial class MeetingStore(
             UpdatedAt = now,
             ConstructedMeetingUrl = Platforms.ConstructMeetingUrl(platform, nativeId),
             BotCanJoin = Platforms.BotCanJoin(platform, nativeId),
+            SegmentIntervalMs = play.SegmentIntervalMs,
+            MaxSegments = play.MaxSegments,
         };
         _meetings.Add(meeting);
         _byId.Add(meeting.Id, meeting);

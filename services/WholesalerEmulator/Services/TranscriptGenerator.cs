@@ -38,7 +38,6 @@ public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
 
     public (TranscriptResponse Response, DateTime ValidUntil) Build(Meeting meeting, DateTime now)
     {
-        var o = options.Value;
         var count = VisibleCount(meeting, now);
         var segments = new TranscriptSegment[count];
         var validUntil = DateTime.MaxValue;
@@ -51,9 +50,9 @@ public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
             }
         }
         if (meeting.ProducingUntil is null && meeting.BotCanJoin && meeting.SessionStart is { } session
-            && count < o.MaxSegmentsPerMeeting)
+            && count < meeting.MaxSegments)
         {
-            var nextAppears = VisibleAt(session, count);
+            var nextAppears = VisibleAt(meeting, session, count);
             validUntil = nextAppears < validUntil ? nextAppears : validUntil;
         }
         var response = new TranscriptResponse(
@@ -88,28 +87,24 @@ public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
         {
             return 0;
         }
-        var o = options.Value;
-        var listenedMs = ((meeting.ProducingUntil ?? now) - session).TotalMilliseconds - o.BotJoinDelayMs;
-        return listenedMs < o.SegmentIntervalMs ? 0 : (int)Math.Min(listenedMs / o.SegmentIntervalMs, o.MaxSegmentsPerMeeting);
+        var listenedMs = ((meeting.ProducingUntil ?? now) - session).TotalMilliseconds - options.Value.BotJoinDelayMs;
+        return listenedMs < meeting.SegmentIntervalMs ? 0 : (int)Math.Min(listenedMs / meeting.SegmentIntervalMs, meeting.MaxSegments);
     }
 
-    private DateTime VisibleAt(DateTime session, int k)
-    {
-        var o = options.Value;
-        return session.AddMilliseconds(o.BotJoinDelayMs + (k + 1.0) * o.SegmentIntervalMs);
-    }
+    private DateTime VisibleAt(Meeting meeting, DateTime session, int k) =>
+        session.AddMilliseconds(options.Value.BotJoinDelayMs + (k + 1.0) * meeting.SegmentIntervalMs);
 
     private TranscriptSegment Segment(Meeting meeting, int k, DateTime now, out DateTime finalisedAt)
     {
         var o = options.Value;
         var session = meeting.SessionStart!.Value;
         var hash = Mix((ulong)meeting.Id * 1_000_003UL + (ulong)k);
-        var jitterMs = hash % 1000 / 1000.0 * o.SegmentIntervalMs * 0.1;
-        var start = Math.Round((o.BotJoinDelayMs + (double)k * o.SegmentIntervalMs + jitterMs) / 1000, 3);
-        var end = Math.Round(start + o.SegmentIntervalMs * 0.85 / 1000, 3);
+        var jitterMs = hash % 1000 / 1000.0 * meeting.SegmentIntervalMs * 0.1;
+        var start = Math.Round((o.BotJoinDelayMs + (double)k * meeting.SegmentIntervalMs + jitterMs) / 1000, 3);
+        var end = Math.Round(start + meeting.SegmentIntervalMs * 0.85 / 1000, 3);
         var german = (hash >> 12) % 5 == 0;
         var lines = german ? German : English;
-        finalisedAt = VisibleAt(session, k).AddMilliseconds(o.SegmentFinalizeDelayMs);
+        finalisedAt = VisibleAt(meeting, session, k).AddMilliseconds(o.SegmentFinalizeDelayMs);
         return new TranscriptSegment(
             start,
             end,
