@@ -131,6 +131,28 @@ if tenants_run:
 rate_limited = (json.load(open(f"{folder}/emulator-stats-tenants-after.json" if tenants_run else f"{folder}/emulator-stats-end.json"))
                 .get("rate_limited", 0) - json.load(open(f"{folder}/emulator-stats-before.json")).get("rate_limited", 0))
 
+# (8) Live transcripts over /ws: the same sockets and meetings through the gateway and straight at the emulator.
+def live(target):
+    try:
+        line = next(l for l in open(f"{folder}/live-{target}.txt") if l.startswith("LIVE_JSON "))
+        return json.loads(line[len("LIVE_JSON "):])
+    except (OSError, StopIteration):
+        return None
+
+
+live_retailer, live_floor = live("retailer"), live("floor")
+if live_retailer and live_floor:
+    w("Scenario (8), live transcripts over `/ws`, the same client sockets through the gateway and straight at the "
+      "emulator's `/ws` (floor); latency from each frame's `ts` (the emulator's publish) to its receipt:\n")
+    w("| | sockets open / subscribed | frames/s | p50 ms | p99 ms | max ms | wrong-meeting frames | closed by server | RSS kB per idle socket |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for name, r in (("gateway", live_retailer), ("floor (emulator)", live_floor)):
+        w(f"| {name} | {r['open']} / {r['subscribed']} | {r['frames_per_s']:,.0f} | {r['latency_p50_ms']} | "
+          f"{r['latency_p99_ms']} | {r['latency_max_ms']} | {r['wrong_meeting_frames']} | {r['closed_by_server']} | "
+          f"{r['rss_kb_per_idle_socket']} |")
+    w("")
+live_added_p99 = live_retailer["latency_p99_ms"] - live_floor["latency_p99_ms"] if live_retailer and live_floor else None
+
 rps, p99, frps, fp99, _ = rows["transcript"]
 valid_failures = sum(rows[k][4] for k in ("transcript", "meetings", "status", "auth"))
 checks = [
@@ -143,6 +165,14 @@ checks = [
     ("(7) Wholesaler calls within the budget", tenants_run is not None and tenant_calls <= tenant_allowed,
      f"{tenant_calls:,} calls, {tenant_allowed:,.0f} allowed" if tenants_run else "not run"),
     ("no 429 from the Wholesaler (rate limit on, from scenario (1) on)", rate_limited == 0, f"{rate_limited}"),
+    ("(8) /ws p99 ≤ floor + 10 ms", live_added_p99 is not None and live_added_p99 <= 10,
+     f"{live_added_p99:+.1f} ms" if live_added_p99 is not None else "not run"),
+    ("(8) /ws ≤ 50 KB per idle socket", live_retailer is not None and live_retailer["rss_kb_per_idle_socket"] <= 50,
+     f"{live_retailer['rss_kb_per_idle_socket']} kB" if live_retailer else "not run"),
+    ("(8) no frame to a socket of another tenant", live_retailer is not None and live_retailer["wrong_meeting_frames"] == 0
+     and live_retailer["subscribed"] == live_retailer["sockets"],
+     f"{live_retailer['wrong_meeting_frames']} of {live_retailer['frames']:,} frames, {live_retailer['subscribed']} of "
+     f"{live_retailer['sockets']} sockets subscribed" if live_retailer else "not run"),
 ]
 w("| Target | Holds | Measured |")
 w("|---|---|---|")

@@ -3,12 +3,13 @@
 scenario's response body so the floor's static backend can serve a document of exactly the same size.
 
     setup.py <gateway url> <admin key> <output dir> <number of auth users>
-    setup.py <gateway url> <admin key> <output dir> tenants <number of tenants>
+    setup.py <gateway url> <admin key> <output dir> tenants|live <number of tenants>
 
 Writes <out>/keys/<name>.txt (one API key), <out>/auth-keys.txt (one key a line), <out>/docs/<scenario>.json and
 <out>/setup.json (meeting ids, the transcript's Wholesaler meeting id). The second form, run just before scenario (7)
 so that its bots do not run during the others, writes <out>/tenants.txt: one user per tenant, each with one bot in
-progress, a line "<key> <live transcript path>" each."""
+progress, a line "<key> <live transcript path>" each; the third, before scenario (8), <out>/live.txt with a line
+"<key> <native meeting id>" per tenant."""
 import http.client
 import json
 import os
@@ -109,20 +110,22 @@ def save(path, data):
         f.write(data)
 
 
-# (7) Tenants polling at once: each its own user with one bot in progress, left running for the scenario.
-def tenant(i):
-    key = new_user(f"tenant{i}", 1)
-    native = meet_id(4000 + i)
+# (7) Tenants polling at once, and (8) tenants watching over /ws: each its own user with one bot in progress, left
+# running for the scenario. (7) writes "<key> <transcript path>" lines to tenants.txt, (8) "<key> <native id>" lines
+# to live.txt.
+def tenant(mode, i):
+    key = new_user(f"{mode}{i}", 1)
+    native = meet_id((4000 if mode == "tenants" else 6000) + i)
     start(key, native)
-    return f"{key} /transcripts/google_meet/{native}"
+    return f"{key} /transcripts/google_meet/{native}" if mode == "tenants" else f"{key} {native}"
 
 
-if sys.argv[4] == "tenants":
-    tenants = int(sys.argv[5])
+if sys.argv[4] in ("tenants", "live"):
+    mode, tenants = sys.argv[4], int(sys.argv[5])
     with ThreadPoolExecutor(8) as pool:
-        tenant_lines = list(pool.map(tenant, range(tenants)))
-    save(f"{out}/tenants.txt", ("\n".join(tenant_lines) + "\n").encode())
-    print(f"setup: {tenants} tenants, each with a bot in progress")
+        tenant_lines = list(pool.map(lambda i: tenant(mode, i), range(tenants)))
+    save(f"{out}/{mode}.txt", ("\n".join(tenant_lines) + "\n").encode())
+    print(f"setup: {tenants} {mode} tenants, each with a bot in progress")
     sys.exit(0)
 
 auth_users = int(sys.argv[4])

@@ -6,7 +6,8 @@
 # bench/StaticBackend serving a document of the same size). Writes bench/results/<timestamp>.md and a folder of raw
 # output beside it. See bench/README.md. The dev app (scripts/run.sh) must not be running: the services keep their
 # launch-profile ports (8056, 5101-5103, 5190).
-#   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 BENCH_TENANTS=200 BENCH_TENANTS_SECONDS=30 scripts/bench.sh
+#   BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_SOAK=60 BENCH_AUTH_USERS=10000 BENCH_TENANTS=200 BENCH_TENANTS_SECONDS=30 \
+#   BENCH_LIVE_TENANTS=200 BENCH_LIVE_SOCKETS=5 BENCH_LIVE_SECONDS=20 scripts/bench.sh
 # BENCH_TRACE_SAMPLING (default 0.01; 1 = every span, as scripts/run.sh) and BENCH_SERVICE_PROXIES (default false; true =
 # DCP's proxies, as scripts/run.sh) choose how the app runs; the report states both.
 # The emulator enforces current Vexa's per-key rate limit (burst 120, 40/s) and the Retailer keeps its default Wholesaler
@@ -20,6 +21,7 @@ warmup=${BENCH_WARMUP:-5}
 soak=${BENCH_SOAK:-60}
 auth_users=${BENCH_AUTH_USERS:-10000}
 tenants=${BENCH_TENANTS:-200} tenants_seconds=${BENCH_TENANTS_SECONDS:-30}
+live_tenants=${BENCH_LIVE_TENANTS:-200} live_per_tenant=${BENCH_LIVE_SOCKETS:-5} live_seconds=${BENCH_LIVE_SECONDS:-20}
 pg_port=57438 redis_port=57380 dashboard_port=25056 otlp_port=29056 resource_port=29057
 floor_port=58081 backend_port=58082
 gateway=http://127.0.0.1:8056
@@ -57,6 +59,7 @@ build() {
 build VexaService.AppHost
 build bench/FloorProxy
 build bench/StaticBackend
+build bench/LiveBench
 
 # --- start the app -----------------------------------------------------------------------------------------------
 pids=()
@@ -205,6 +208,22 @@ emulator_stats >"$results/emulator-stats-tenants-before.json"
 BENCH_TENANTS_FILE="$work/tenants.txt" wrk_run tenants retailer 1 "$tenants_seconds" tenants.lua "$gateway/"
 emulator_stats >"$results/emulator-stats-tenants-after.json"
 date +%s.%N >"$results/tenants-ended.txt"
+
+# (8) Live transcripts over /ws: every tenant watches its own meeting (a bot hearing a segment every 200 ms) from
+# several sockets through the gateway, then the same sockets watch the same meetings straight at the emulator's /ws
+# (the floor, with the system key), one after the other in this run. LiveBench measures from each frame's "ts" (the
+# emulator's publish) to its receipt, and the RSS growth of the process serving the sockets.
+echo "scenario live ($live_tenants tenants x $live_per_tenant sockets, ${live_seconds}s each side)"
+play() { curl -s -o /dev/null -X PUT -H "X-API-Key: $system_key" -H 'Content-Type: application/json' -d "$1" $emulator/_emulator/behaviour; }
+play '{"segment_interval_ms": 200, "max_segments": 100000}'
+python3 bench/setup.py $gateway "$admin_key" "$work" live "$live_tenants"
+play '{}'
+pid_of() { python3 bench/procstat.py | python3 -c "import json,sys; print(next(p for p, v in json.load(sys.stdin).items() if v[0] == '$1'))"; }
+live_bench=bench/LiveBench/bin/Release/net10.0/VexaService.Bench.LiveBench
+$live_bench --url ws://127.0.0.1:8056/ws --tenants "$work/live.txt" --per-tenant "$live_per_tenant" --seconds "$live_seconds" \
+  --pid "$(pid_of VexaService.Gateway)" | tee "$results/live-retailer.txt"
+$live_bench --url ws://127.0.0.1:5190/ws --tenants "$work/live.txt" --key "$system_key" --per-tenant "$live_per_tenant" \
+  --seconds "$live_seconds" --pid "$(pid_of VexaService.WholesalerEmulator)" | tee "$results/live-floor.txt"
 
 BENCH_TRACE_SAMPLING=$trace_sampling BENCH_SERVICE_PROXIES=$service_proxies python3 bench/report.py "$results" "$cold_start" >"$root/bench/results/$stamp.md"
 cat "$root/bench/results/$stamp.md"
