@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,6 @@ namespace VexaService.Gateway.Live;
 public static class LiveApi
 {
     public const int Unauthorized = 4401;
-    private static readonly ConcurrentDictionary<long, int> SocketsPerUser = new();
 
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
@@ -28,7 +26,7 @@ public static class LiveApi
     }
 
     private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, ClientLimits limits, LiveRelay relay,
-        MeetingOwners owners, IOptions<LiveOptions> options, ILoggerFactory loggers)
+        MeetingOwners owners, LiveConnections connections, IOptions<LiveOptions> options, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -62,9 +60,8 @@ public static class LiveApi
             await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
             return;
         }
-        if (SocketsPerUser.AddOrUpdate(user, 1, (_, n) => n + 1) > options.Value.MaxSocketsPerKey)
+        if (!connections.TryOpen(user, options.Value.MaxSocketsPerKey))
         {
-            SocketsPerUser.AddOrUpdate(user, 0, (_, n) => n - 1);
             await RefuseAsync(socket, "too_many_connections", LiveSocket.TooSlowClose,
                 $"at most {options.Value.MaxSocketsPerKey} connections per key");
             return;
@@ -76,7 +73,7 @@ public static class LiveApi
         }
         finally
         {
-            SocketsPerUser.AddOrUpdate(user, 0, (_, n) => n - 1);
+            connections.Close(user);
         }
     }
 
