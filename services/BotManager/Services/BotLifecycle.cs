@@ -110,6 +110,9 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
                     Platform = request.Platform,
                     NativeMeetingId = request.NativeMeetingId,
                     Status = MeetingStatus.Requested,
+                    // Ours, not the Wholesaler's (its data belongs to its system user): empty, save the passcode, which
+                    // Vexa keeps in the meeting's data (bot-manager, September 2025).
+                    Data = request.Passcode is null ? "{}" : new JsonObject { ["passcode"] = request.Passcode }.ToJsonString(),
                     CreatedAt = DateTime.UtcNow,
                     UpdatedAt = DateTime.UtcNow,
                 };
@@ -129,7 +132,6 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
     private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, CancellationToken ct)
     {
         WholesalerMeetingJson.Adopt(started, wholesaler.Issuer!, meeting);
-        meeting.Data = "{}"; // the Wholesaler's data belongs to its system user; ours starts empty
         // Completing must not be abandoned half-way because the client went away.
         await db.SaveChangesAsync(CancellationToken.None);
         return meeting;

@@ -53,6 +53,7 @@ internal static class Extensions
         builder.Services.AddSingleton<TranscriptCopies>();
         builder.Services.AddScoped<MeetingFollower>();
         builder.Services.AddSingleton<MeetingOwners>();
+        builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<LiveRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());
 

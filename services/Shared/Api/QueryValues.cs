@@ -13,13 +13,36 @@ public static class QueryValues
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    /// <summary><c>skip</c> (default 0) and <c>limit</c> (default 100, at most 1000).</summary>
+    /// <summary><c>skip</c> or its other name <c>offset</c> (default 0), and <c>limit</c> (default 100, at most 1000).</summary>
     public static (int Skip, int Limit, IResult? Error) Paging(HttpRequest request)
     {
         var issues = new List<ValidationIssue>();
         var skip = Read(request, "skip", 0, 0, int.MaxValue, issues);
+        var offset = Read(request, "offset", skip, 0, int.MaxValue, issues);
+        if (request.Query.ContainsKey("skip") && request.Query.ContainsKey("offset") && offset != skip)
+        {
+            issues.Add(new ValidationIssue(["query", "offset"], "offset and skip are the same parameter; give one, or the same value",
+                "value_error.conflict"));
+        }
         var limit = Read(request, "limit", DefaultLimit, 1, MaxLimit, issues);
-        return (skip, limit, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
+        return (offset, limit, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
+    }
+
+    /// <summary>
+    /// Every value given for <paramref name="name"/> (repeated, or comma-separated), or an issue naming an empty one.
+    /// Null when the parameter is absent.
+    /// </summary>
+    public static (string[]? Values, ValidationIssue? Issue) List(HttpRequest request, string name)
+    {
+        var raw = request.Query[name];
+        if (raw.Count == 0)
+        {
+            return (null, null);
+        }
+        var values = raw.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim()).ToArray();
+        return values.Any(v => v.Length == 0)
+            ? (null, new ValidationIssue(["query", name], "ensure this value has at least 1 characters", "value_error.any_str.min_length"))
+            : (values.Distinct(StringComparer.Ordinal).ToArray(), null);
     }
 
     /// <summary>A <c>limit</c> between 1 and <paramref name="max"/>, <paramref name="fallback"/> when absent.</summary>

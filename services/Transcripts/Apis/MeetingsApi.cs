@@ -19,7 +19,9 @@ public static class MeetingsApi
     public static IEndpointRouteBuilder MapMeetingsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/meetings").WithTags("Meetings").RequireCaller("Invalid API token").RequireKnownPlatform();
-        api.MapGet("/", ListMeetings).WithName("ListMeetings").WithSummary("The caller's meetings, newest first (skip, limit)");
+        api.MapGet("/", ListMeetings).WithName("ListMeetings")
+            .WithSummary("The caller's meetings, newest first (status, platform; limit with offset or skip)");
+        api.MapGet("/{meeting_id}", GetMeeting).WithName("GetMeeting").WithSummary("One of the caller's meetings by its id");
         api.MapPatch("/{platform}/{native_meeting_id}", UpdateMeeting).WithName("UpdateMeeting")
             .WithSummary("Merge name, participants, languages, notes into the newest meeting's data");
         api.MapDelete("/{platform}/{native_meeting_id}", DeleteMeeting).WithName("DeleteMeeting")
@@ -35,8 +37,31 @@ public static class MeetingsApi
         {
             return error;
         }
-        var meetings = await store.ListAsync(caller.UserId, skip, limit, ct);
+        var (statuses, statusIssue) = QueryValues.List(request, "status");
+        var (platforms, platformIssue) = QueryValues.List(request, "platform");
+        if (platforms?.FirstOrDefault(p => !Platforms.IsKnown(p)) is not null)
+        {
+            platformIssue = new ValidationIssue(["query", "platform"], Platforms.EnumMessage, "type_error.enum");
+        }
+        if (new[] { statusIssue, platformIssue }.OfType<ValidationIssue>().ToList() is { Count: > 0 } issues)
+        {
+            return new ValidationErrorBody(issues).ToResult();
+        }
+        var meetings = await store.ListAsync(caller.UserId, skip, limit, ct, statuses, platforms);
         return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponse.From).ToList()));
+    }
+
+    /// <summary>By our id, from our database; another user's meeting is as absent as one that never existed.</summary>
+    public static async Task<IResult> GetMeeting(Caller caller, string meeting_id, MeetingStore store, CancellationToken ct)
+    {
+        var (id, error) = QueryValues.PathId(meeting_id, "meeting_id");
+        if (error is not null)
+        {
+            return error;
+        }
+        return await store.GetAsync(caller.UserId, id, ct) is { } meeting
+            ? TypedResults.Ok(MeetingResponse.From(meeting))
+            : TypedResults.NotFound(new ErrorBody(MeetingStore.NotFoundById));
     }
 
     public static async Task<IResult> UpdateMeeting(Caller caller, string platform, string native_meeting_id, HttpRequest request,

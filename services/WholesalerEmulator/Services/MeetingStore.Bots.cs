@@ -49,6 +49,10 @@ public sealed partial class MeetingStore
             }
 
             meeting = Insert(request.Platform, request.NativeMeetingId, now, play);
+            if (play.PushesStatuses && !string.IsNullOrEmpty(request.Passcode))
+            {
+                meeting.Data["passcode"] = request.Passcode; // 2025-09 keeps it in the meeting's data
+            }
             // The limit counts running containers (stopping ones included); the rejected row stays as "error".
             if (_meetings.Count(m => m.ContainerRunning) >= Options.MaxConcurrentBots)
             {

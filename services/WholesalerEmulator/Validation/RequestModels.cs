@@ -2,8 +2,8 @@ using VexaService.WholesalerEmulator.Models;
 
 namespace VexaService.WholesalerEmulator.Validation;
 
-/// <summary>Vexa's <c>MeetingCreate</c>; unknown fields are ignored.</summary>
-public sealed record MeetingCreate(string Platform, string NativeMeetingId, string? BotName, string? Language, string? Task)
+/// <summary>Vexa's <c>MeetingCreate</c>; unknown fields are ignored. <c>passcode</c> exists from September 2025 on.</summary>
+public sealed record MeetingCreate(string Platform, string NativeMeetingId, string? BotName, string? Language, string? Task, string? Passcode = null)
 {
     public static bool TryRead(JsonBody body, out MeetingCreate request, out ValidationErrorBody errors)
     {
@@ -16,9 +16,10 @@ public sealed record MeetingCreate(string Platform, string NativeMeetingId, stri
             var botName = reader.Str(root, "bot_name", required: false, "body", "bot_name");
             var language = reader.Str(root, "language", required: false, "body", "language");
             var task = reader.Str(root, "task", required: false, "body", "task");
+            var passcode = reader.Str(root, "passcode", required: false, "body", "passcode");
             if (!reader.HasErrors)
             {
-                request = new MeetingCreate(platform!, nativeId!, botName, language, task);
+                request = new MeetingCreate(platform!, nativeId!, botName, language, task, passcode);
             }
         }
         errors = reader.Errors;

@@ -11,6 +11,50 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
     private readonly HttpClient _bots = fixture.BotManager.CreateClient();
 
     [Fact]
+    public async Task A_pasted_teams_link_starts_the_bot_with_its_passcode_at_the_wholesaler()
+    {
+        var userId = await fixture.NewUserAsync();
+        var teamsId = string.Concat(Enumerable.Range(0, 13).Select(_ => (char)('0' + Random.Shared.Next(10))));
+        await fixture.PlayAsync(RetailerFixture.September2025);
+        try
+        {
+            var started = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots",
+                new { meeting_url = $"https://teams.live.com/meet/{teamsId}?p=Secret123" });
+            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+            var meeting = await started.JsonAsync();
+            Assert.Equal(("teams", teamsId, "Secret123"), (meeting["platform"]!.GetValue<string>(),
+                meeting["native_meeting_id"]!.GetValue<string>(), meeting["data"]!["passcode"]!.GetValue<string>()));
+
+            // The Wholesaler got the passcode (Vexa of September 2025 keeps it in its meeting's data).
+            var wholesalerId = await RetailerFixture.WholesalerIdAsync(meeting["id"]!.GetValue<long>());
+            var theirs = (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
+                .Single(m => m!["id"]!.GetValue<long>() == wholesalerId)!;
+            Assert.Equal("Secret123", theirs["data"]!["passcode"]!.GetValue<string>());
+            await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/teams/{teamsId}");
+        }
+        finally
+        {
+            await fixture.PlayAsync(RetailerFixture.Dfc7c83e);
+        }
+    }
+
+    [Fact]
+    public async Task A_refused_option_is_a_422_and_starts_nothing()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var before = (await fixture.EmulatorStatsAsync())["bot_starts"]!.GetValue<long>();
+        var refused = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots",
+            new { platform = "google_meet", native_meeting_id = meetId, passcode = "12345678" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal("Passcode is not supported for Google Meet meetings", (await refused.JsonAsync())["detail"]![0]!["msg"]!.GetValue<string>());
+        // No bot was asked of the Wholesaler (tests of this collection run one at a time), and no meeting of ours exists.
+        Assert.Equal(before, (await fixture.EmulatorStatsAsync())["bot_starts"]!.GetValue<long>());
+        var meetings = await (await fixture.AsUserAsync(fixture.Transcripts.CreateClient(), userId, HttpMethod.Get, "/meetings")).JsonAsync();
+        Assert.Empty(meetings["meetings"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_user_starts_lists_reconfigures_and_stops_a_bot()
     {
         var userId = await fixture.NewUserAsync();
