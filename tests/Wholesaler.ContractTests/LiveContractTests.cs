@@ -136,4 +136,23 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
         Contract.HasExactKeys(status!["payload"]!.AsObject(), "status");
         Assert.True(Contract.NaiveIso().IsMatch(Text(status, "ts") ?? ""), $"ts: {status["ts"]}");
     }
+
+    [Fact]
+    public async Task The_emulator_sends_a_segment_when_it_appears_and_again_once_it_is_final()
+    {
+        Assert.SkipUnless(Target.IsEmulator, "Emulator-only: how often Vexa re-sends a mutable segment depends on its transcriber.");
+        var nativeId = Contract.GoogleMeetId();
+        await using var client = await ConnectAsync(Target.ApiKey);
+        await StartBotAsync("google_meet", nativeId);
+        await client.SendAsync(Frame("subscribe", ("google_meet", nativeId)));
+        await client.DrainAsync(TimeSpan.FromSeconds(1.5)); // segments every 50 ms, final 200 ms later
+        var sent = client.Received.Where(f => Text(f, "type") == "transcript.mutable")
+            .SelectMany(f => f["payload"]!["segments"]!.AsArray().Select(s => s!.AsObject()))
+            .GroupBy(s => s["start"]!.GetValue<double>()).ToList();
+        Assert.True(sent.Count >= 5, $"{sent.Count} segments");
+        // Each segment at most twice: new (created_at null) and final (created_at set); most of them both.
+        Assert.All(sent, g => Assert.InRange(g.Count(), 1, 2));
+        Assert.All(sent.Where(g => g.Count() == 2), g => Assert.Equal([false, true], g.Select(s => s["created_at"] is not null)));
+        Assert.True(sent.Count(g => g.Count() == 2) >= sent.Count / 2, string.Join(" ", sent.Select(g => g.Count())));
+    }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
 using VexaService.Shared.Json;
+using VexaService.WholesalerEmulator.Models;
 
 namespace VexaService.WholesalerEmulator.Services;
 
@@ -168,53 +169,42 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
     private async Task WatchAsync(string platform, string nativeId, CancellationToken ct)
     {
         string? status = null;
-        var sent = new Dictionary<double, string>();   // segment start → its JSON as last sent
-        var finalized = new HashSet<double>();
+        long? meetingId = null;
+        int sent = 0, sentFinal = 0;
+        var ended = false;
         var meeting = LiveProtocol.Meeting(platform, nativeId);
-        byte[]? seen = null; // the store hands out the same bytes until the transcript changes: nothing new to look at
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                if (store.Transcript(platform, nativeId, null) is { } transcript && !ReferenceEquals(transcript.Utf8Json, seen)
-                    && JsonNode.Parse(transcript.Utf8Json) is JsonObject body)
+                if (store.Live(platform, nativeId, sent, sentFinal) is { } view)
                 {
-                    seen = transcript.Utf8Json;
+                    if (view.MeetingId != meetingId)
+                    {
+                        // Another meeting is now the newest on this native id: it starts from nothing.
+                        (meetingId, sent, sentFinal, ended) = (view.MeetingId, 0, 0, false);
+                        view = store.Live(platform, nativeId, 0, 0) ?? view;
+                    }
                     var now = VexaDateTime.UtcNow(time);
-                    var current = body["status"]?.GetValue<string>();
-                    if (current != status && current is not null)
+                    if (view.Status != status)
                     {
-                        status = current;
-                        await SendAsync(Frame("meeting.status", meeting, new JsonObject { ["status"] = current }, VexaDateTime.Naive(now)), ct);
+                        status = view.Status;
+                        await SendAsync(Frame("meeting.status", meeting, new JsonObject { ["status"] = status }, VexaDateTime.Naive(now)), ct);
                     }
-                    var segments = (body["segments"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-                    var changed = new JsonArray();
-                    foreach (var segment in segments)
+                    if (view.Changed.Count > 0)
                     {
-                        var start = segment["start"]!.GetValue<double>();
-                        var json = segment.ToJsonString();
-                        if (!sent.TryGetValue(start, out var before) || before != json)
-                        {
-                            sent[start] = json;
-                            changed.Add(segment.DeepClone());
-                        }
-                    }
-                    if (changed.Count > 0)
-                    {
+                        var changed = new JsonArray([.. view.Changed.Select(Json)]);
                         await SendAsync(Frame("transcript.mutable", meeting, new JsonObject { ["segments"] = changed }, WithOffset(now)), ct);
                     }
-                    if (MeetingStatus.IsFinal(current ?? ""))
+                    (sent, sentFinal) = (view.Visible, view.Final);
+                    if (MeetingStatus.IsFinal(view.Status) && !ended)
                     {
-                        var final = new JsonArray();
-                        foreach (var segment in segments.Where(s => finalized.Add(s["start"]!.GetValue<double>())))
+                        ended = true; // what the bot heard is written to the database: every segment, once, as final
+                        var final = new JsonArray([.. view.All().Select(segment => (JsonNode)new JsonObject
                         {
-                            final.Add(new JsonObject
-                            {
-                                ["start"] = segment["start"]!.DeepClone(), ["end"] = segment["end"]!.DeepClone(),
-                                ["text"] = segment["text"]!.DeepClone(), ["language"] = segment["language"]?.DeepClone(),
-                                ["speaker"] = segment["speaker"]?.DeepClone(), ["session_uid"] = $"emulator-{platform}-{nativeId}",
-                            });
-                        }
+                            ["start"] = segment.Start, ["end"] = segment.End, ["text"] = segment.Text, ["language"] = segment.Language,
+                            ["speaker"] = segment.Speaker, ["session_uid"] = $"emulator-{platform}-{nativeId}",
+                        })]);
                         if (final.Count > 0)
                         {
                             await SendAsync(Frame("transcript.finalized", meeting, new JsonObject { ["segments"] = final }, WithOffset(now)), ct);
@@ -229,6 +219,9 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
             // unsubscribed, or the socket is gone
         }
     }
+
+    private static JsonNode Json(TranscriptSegment segment) =>
+        JsonSerializer.SerializeToNode(segment, EmulatorJsonContext.Web.TranscriptSegment)!;
 
     private static string? WithOffset(DateTime now) => VexaDateTime.Naive(now) + "+00:00";
 

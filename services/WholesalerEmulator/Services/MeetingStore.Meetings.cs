@@ -76,6 +76,34 @@ public sealed partial class MeetingStore
     }
 
     /// <summary>
+    /// What a <c>/ws</c> subscription to the newest meeting on (platform, native id) has not seen yet, given how many
+    /// segments it has sent (<paramref name="sent"/>) and how many of those as final (<paramref name="sentFinal"/>):
+    /// the new segments and those finalised since, without building the whole transcript.
+    /// </summary>
+    public LiveView? Live(string platform, string nativeId, int sent, int sentFinal)
+    {
+        lock (_gate)
+        {
+            if (Newest(platform, nativeId) is not { } meeting)
+            {
+                return null;
+            }
+            var now = Now();
+            var (visible, final) = transcripts.Counts(meeting, now);
+            var changed = new List<TranscriptSegment>();
+            for (var k = Math.Min(sentFinal, sent); k < visible; k++)
+            {
+                if (k >= sent || k < final)
+                {
+                    changed.Add(transcripts.SegmentAt(meeting, k, now));
+                }
+            }
+            return new LiveView(meeting.Id, meeting.Status, visible, Math.Max(sentFinal, final), changed,
+                () => Enumerable.Range(0, visible).Select(k => transcripts.SegmentAt(meeting, k, now)).ToList());
+        }
+    }
+
+    /// <summary>
     /// The transcript response of the newest meeting (or of <paramref name="meetingId"/>, which must match platform and
     /// native id) as UTF-8 JSON. Cached per meeting until the next segment appears, a segment is finalised or the
     /// meeting changes, so a finished meeting is served from the same bytes every time.

@@ -81,6 +81,24 @@ public sealed class TranscriptGenerator(IOptions<EmulatorOptions> options)
         return ([.. participants], [.. languages]);
     }
 
+    /// <summary>How many segments are visible at <paramref name="now"/>, and how many of those (the first ones: they
+    /// finalise in order) have their <c>created_at</c>.</summary>
+    public (int Visible, int Final) Counts(Meeting meeting, DateTime now)
+    {
+        var visible = VisibleCount(meeting, now);
+        if (visible == 0)
+        {
+            return (0, 0);
+        }
+        var o = options.Value;
+        var sinceMs = (now - meeting.SessionStart!.Value).TotalMilliseconds - o.BotJoinDelayMs - o.SegmentFinalizeDelayMs;
+        var final = sinceMs < meeting.SegmentIntervalMs ? 0 : (int)Math.Min(sinceMs / meeting.SegmentIntervalMs, visible);
+        return (visible, final);
+    }
+
+    /// <summary>Segment <paramref name="k"/> as it reads at <paramref name="now"/> (as in <see cref="Build"/>).</summary>
+    public TranscriptSegment SegmentAt(Meeting meeting, int k, DateTime now) => Segment(meeting, k, now, out _);
+
     private int VisibleCount(Meeting meeting, DateTime now)
     {
         if (!meeting.BotCanJoin || meeting.SessionStart is not { } session)
