@@ -5,7 +5,9 @@
 //   frames_per_s            frames received by all sockets in the measured window
 //   wrong_meeting_frames    frames naming a meeting the socket did not subscribe (another tenant's): must be 0
 // Usage: LiveBench --url ws://host/ws --tenants FILE ("<key> <native id>" lines) [--key KEY: one key for every socket]
-//        [--per-tenant 5] [--seconds 20] [--pid PID]
+//        [--per-tenant 5] [--seconds 20] [--settle 5] [--pid PID]
+// Measuring starts --settle seconds after the last subscription: each first frame carries the meeting's segments so far
+// (a burst of up to hundreds of KB per subscription), and the target is the steady flow after it.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -18,6 +20,7 @@ var settings = Arguments(args);
 var url = new Uri(settings["url"]);
 var perTenant = int.Parse(settings.GetValueOrDefault("per-tenant", "5"), CultureInfo.InvariantCulture);
 var seconds = double.Parse(settings.GetValueOrDefault("seconds", "20"), CultureInfo.InvariantCulture);
+var settle = double.Parse(settings.GetValueOrDefault("settle", "5"), CultureInfo.InvariantCulture);
 var pid = settings.TryGetValue("pid", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
 var tenants = File.ReadAllLines(settings["tenants"]).Select(l => l.Split(' ')).Where(l => l.Length == 2)
     .Select(l => (Key: settings.GetValueOrDefault("key", l[0]), NativeId: l[1])).ToList();
@@ -61,7 +64,8 @@ while (watchers.Count(w => w.Subscribed) < open && DateTime.UtcNow < subscribedB
     Console.WriteLine($"  waiting for subscriptions: {watchers.Count(w => w.Subscribed)}/{open}");
     await Task.Delay(1000);
 }
-Console.WriteLine($"{watchers.Count(w => w.Subscribed)} subscribed; measuring for {seconds} s");
+Console.WriteLine($"{watchers.Count(w => w.Subscribed)} subscribed; settling for {settle} s, then measuring for {seconds} s");
+await Task.Delay(TimeSpan.FromSeconds(settle));
 Watcher.Measuring = true;
 var clock = Stopwatch.StartNew();
 await Task.Delay(TimeSpan.FromSeconds(seconds));
@@ -85,6 +89,7 @@ var result = new JsonObject
     ["subscribed"] = watchers.Count(w => w.Subscribed),
     ["closed_by_server"] = watchers.Count(w => w.ClosedByServer),
     ["seconds"] = Math.Round(elapsed, 2),
+    ["settle_seconds"] = settle,
     ["frames"] = frames,
     ["frames_per_s"] = Math.Round(frames / elapsed, 1),
     ["latency_p50_ms"] = Math.Round(Percentile(0.50), 2),

@@ -113,9 +113,9 @@ public sealed class LiveRelay(
             {
                 throw new WebSocketException("closed by the Wholesaler");
             }
-            if (message.Text is { } text)
+            if (message.Utf8 is { } utf8)
             {
-                await RouteAsync(text, ct);
+                await RouteAsync(utf8, ct);
             }
             else
             {
@@ -125,44 +125,39 @@ public sealed class LiveRelay(
         throw new WebSocketException("the Wholesaler's socket is no longer open");
     }
 
-    /// <summary>One upstream frame to the owner's watching sockets, or to nobody.</summary>
-    private async Task RouteAsync(string text, CancellationToken ct)
+    /// <summary>
+    /// One upstream frame to the owner's watching sockets, or to nobody. Only its type and meeting are read (a
+    /// transcript frame's segments can be hundreds of KB), and its bytes go out as they came, the same array to every
+    /// socket.
+    /// </summary>
+    private async Task RouteAsync(byte[] utf8, CancellationToken ct)
     {
-        JsonObject? frame;
-        try
+        var read = LiveFrameHeader.Read(utf8);
+        if (read is not { } header || !Relayed.Contains(header.Type))
         {
-            frame = JsonNode.Parse(text) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return;
-        }
-        var type = frame?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
-        if (type is null || !Relayed.Contains(type))
-        {
-            if (type == "error")
+            if (read?.Type == "error")
             {
-                logger.LogWarning("The Wholesaler's /ws answered an error: {Frame}", text);
+                logger.LogWarning("The Wholesaler's /ws answered an error: {Frame}", Encoding.UTF8.GetString(utf8));
             }
             return; // answers to our own subscribes, pongs, and types we do not know
         }
-        var platform = frame!["meeting"]?["platform"]?.GetValue<string>();
-        var nativeId = frame["meeting"]?["native_id"]?.GetValue<string>();
-        if (platform is null || nativeId is null || !_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty)
+        if (header.Platform is not { } platform || header.NativeId is not { } nativeId
+            || !_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty)
         {
             return;
         }
-        if (await owners.OwnerAsync(platform, nativeId, fresh: type == "meeting.status", ct) is not { } owner)
+        var isStatus = header.Type == "meeting.status";
+        if (await owners.OwnerAsync(platform, nativeId, fresh: isStatus, ct) is not { } owner)
         {
             return;
-        }
-        if (type == "meeting.status")
-        {
-            await FollowStatusAsync(owner.MeetingId, frame, ct);
         }
         foreach (var socket in watchers.Keys.Where(s => s.UserId == owner.UserId))
         {
-            socket.Enqueue(text);
+            socket.Enqueue(utf8);
+        }
+        if (isStatus && JsonNode.Parse(utf8) is JsonObject frame)
+        {
+            await FollowStatusAsync(owner.MeetingId, frame, ct);
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
 {
     public const int TooSlowClose = 4429;
 
-    private readonly Channel<string> _outbox = Channel.CreateBounded<string>(
+    private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly HashSet<(string Platform, string NativeId)> _watching = [];
     private readonly CancellationTokenSource _closing = new();
@@ -26,8 +26,11 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
 
     public long UserId { get; } = userId;
 
-    /// <summary>Queues a frame for the client; a client whose queue is full is closed (it cannot keep up).</summary>
-    public void Enqueue(string frame)
+    public void Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
+
+    /// <summary>Queues a frame (UTF-8, shared by every socket it goes to: never changed) for the client; a client whose
+    /// queue is full is closed (it cannot keep up).</summary>
+    public void Enqueue(byte[] frame)
     {
         if (!_outbox.Writer.TryWrite(frame) && !_done && !_closing.IsCancellationRequested)
         {
@@ -75,7 +78,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
                 {
                     break;
                 }
-                await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
+                await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
             }
         }
         catch (Exception e) when (e is TooSlowException or WebSocketException or OperationCanceledException or ObjectDisposedException)
