@@ -6,8 +6,9 @@
 //   wrong_meeting_frames    frames naming a meeting the socket did not subscribe (another tenant's): must be 0
 // Usage: LiveBench --url ws://host/ws --tenants FILE ("<key> <native id>" lines) [--key KEY: one key for every socket]
 //        [--per-tenant 5] [--seconds 20] [--settle 5] [--pid PID]
-// Measuring starts --settle seconds after the last subscription: each first frame carries the meeting's segments so far
-// (a burst of up to hundreds of KB per subscription), and the target is the steady flow after it.
+// Measuring starts --settle seconds after the last subscription, and latency counts the frames published from then on:
+// each subscription's first frame carries the meeting's segments so far (a burst of up to hundreds of KB each), and
+// the target is the steady flow after it.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -66,6 +67,7 @@ while (watchers.Count(w => w.Subscribed) < open && DateTime.UtcNow < subscribedB
 }
 Console.WriteLine($"{watchers.Count(w => w.Subscribed)} subscribed; settling for {settle} s, then measuring for {seconds} s");
 await Task.Delay(TimeSpan.FromSeconds(settle));
+Watcher.PublishedFrom = DateTime.UtcNow;
 Watcher.Measuring = true;
 var clock = Stopwatch.StartNew();
 await Task.Delay(TimeSpan.FromSeconds(seconds));
@@ -129,6 +131,7 @@ static long Rss(int? pid)
 sealed class Watcher(string key, string nativeId)
 {
     public static volatile bool Measuring;
+    public static DateTime PublishedFrom;
 
     private readonly ClientWebSocket _socket = new();
 
@@ -230,7 +233,10 @@ sealed class Watcher(string key, string nativeId)
         if (frame["ts"]?.GetValue<string>() is { } ts && DateTime.TryParse(ts, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var published))
         {
-            Latencies.Add((received - published).TotalMilliseconds);
+            if (published >= PublishedFrom)
+            {
+                Latencies.Add((received - published).TotalMilliseconds);
+            }
         }
     }
 }
