@@ -78,6 +78,7 @@ public sealed class LiveRelay(
                 }
                 if (reconnecting)
                 {
+                    owners.Forget(); // frames, statuses among them, may have been missed while it was down
                     TellWatchers(watched);
                 }
                 await ReadAsync(upstream, stoppingToken);
