@@ -28,7 +28,7 @@ public static partial class MeetingLink
         if (host == "meet.google.com")
         {
             var code = path.TrimStart('/').ToLowerInvariant();
-            return GoogleMeetCode().IsMatch(code)
+            return Platforms.ConstructMeetingUrl(Platforms.GoogleMeet, code) is not null
                 ? (new Parsed(Platforms.GoogleMeet, code, null), null)
                 : (null, $"a Google Meet link ends in the meeting code abc-defg-hij; '{path.TrimStart('/')}' is not one");
         }
@@ -67,9 +67,6 @@ public static partial class MeetingLink
         }
         return values;
     }
-
-    [GeneratedRegex("^[a-z]{3}-[a-z]{4}-[a-z]{3}$")]
-    private static partial Regex GoogleMeetCode();
 
     [GeneratedRegex(@"^/meet/(?<id>\d{10,15})$")]
     private static partial Regex TeamsPath();
