@@ -207,10 +207,10 @@ public sealed class LiveRelay(
             var gap = LiveProtocol.Error("upstream_reconnected");
             gap["meeting"] = LiveProtocol.Meeting(platform, nativeId);
             gap["details"] = "The live feed was interrupted and resumed; frames may be missing. Reload GET /transcripts to catch up.";
-            var text = gap.ToJsonString();
+            var utf8 = JsonSerializer.SerializeToUtf8Bytes(gap); // one array for every watcher
             foreach (var socket in watchers.Keys)
             {
-                socket.Enqueue(text);
+                socket.Enqueue(utf8);
             }
         }
     }

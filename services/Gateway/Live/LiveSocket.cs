@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using VexaService.Shared.Api;
@@ -27,6 +28,8 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
     public long UserId { get; } = userId;
 
     public void Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
+
+    public void Enqueue(JsonNode frame) => Enqueue(JsonSerializer.SerializeToUtf8Bytes(frame));
 
     /// <summary>Queues a frame (UTF-8, shared by every socket it goes to: never changed) for the client; a client whose
     /// queue is full is closed (it cannot keep up).</summary>
@@ -118,7 +121,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         var (frame, action) = LiveProtocol.Read(text);
         if (frame is null)
         {
-            Enqueue(LiveProtocol.Error("invalid_json").ToJsonString());
+            Enqueue(LiveProtocol.Error("invalid_json"));
             return;
         }
         switch (action)
@@ -133,7 +136,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
                 await UnsubscribeAsync(frame);
                 break;
             default:
-                Enqueue(LiveProtocol.Error("unknown_action").ToJsonString());
+                Enqueue(LiveProtocol.Error("unknown_action"));
                 break;
         }
     }
@@ -143,7 +146,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         var (meetings, problem) = LiveProtocol.Meetings(frame);
         if (problem is not null)
         {
-            Enqueue(LiveProtocol.InvalidPayload(problem).ToJsonString());
+            Enqueue(LiveProtocol.InvalidPayload(problem));
             return;
         }
         var subscribed = new JsonArray();
@@ -174,9 +177,9 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         }
         if (refused.Count > 0)
         {
-            Enqueue(LiveProtocol.InvalidPayload(refused).ToJsonString());
+            Enqueue(LiveProtocol.InvalidPayload(refused));
         }
-        Enqueue(LiveProtocol.Answer("subscribed", subscribed).ToJsonString());
+        Enqueue(LiveProtocol.Answer("subscribed", subscribed));
     }
 
     private async Task UnsubscribeAsync(JsonObject frame)
@@ -190,7 +193,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
             }
             unsubscribed.Add(LiveProtocol.Meeting(platform, nativeId));
         }
-        Enqueue(LiveProtocol.Answer("unsubscribed", unsubscribed).ToJsonString());
+        Enqueue(LiveProtocol.Answer("unsubscribed", unsubscribed));
     }
 
     /// <summary>The client's next message; null when it closed or sent more than 64 KiB at once (then closed 1009).</summary>

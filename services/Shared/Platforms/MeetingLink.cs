@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace VexaService.Shared.Platforms;
 
@@ -24,7 +26,7 @@ public static partial class MeetingLink
         }
         var host = uri.Host.ToLowerInvariant();
         var path = uri.AbsolutePath.TrimEnd('/');
-        var query = Query(uri);
+        var query = QueryHelpers.ParseQuery(uri.Query);
         if (host == "meet.google.com")
         {
             var code = path.TrimStart('/').ToLowerInvariant();
@@ -36,7 +38,7 @@ public static partial class MeetingLink
         {
             var match = TeamsPath().Match(path);
             return match.Success
-                ? (new Parsed(Platforms.Teams, match.Groups["id"].Value, query.GetValueOrDefault("p")), null)
+                ? (new Parsed(Platforms.Teams, match.Groups["id"].Value, First(query, "p")), null)
                 : (null, "a Teams link is https://teams.live.com/meet/<10-15 digits>, optionally with ?p=<passcode>");
         }
         if (host == "teams.microsoft.com")
@@ -51,22 +53,14 @@ public static partial class MeetingLink
             {
                 return (null, "a Zoom link is https://<host>.zoom.us/j/<9-11 digits>, optionally with ?pwd=<pwd>");
             }
-            var pwd = query.GetValueOrDefault("pwd");
+            var pwd = First(query, "pwd");
             return (new Parsed(Platforms.Zoom, match.Groups["id"].Value + (string.IsNullOrEmpty(pwd) ? "" : "?pwd=" + pwd), null), null);
         }
         return (null, $"'{uri.Host}' is not a Google Meet, Teams or Zoom host: {Expected}");
     }
 
-    private static Dictionary<string, string> Query(Uri uri)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (name, value) = pair.IndexOf('=') is var i and >= 0 ? (pair[..i], pair[(i + 1)..]) : (pair, "");
-            values.TryAdd(Uri.UnescapeDataString(name), Uri.UnescapeDataString(value.Replace('+', ' ')));
-        }
-        return values;
-    }
+    private static string? First(Dictionary<string, StringValues> query, string name) =>
+        query.TryGetValue(name, out var values) ? values[0] : null;
 
     [GeneratedRegex(@"^/meet/(?<id>\d{10,15})$")]
     private static partial Regex TeamsPath();

@@ -55,7 +55,7 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
     {
         if (key == ApiKeyCheck.Missing)
         {
-            await SendAsync(new JsonObject { ["type"] = "error", ["error"] = "missing_api_key" }, aborted);
+            await SendAsync(LiveProtocol.Error("missing_api_key"), aborted);
             await socket.CloseAsync((WebSocketCloseStatus)MissingKeyClose, "missing_api_key", aborted);
             return;
         }
@@ -177,13 +177,11 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         {
             while (!ct.IsCancellationRequested)
             {
-                if (store.Live(platform, nativeId, sent, sentFinal) is { } view)
+                if (store.Live(platform, nativeId, meetingId, sent, sentFinal) is { } view)
                 {
                     if (view.MeetingId != meetingId)
                     {
-                        // Another meeting is now the newest on this native id: it starts from nothing.
-                        (meetingId, sent, sentFinal, ended) = (view.MeetingId, 0, 0, false);
-                        view = store.Live(platform, nativeId, 0, 0) ?? view;
+                        (meetingId, ended) = (view.MeetingId, false); // another meeting is now the newest on this native id
                     }
                     var now = VexaDateTime.UtcNow(time);
                     if (view.Status != status)

@@ -77,16 +77,21 @@ public sealed partial class MeetingStore
 
     /// <summary>
     /// What a <c>/ws</c> subscription to the newest meeting on (platform, native id) has not seen yet, given how many
-    /// segments it has sent (<paramref name="sent"/>) and how many of those as final (<paramref name="sentFinal"/>):
-    /// the new segments and those finalised since, without building the whole transcript.
+    /// segments of meeting <paramref name="seenMeetingId"/> it has sent (<paramref name="sent"/>) and how many of those
+    /// as final (<paramref name="sentFinal"/>): the new segments and those finalised since, without building the whole
+    /// transcript. When another meeting is now the newest, it is seen from its start.
     /// </summary>
-    public LiveView? Live(string platform, string nativeId, int sent, int sentFinal)
+    public LiveView? Live(string platform, string nativeId, long? seenMeetingId, int sent, int sentFinal)
     {
         lock (_gate)
         {
             if (Newest(platform, nativeId) is not { } meeting)
             {
                 return null;
+            }
+            if (meeting.Id != seenMeetingId)
+            {
+                (sent, sentFinal) = (0, 0);
             }
             var now = Now();
             var (visible, final) = transcripts.Counts(meeting, now);
