@@ -43,7 +43,8 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, ILo
             return Outcome.UnknownMeeting;
         }
 
-        var transition = payload["status_change"] is JsonObject change
+        var change = payload["status_change"] as JsonObject;
+        var transition = change is not null
             // The Wholesaler's own account of the change, passed on in our users' status_change events.
             ? new StatusTransition(
                 WholesalerMeetingJson.Text(change, "transition_source") ?? StatusTransition.Wholesaler.Source,
@@ -66,6 +67,7 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, ILo
                 await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
             }
         }
-        return await follower.FollowAsync(meeting, reported, transition, ct) ? Outcome.Followed : Outcome.Unchanged;
+        var from = WholesalerMeetingJson.Text(change, "from");
+        return await follower.FollowAsync(meeting, reported, transition, ct, from) ? Outcome.Followed : Outcome.Unchanged;
     }
 }

@@ -213,6 +213,43 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task Pushes_that_arrive_late_or_at_once_still_tell_the_owner_every_change_once_in_order()
+    {
+        var userId = await fixture.NewUserAsync(events: [WebhookEvents.StatusChange]);
+        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Requested);
+        JsonObject Change(string from, string to) => new()
+        {
+            ["event_type"] = "meeting.status_change",
+            ["meeting"] = new JsonObject
+            {
+                ["id"] = wholesalerId, ["platform"] = "google_meet", ["native_meeting_id"] = meetId, ["status"] = to, ["data"] = new JsonObject(),
+            },
+            ["status_change"] = new JsonObject { ["from"] = from, ["to"] = to, ["timestamp"] = "2026-12-01T10:00:01", ["transition_source"] = "bot_callback" },
+        };
+        async Task PushAsync(JsonObject payload) =>
+            Assert.Equal(HttpStatusCode.OK,
+                (await _transcripts.PostAsJsonAsync($"/internal/wholesaler-webhook/{RetailerFixture.CallbackSecret}", payload)).StatusCode);
+
+        // Vexa sends each webhook in the background: the second change can overtake the first.
+        await PushAsync(Change("joining", "awaiting_admission"));
+        await PushAsync(Change("requested", "joining"));
+        Assert.Equal("awaiting_admission", await OurStatusAsync(userId, meetingId));
+        // Two changes, each pushed three times, all at once.
+        await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(_ => new[]
+        {
+            PushAsync(Change("awaiting_admission", "active")), PushAsync(Change("active", "stopping")),
+        }));
+        Assert.Equal("stopping", await OurStatusAsync(userId, meetingId));
+
+        await using var db = TestEnvironment.NewDbContext();
+        var told = (await db.WebhookDeliveries.Where(d => d.MeetingId == meetingId).OrderBy(d => d.Id).Select(d => d.Payload).ToListAsync())
+            .Select(p => JsonNode.Parse(p)!["status_change"]!)
+            .Select(c => (From: c["from"]!.GetValue<string>(), To: c["to"]!.GetValue<string>()))
+            .ToList();
+        Assert.Equal([("requested", "joining"), ("joining", "awaiting_admission"), ("awaiting_admission", "active"), ("active", "stopping")], told);
+    }
+
+    [Fact]
     public async Task An_event_type_we_do_not_know_is_acknowledged_and_changes_nothing()
     {
         var userId = await fixture.NewUserAsync();

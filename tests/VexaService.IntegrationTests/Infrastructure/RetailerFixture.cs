@@ -156,14 +156,14 @@ public sealed class RetailerFixture : IAsyncLifetime
     /// </summary>
     /// <remarks>Mapped as issued by the emulator's address with no instance: what a Wholesaler that reports none
     /// (a test posting webhooks itself) is identified by.</remarks>
-    public async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId)
+    public async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId, string status = MeetingStatus.Active)
     {
         var (wholesalerId, meetId) = (Random.Shared.NextInt64(1_000_000_000, 2_000_000_000), NewMeetId());
         await using var db = TestEnvironment.NewDbContext();
         var meeting = new Meeting
         {
             UserId = userId, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
-            WholesalerIssuer = EmulatorUrl, Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            WholesalerIssuer = EmulatorUrl, Status = status, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
         };
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();
