@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the app and its tests need on a Debian machine: PostgreSQL and Redis server binaries
-# (run as local processes; no container runtime needed). Idempotent and quiet when all is present.
+# (run as local processes; no container runtime needed), and with --tests the browser the /docs page is tested in
+# (Debian's chromium, driven by Playwright). Idempotent and quiet when all is present.
 set -euo pipefail
 
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
@@ -9,6 +10,9 @@ have_redis() { command -v redis-server >/dev/null; }
 missing=()
 have_postgres || missing+=(postgresql)
 have_redis || missing+=(redis-server)
+if [ "${1:-}" = "--tests" ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/install-deps.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
 
 run_dir=$(mktemp -d /tmp/vexa-tests-XXXXXX)
 chmod 755 "$run_dir" # the postgres OS user must reach its data folder inside

@@ -1,3 +1,4 @@
+using VexaService.Shared.Api;
 using VexaService.AdminApi.Apis;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
@@ -12,6 +13,7 @@ var app = builder.Build();
 app.UseDetailErrors();
 app.UseCallerIdentity();
 app.MapDefaultEndpoints();
+app.MapVexaOpenApi();
 app.MapAdminUsersApi();
 app.MapAdminTokensApi();
 app.MapAdminStatsApi();

@@ -1,4 +1,5 @@
 using VexaService.BotManager.Apis;
+using VexaService.Shared.Api;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
 
@@ -12,6 +13,7 @@ var app = builder.Build();
 app.UseDetailErrors();
 app.UseCallerIdentity();
 app.MapDefaultEndpoints();
+app.MapVexaOpenApi();
 app.MapBotsApi();
 
 app.Run();

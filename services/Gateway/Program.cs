@@ -1,4 +1,5 @@
 using VexaService.Gateway.Auth;
+using VexaService.Gateway.Docs;
 using VexaService.Gateway.Live;
 using VexaService.Gateway.Proxy;
 using VexaService.Shared.Errors;
@@ -16,7 +17,8 @@ app.UseCors();
 app.UseWebSockets();
 app.MapDefaultEndpoints();
 app.MapLiveApi();
-app.MapGet("/", () => TypedResults.Ok(new { message = "Welcome to the Vexa API Gateway" }));
+app.MapDocsApi();
+app.MapGet("/", () => TypedResults.Ok(new { message = "Welcome to the Vexa API Gateway" })).ExcludeFromDescription();
 app.MapReverseProxy(proxy =>
 {
     proxy.UseMiddleware<ForwarderErrorMiddleware>();

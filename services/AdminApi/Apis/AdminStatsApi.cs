@@ -10,7 +10,8 @@ public static class AdminStatsApi
     {
         app.MapGroup("/admin/stats").WithTags("Admin").RequireAdminKey()
             .MapGet("/meetings-users", MeetingsUsers).WithName("MeetingsUsers")
-            .WithSummary("Meetings, newest first, each with its owner (works, unlike Vexa's)");
+            .WithSummary("Meetings, newest first, each with its owner (works, unlike Vexa's)")
+            .WithPaging().Produces<MeetingsUsersPage>().ProducesDetail(403, 422, 429);
         return app;
     }
 

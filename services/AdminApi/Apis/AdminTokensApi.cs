@@ -11,8 +11,10 @@ public static class AdminTokensApi
     public static IEndpointRouteBuilder MapAdminTokensApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/admin").WithTags("Admin").RequireAdminKey();
-        api.MapPost("/users/{user_id}/tokens", CreateToken).WithName("CreateToken").WithSummary("Create an API token (shown once)");
-        api.MapDelete("/tokens/{token_id}", DeleteToken).WithName("DeleteToken");
+        api.MapPost("/users/{user_id}/tokens", CreateToken).WithName("CreateToken").WithSummary("Create an API token (shown once)")
+            .Produces<TokenResponse>(StatusCodes.Status201Created).ProducesDetail(403, 404, 422, 429);
+        api.MapDelete("/tokens/{token_id}", DeleteToken).WithName("DeleteToken").WithSummary("Delete an API token; refused at once")
+            .Produces(StatusCodes.Status204NoContent).ProducesDetail(403, 404, 422, 429);
         return app;
     }
 

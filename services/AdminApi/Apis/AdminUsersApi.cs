@@ -14,11 +14,17 @@ public static class AdminUsersApi
     {
         var api = app.MapGroup("/admin/users").WithTags("Admin").RequireAdminKey();
 
-        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user, or return the existing one for a known e-mail");
-        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("List users (skip, limit)");
-        api.MapGet("/email/{email}", GetUserByEmail).WithName("GetUserByEmail");
-        api.MapGet("/{user_id}", GetUser).WithName("GetUser").WithSummary("A user with its tokens");
-        api.MapPatch("/{user_id}", UpdateUser).WithName("UpdateUser").WithSummary("Update a user; data is merged");
+        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user, or return the existing one for a known e-mail")
+            .AcceptsJson<UserCreate>().Produces<UserResponse>(StatusCodes.Status201Created).Produces<UserResponse>()
+            .ProducesDetail(403, 422, 429);
+        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("List users (skip, limit)")
+            .WithPaging().Produces<List<UserResponse>>().ProducesDetail(403, 422, 429);
+        api.MapGet("/email/{email}", GetUserByEmail).WithName("GetUserByEmail").WithSummary("A user by e-mail")
+            .ProducesDetail(403, 429);
+        api.MapGet("/{user_id}", GetUser).WithName("GetUser").WithSummary("A user with its tokens")
+            .Produces<UserDetailResponse>().ProducesDetail(403, 404, 422, 429);
+        api.MapPatch("/{user_id}", UpdateUser).WithName("UpdateUser").WithSummary("Update a user; data is merged")
+            .AcceptsJson<UserUpdate>().Produces<UserResponse>().ProducesDetail(400, 403, 404, 422, 429);
         return app;
     }
 

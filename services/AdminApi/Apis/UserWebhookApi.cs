@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using VexaService.AdminApi.Models;
 using VexaService.AdminApi.Services;
+using VexaService.Shared.Api;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
@@ -19,9 +20,11 @@ public static class UserWebhookApi
     {
         var user = app.MapGroup("/user").WithTags("User").RequireCaller("Invalid API Key");
         user.MapPut("/webhook", SetWebhook).WithName("SetWebhook")
-            .WithSummary("Set the caller's webhook URL and, optionally, webhook_secret (signing) and events");
+            .WithSummary("Set the caller's webhook URL and, optionally, webhook_secret (signing) and events")
+            .AcceptsJson<WebhookUpdate>().Produces<UserResponse>().ProducesDetail(401, 403, 422, 429);
         user.MapGet("/webhook", GetWebhook).WithName("GetWebhook")
-            .WithSummary("The caller's webhook URL, events, and whether a secret is set");
+            .WithSummary("The caller's webhook URL, events, and whether a secret is set")
+            .Produces<WebhookView>().ProducesDetail(401, 403, 429);
         return app;
     }
 

@@ -10,6 +10,7 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddVexaApiDefaults();
+        builder.AddVexaOpenApi();
         builder.AddVexaData();
         builder.AddVexaRedis();
 

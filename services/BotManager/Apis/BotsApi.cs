@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using VexaService.BotManager.Services;
+using VexaService.Shared.Api;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Json;
 using VexaService.Shared.Platforms;
@@ -12,10 +13,18 @@ public static class BotsApi
     public static IEndpointRouteBuilder MapBotsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/bots").WithTags("Bots").RequireCaller("Invalid API token").RequireKnownPlatform();
-        api.MapPost("/", StartBot).WithName("StartBot").WithSummary("Send a bot to a meeting");
-        api.MapGet("/status", GetStatus).WithName("GetBotsStatus").WithSummary("The caller's running bots");
-        api.MapDelete("/{platform}/{native_meeting_id}", StopBot).WithName("StopBot");
-        api.MapPut("/{platform}/{native_meeting_id}/config", ReconfigureBot).WithName("ReconfigureBot");
+        api.MapPost("/", StartBot).WithName("StartBot").WithSummary("Send a bot to a meeting")
+            .AcceptsJson<BotCreate>().Produces<MeetingResponse>(StatusCodes.Status201Created)
+            .ProducesDetail(400, 403, 409, 422, 429, 502, 503, 504);
+        api.MapGet("/status", GetStatus).WithName("GetBotsStatus").WithSummary("The caller's running bots")
+            .Produces<BotStatusList>().ProducesDetail(403, 429, 502, 503, 504);
+        api.MapDelete("/{platform}/{native_meeting_id}", StopBot).WithName("StopBot")
+            .WithSummary("Stop the caller's bot in this meeting")
+            .Produces<MessageResponse>(StatusCodes.Status202Accepted).ProducesDetail(403, 404, 409, 422, 429, 502, 503, 504);
+        api.MapPut("/{platform}/{native_meeting_id}/config", ReconfigureBot).WithName("ReconfigureBot")
+            .WithSummary("Change the language or task of the caller's active bot")
+            .AcceptsJson<BotConfigUpdate>().Produces<MessageResponse>(StatusCodes.Status202Accepted)
+            .ProducesDetail(400, 403, 404, 409, 422, 429, 502, 503, 504);
         return app;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using VexaService.Gateway.Auth;
 using VexaService.Gateway.Caching;
+using VexaService.Gateway.Docs;
 using VexaService.Gateway.Live;
 using VexaService.Shared.Api;
 using VexaService.Shared.Caching;
@@ -56,6 +57,10 @@ internal static class Extensions
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<LiveRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());
+
+        // The API documents, merged from what each service says of its endpoints.
+        builder.Services.AddSingleton<ApiDocuments>();
+        builder.Services.AddHttpClient(ApiDocuments.HttpClientName);
 
         // Vexa's gateway allows every origin, method and header, with credentials.
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>

@@ -20,12 +20,19 @@ public static class MeetingsApi
     {
         var api = app.MapGroup("/meetings").WithTags("Meetings").RequireCaller("Invalid API token").RequireKnownPlatform();
         api.MapGet("/", ListMeetings).WithName("ListMeetings")
-            .WithSummary("The caller's meetings, newest first (status, platform; limit with offset or skip)");
-        api.MapGet("/{meeting_id}", GetMeeting).WithName("GetMeeting").WithSummary("One of the caller's meetings by its id");
+            .WithSummary("The caller's meetings, newest first (status, platform; limit with offset or skip)")
+            .WithPaging()
+            .WithQuery("status", "Only meetings in these statuses (repeat, or comma-separated)")
+            .WithQuery("platform", "Only meetings on these platforms (repeat, or comma-separated)")
+            .Produces<MeetingListResponse>().ProducesDetail(403, 422, 429);
+        api.MapGet("/{meeting_id}", GetMeeting).WithName("GetMeeting").WithSummary("One of the caller's meetings by its id")
+            .Produces<MeetingResponse>().ProducesDetail(403, 404, 422, 429);
         api.MapPatch("/{platform}/{native_meeting_id}", UpdateMeeting).WithName("UpdateMeeting")
-            .WithSummary("Merge name, participants, languages, notes into the newest meeting's data");
+            .WithSummary("Merge name, participants, languages, notes into the newest meeting's data")
+            .AcceptsJson<MeetingDataUpdate>().Produces<MeetingResponse>().ProducesDetail(400, 403, 404, 422, 429);
         api.MapDelete("/{platform}/{native_meeting_id}", DeleteMeeting).WithName("DeleteMeeting")
-            .WithSummary("Delete the newest finished meeting and its transcript");
+            .WithSummary("Delete the newest finished meeting and its transcript")
+            .Produces<MessageResponse>().ProducesDetail(403, 404, 409, 422, 429, 502, 503, 504);
         return app;
     }
 

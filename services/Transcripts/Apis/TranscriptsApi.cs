@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.OpenApi;
+using VexaService.Shared.Api;
 using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
@@ -15,7 +17,9 @@ public static class TranscriptsApi
     {
         app.MapGroup("/transcripts").WithTags("Transcripts").RequireCaller("Invalid API token").RequireKnownPlatform()
             .MapGet("/{platform}/{native_meeting_id}", GetTranscript).WithName("GetTranscript")
-            .WithSummary("The caller's newest meeting on this native id, or ?meeting_id= for an older one");
+            .WithSummary("The caller's newest meeting on this native id, or ?meeting_id= for an older one")
+            .WithQuery("meeting_id", "Our id of an older meeting on this native id (from GET /meetings)", JsonSchemaType.Integer)
+            .Produces<TranscriptResponse>().ProducesDetail(403, 404, 422, 429, 502, 503, 504);
         return app;
     }
 

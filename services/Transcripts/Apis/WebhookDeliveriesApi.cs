@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 using VexaService.Shared.Api;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
@@ -24,9 +25,12 @@ public static class WebhookDeliveriesApi
     {
         var api = app.MapGroup("/user/webhook").WithTags("User").RequireCaller("Invalid API Key");
         api.MapGet("/deliveries", ListDeliveries).WithName("ListWebhookDeliveries")
-            .WithSummary("The caller's latest webhook deliveries, newest first (limit, default 20, at most 100)");
+            .WithSummary("The caller's latest webhook deliveries, newest first (limit, default 20, at most 100)")
+            .WithQuery("limit", $"How many (default {DefaultLimit}, at most {MaxLimit})", JsonSchemaType.Integer)
+            .Produces<DeliveryList>().ProducesDetail(401, 403, 422, 429);
         api.MapPost("/test", SendTest).WithName("TestWebhook")
-            .WithSummary("Send a signed webhook.test event to the caller's webhook URL now and answer with the outcome");
+            .WithSummary("Send a signed webhook.test event to the caller's webhook URL now and answer with the outcome")
+            .Produces<TestOutcome>().ProducesDetail(400, 401, 403, 429);
         return app;
     }
 

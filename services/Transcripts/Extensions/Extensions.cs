@@ -13,6 +13,7 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddVexaApiDefaults();
+        builder.AddVexaOpenApi();
         builder.AddVexaData();
         builder.AddVexaRedis();
         builder.AddWholesalerClient();
