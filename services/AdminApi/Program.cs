@@ -18,5 +18,6 @@ app.MapAdminUsersApi();
 app.MapAdminTokensApi();
 app.MapAdminStatsApi();
 app.MapUserWebhookApi();
+app.MapUsageApi();
 
 app.Run();

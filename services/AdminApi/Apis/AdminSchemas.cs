@@ -23,3 +23,11 @@ public sealed record WebhookUpdate(
     [property: Required, Description("http(s) URL that receives the events")] string WebhookUrl,
     [property: Description("At least 16 characters; deliveries are signed with it. Omitted: unchanged; null: unsigned")] string? WebhookSecret = null,
     [property: Description("meeting.completed and/or meeting.status_change; omitted: meeting.completed only")] IReadOnlyList<string>? Events = null);
+
+[Description("Optional: without a body the key can do everything and never expires.")]
+public sealed record TokenCreate(
+    [property: Description("What the key is for (at most 100 characters)")] string? Name = null,
+    [property: Description("Seconds until the key expires (60 to 10 years); or give expires_at")] int? ExpiresIn = null,
+    [property: Description("When the key expires (ISO 8601, UTC unless an offset is given); or give expires_in")] DateTime? ExpiresAt = null,
+    [property: Description("bots (start, stop, reconfigure, list bots) and/or transcripts (meetings, transcripts, /ws); default both")]
+    IReadOnlyList<string>? Scopes = null);

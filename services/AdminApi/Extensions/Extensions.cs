@@ -21,6 +21,7 @@ internal static class Extensions
         builder.Services.AddSingleton<AdminKeyCheck>();
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddScoped<UserDirectory>();
+        builder.Services.AddScoped<UsageReport>();
         builder.Services.AddSingleton<ApiTokenGenerator>();
         return builder;
     }

@@ -23,12 +23,17 @@ public sealed record UserDetailResponse(
 }
 
 /// <summary>
-/// Vexa's <c>TokenResponse</c>. The plaintext token exists only in the response to its creation; afterwards
-/// only its prefix is known, shown as <c>"AbCd1234…"</c>.
+/// Vexa's <c>TokenResponse</c>, with the key's name, scopes, expiry and last use. The plaintext token exists only in
+/// the response to its creation; afterwards only its prefix is known, shown as <c>"AbCd1234…"</c>.
 /// </summary>
-public sealed record TokenResponse(long UserId, long Id, string Token, DateTime CreatedAt)
+public sealed record TokenResponse(
+    long UserId, long Id, string Token, DateTime CreatedAt, string? Name, IReadOnlyList<string> Scopes, DateTime? ExpiresAt,
+    DateTime? LastUsedAt)
 {
-    public static TokenResponse Masked(ApiToken t) => new(t.UserId, t.Id, t.TokenPrefix + "…", t.CreatedAt);
+    public static TokenResponse Masked(ApiToken t) => From(t, t.TokenPrefix + "…");
+
+    public static TokenResponse From(ApiToken t, string token) =>
+        new(t.UserId, t.Id, token, t.CreatedAt, t.Name, t.Scopes, t.ExpiresAt, t.LastUsedAt);
 }
 
 /// <summary>One row of <c>GET /admin/stats/meetings-users</c>: the meeting plus its owner.</summary>

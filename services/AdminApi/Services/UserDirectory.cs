@@ -80,7 +80,7 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
     }
 
     /// <summary>Creates a token; returns the entity and the plaintext, which is never stored.</summary>
-    public async Task<(ApiToken Token, string Plaintext)?> CreateTokenAsync(long userId, CancellationToken ct)
+    public async Task<(ApiToken Token, string Plaintext)?> CreateTokenAsync(long userId, TokenInput input, CancellationToken ct)
     {
         if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
         {
@@ -92,6 +92,9 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
             UserId = userId,
             TokenHash = ApiKeyHash.Compute(plaintext),
             TokenPrefix = plaintext[..8],
+            Name = input.Name,
+            ExpiresAt = input.ExpiresAt,
+            Scopes = input.Scopes,
         };
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
@@ -99,6 +102,12 @@ public sealed class UserDirectory(VexaDbContext db, TokenCache tokenCache, ApiTo
         await tokenCache.DropAsync(token.TokenHash);
         return (token, plaintext);
     }
+
+    /// <returns>The user's keys, oldest first; null for an unknown user.</returns>
+    public async Task<List<ApiToken>?> ListTokensAsync(long userId, CancellationToken ct) =>
+        await db.Users.AnyAsync(u => u.Id == userId, ct)
+            ? await db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.Id).ToListAsync(ct)
+            : null;
 
     public async Task<bool> DeleteTokenAsync(long tokenId, CancellationToken ct)
     {

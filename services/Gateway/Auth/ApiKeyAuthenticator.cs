@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -9,41 +8,48 @@ using VexaService.Shared.Data;
 namespace VexaService.Gateway.Auth;
 
 /// <summary>
-/// Resolves an X-API-Key to our user id: the Redis entry that <see cref="EdgeLookup"/> read (short-lived, dropped by
-/// AdminApi when a token is deleted), PostgreSQL on a miss, which is then cached. When Redis is down, every lookup
-/// goes to PostgreSQL: authentication never depends on the cache.
+/// Resolves an X-API-Key to what it grants (<see cref="KeyGrant"/>): the Redis entry that <see cref="EdgeLookup"/>
+/// read (short-lived, dropped by AdminApi when a token is deleted), PostgreSQL on a miss, which is then cached. When
+/// Redis is down, every lookup goes to PostgreSQL: authentication never depends on the cache. An expired key is
+/// refused like an unknown one, checked on every request against the expiry the cache holds (so a cached entry never
+/// outlives the key).
 /// </summary>
 public sealed class ApiKeyAuthenticator(
     IConnectionMultiplexer redis,
     IServiceScopeFactory scopes,
     IOptions<AuthOptions> options,
+    TimeProvider time,
     ILogger<ApiKeyAuthenticator> logger)
 {
     private const string Unknown = "0";
 
     /// <param name="hash">The key's <see cref="ApiKeyHash"/>.</param>
     /// <param name="cached">The key's cached lookup as <see cref="EdgeLookup"/> found it.</param>
-    public async Task<long?> AuthenticateAsync(string hash, RedisValue cached, CancellationToken ct)
+    /// <returns>Null for a key that is not ours, or no longer.</returns>
+    public async Task<KeyGrant?> AuthenticateAsync(string hash, RedisValue cached, CancellationToken ct)
     {
-        if (cached.HasValue && long.TryParse((string?)cached, NumberStyles.None, CultureInfo.InvariantCulture, out var cachedId))
+        if (cached.HasValue && (string?)cached is { } value && (value == Unknown || KeyGrant.FromCache(value) is not null))
         {
-            return cachedId == 0 ? null : cachedId;
+            return Valid(KeyGrant.FromCache(value));
         }
 
-        var userId = await LookUpAsync(hash, ct);
-        var lifetime = userId is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;
-        await redis.TryAsync(db => db.StringSetAsync(ApiKeyHash.CacheKey(hash),
-            userId?.ToString(CultureInfo.InvariantCulture) ?? Unknown, lifetime), logger, "Redis unavailable for the auth cache, using PostgreSQL");
-        return userId;
+        var grant = await LookUpAsync(hash, ct);
+        var lifetime = grant is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;
+        await redis.TryAsync(db => db.StringSetAsync(ApiKeyHash.CacheKey(hash), grant?.ToCache() ?? Unknown, lifetime),
+            logger, "Redis unavailable for the auth cache, using PostgreSQL");
+        return Valid(grant);
     }
 
-    private async Task<long?> LookUpAsync(string hash, CancellationToken ct)
+    private KeyGrant? Valid(KeyGrant? grant) => grant is not null && !grant.IsExpired(time.GetUtcNow()) ? grant : null;
+
+    private async Task<KeyGrant?> LookUpAsync(string hash, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
-        return await db.ApiTokens.AsNoTracking()
+        var token = await db.ApiTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
-            .Select(t => (long?)t.UserId)
+            .Select(t => new { t.UserId, t.Id, t.Scopes, t.ExpiresAt })
             .FirstOrDefaultAsync(ct);
+        return token is null ? null : new KeyGrant(token.UserId, token.Id, token.Scopes, token.ExpiresAt);
     }
 }

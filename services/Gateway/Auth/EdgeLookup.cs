@@ -24,7 +24,8 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
         end
         local tag = false
         if user and user ~= '0' and ARGV[2] ~= '' then
-          tag = redis.call('GET', ARGV[3] .. user .. ':' .. ARGV[2])
+          local id = string.match(user, '^(%d+):')
+          if id then tag = redis.call('GET', ARGV[3] .. id .. ':' .. ARGV[2]) end
         end
         return {user, count, tag}
         """;

@@ -1,14 +1,17 @@
+using VexaService.Shared.Auth;
+
 namespace VexaService.Gateway.Auth;
 
 /// <summary>
 /// Vexa's auth answers differ by route family (contract section 2); the gateway reproduces them exactly.
 /// The family is named by the YARP route's <c>Auth</c> metadata; routes without it (admin) authenticate downstream.
+/// A family may need a key scope (<see cref="ApiScopes"/>); the user's own routes take any key.
 /// </summary>
-public sealed record RouteFamily(int MissingStatus, string MissingDetail, string InvalidDetail, bool HasPlatformPaths)
+public sealed record RouteFamily(int MissingStatus, string MissingDetail, string InvalidDetail, bool HasPlatformPaths, string? Scope)
 {
-    public static readonly RouteFamily Bots = new(403, "Missing API token (X-API-Key header)", "Invalid API token", true);
-    public static readonly RouteFamily Meetings = new(403, "Missing API token", "Invalid API token", true);
-    public static readonly RouteFamily User = new(401, "Missing API Key", "Invalid API Key", false);
+    public static readonly RouteFamily Bots = new(403, "Missing API token (X-API-Key header)", "Invalid API token", true, ApiScopes.Bots);
+    public static readonly RouteFamily Meetings = new(403, "Missing API token", "Invalid API token", true, ApiScopes.Transcripts);
+    public static readonly RouteFamily User = new(401, "Missing API Key", "Invalid API Key", false, null);
 
     public static RouteFamily? FromMetadata(string? name) => name switch
     {

@@ -13,14 +13,15 @@ namespace VexaService.Gateway.Auth;
 /// <summary>
 /// Runs in the proxy pipeline for every routed request: checks the <c>{platform}</c> segment (422 before auth,
 /// as Vexa's gateway does), refuses keys that cannot be ours, spends the client's lookup budget on keys not in the
-/// cache (<see cref="ClientLimits"/>), authenticates X-API-Key, applies the per-key rate limit, and replaces whatever
+/// cache (<see cref="ClientLimits"/>), authenticates X-API-Key (refusing an expired key like an unknown one, and a key
+/// without the route's scope with 403), applies the per-key rate limit, notes the key's use, and replaces whatever
 /// identity header the client sent with one the gateway signs. The end user's key is not forwarded.
 /// A plain read of a completed transcript is answered here from <see cref="TranscriptRouteCache"/> when Transcripts
 /// left it there: the same bytes Transcripts would send, without the second hop.
 /// </summary>
 public sealed class UserAuthenticationMiddleware(
     RequestDelegate next, ApiKeyAuthenticator authenticator, EdgeLookup edge, TranscriptBodies transcripts,
-    CallerToken callerTokens, ClientLimits limits)
+    CallerToken callerTokens, ClientLimits limits, KeyUsage keyUsage)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -59,10 +60,15 @@ public sealed class UserAuthenticationMiddleware(
             await ClientLimits.RefuseAsync(context, wait); // this address's PostgreSQL lookups are spent
             return;
         }
-        var user = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
-        if (user is not { } userId)
+        var grant = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
+        if (grant is null)
         {
             await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail);
+            return;
+        }
+        if (!grant.Allows(family.Scope))
+        {
+            await Reject(context, StatusCodes.Status403Forbidden, grant.MissingScope(family.Scope!));
             return;
         }
         if (state.RetryAfterSeconds is { } retryAfter)
@@ -71,6 +77,7 @@ public sealed class UserAuthenticationMiddleware(
             await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {retryAfter} seconds.");
             return;
         }
+        keyUsage.Touch(grant.TokenId);
         if (state.TranscriptTag is { } tag && await transcripts.GetAsync(tag) is { } transcript)
         {
             Activity.Current?.SetTag("vexa.transcript.cache", "gateway");
@@ -82,7 +89,7 @@ public sealed class UserAuthenticationMiddleware(
         }
 
         context.Request.Headers.Remove(ApiKeyHeader);
-        context.Request.Headers[CallerToken.HeaderName] = callerTokens.Sign(userId);
+        context.Request.Headers[CallerToken.HeaderName] = callerTokens.Sign(grant.UserId);
         await next(context);
     }
 

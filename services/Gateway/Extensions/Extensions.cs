@@ -22,6 +22,8 @@ internal static class Extensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<KeyUsage>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<KeyUsage>());
         builder.Services.AddSingleton<EdgeLookup>();
         builder.Services.AddSingleton<ClientLimits>();
         // X-Forwarded-For names the client only when the connection comes from a configured proxy (none by default:

@@ -12,12 +12,16 @@ namespace VexaService.Gateway.Live;
 /// <c>GET /ws</c> at the gateway: Vexa's live transcript protocol (contract §14) for our users. The socket is accepted
 /// first, as Vexa's gateway does; the key comes from <c>X-API-Key</c> or <c>?api_key=</c>. No key: Vexa's
 /// <c>missing_api_key</c> frame and close 4401. A key that is not ours: an <c>invalid_api_key</c> frame and close 4401
-/// at once (Vexa keeps such a socket open until its first subscribe; we do not hold sockets for unknown callers).
+/// at once (Vexa keeps such a socket open until its first subscribe; we do not hold sockets for unknown callers). A key
+/// without the <c>transcripts</c> scope: a <c>missing_scope</c> frame and close 4403.
 /// One key holds at most <see cref="LiveOptions.MaxSocketsPerKey"/> sockets on a replica (then close 4429).
 /// </summary>
 public static class LiveApi
 {
     public const int Unauthorized = 4401;
+
+    /// <summary>A key without the <c>transcripts</c> scope.</summary>
+    public const int Forbidden = 4403;
 
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
@@ -26,7 +30,7 @@ public static class LiveApi
     }
 
     private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, ClientLimits limits, LiveRelay relay,
-        MeetingOwners owners, LiveConnections connections, IOptions<LiveOptions> options, ILoggerFactory loggers)
+        MeetingOwners owners, LiveConnections connections, KeyUsage keyUsage, IOptions<LiveOptions> options, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -45,7 +49,7 @@ public static class LiveApi
             await RefuseAsync(socket, "missing_api_key", Unauthorized, "missing_api_key");
             return;
         }
-        long? userId = null;
+        KeyGrant? grant = null;
         if (ApiTokenGenerator.IsWellFormed(key))
         {
             if (limits.TakeLookup(context) is not null)
@@ -53,13 +57,20 @@ public static class LiveApi
                 await RefuseAsync(socket, "too_many_requests", LiveSocket.TooSlowClose, "too many key lookups");
                 return;
             }
-            userId = await authenticator.AuthenticateAsync(ApiKeyHash.Compute(key), RedisValue.Null, context.RequestAborted);
+            grant = await authenticator.AuthenticateAsync(ApiKeyHash.Compute(key), RedisValue.Null, context.RequestAborted);
         }
-        if (userId is not { } user)
+        if (grant is null)
         {
             await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
             return;
         }
+        if (!grant.Allows(ApiScopes.Transcripts))
+        {
+            await RefuseAsync(socket, "missing_scope", Forbidden, grant.MissingScope(ApiScopes.Transcripts));
+            return;
+        }
+        keyUsage.Touch(grant.TokenId);
+        var user = grant.UserId;
         if (!connections.TryOpen(user, options.Value.MaxSocketsPerKey))
         {
             await RefuseAsync(socket, "too_many_connections", LiveSocket.TooSlowClose,

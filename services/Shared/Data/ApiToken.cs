@@ -14,4 +14,16 @@ public sealed class ApiToken
     public required string TokenPrefix { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>What the operator called it (which app, which machine), if anything.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>From then on the key is refused like an unknown one; null: never.</summary>
+    public DateTime? ExpiresAt { get; set; }
+
+    /// <summary>What the key may be used for (<see cref="Auth.ApiScopes"/>).</summary>
+    public string[] Scopes { get; set; } = Auth.ApiScopes.All;
+
+    /// <summary>When the gateway last let it through, recorded at most once a minute per gateway replica.</summary>
+    public DateTime? LastUsedAt { get; set; }
 }

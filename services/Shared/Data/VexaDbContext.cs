@@ -9,6 +9,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Meeting> Meetings => Set<Meeting>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<MeetingUsage> MeetingUsage => Set<MeetingUsage>();
 
     /// <summary>
     /// Why the statuses this context saves next changed, for the <c>status_change</c> of the users' events
@@ -35,6 +36,9 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.Property(t => t.TokenPrefix).HasMaxLength(8);
             token.Property(t => t.CreatedAt).HasDefaultValueSql("now()");
+            token.Property(t => t.Name).HasMaxLength(100);
+            // Keys from before scopes existed could do everything, and still can.
+            token.Property(t => t.Scopes).HasDefaultValueSql("ARRAY['bots','transcripts']::text[]");
             token.HasOne(t => t.User).WithMany(u => u.ApiTokens).HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -73,6 +77,19 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
             delivery.HasIndex(d => new { d.UserId, d.Id }); // a user's delivery log, newest first
             // No foreign keys: a delivery outlives the deletion of its meeting (the user was promised the event).
+        });
+
+        model.Entity<MeetingUsage>(usage =>
+        {
+            // Written by the trigger of migration KeysAndUsage, never by EF.
+            usage.ToTable("meeting_usage");
+            usage.HasKey(u => u.MeetingId);
+            usage.Property(u => u.MeetingId).ValueGeneratedNever();
+            usage.Property(u => u.Platform).HasMaxLength(32);
+            usage.Property(u => u.NativeMeetingId).HasMaxLength(255);
+            usage.Property(u => u.Status).HasMaxLength(32);
+            usage.HasIndex(u => new { u.UserId, u.StartTime });
+            usage.HasIndex(u => u.StartTime);
         });
     }
 }

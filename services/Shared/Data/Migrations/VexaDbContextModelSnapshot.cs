@@ -37,6 +37,26 @@ namespace VexaService.Shared.Data.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes")
+                        .HasDefaultValueSql("ARRAY['bots','transcripts']::text[]");
+
                     b.Property<string>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -162,6 +182,61 @@ namespace VexaService.Shared.Data.Migrations
                         .HasDatabaseName("ix_meetings_user_id_platform_native_meeting_id_created_at");
 
                     b.ToTable("meetings", (string)null);
+                });
+
+            modelBuilder.Entity("VexaService.Shared.Data.MeetingUsage", b =>
+                {
+                    b.Property<long>("MeetingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("meeting_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("NativeMeetingId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("native_meeting_id");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("platform");
+
+                    b.Property<DateTime?>("StartTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("MeetingId")
+                        .HasName("pk_meeting_usage");
+
+                    b.HasIndex("StartTime")
+                        .HasDatabaseName("ix_meeting_usage_start_time");
+
+                    b.HasIndex("UserId", "StartTime")
+                        .HasDatabaseName("ix_meeting_usage_user_id_start_time");
+
+                    b.ToTable("meeting_usage", (string)null);
                 });
 
             modelBuilder.Entity("VexaService.Shared.Data.User", b =>
