@@ -69,7 +69,8 @@ def new_user(name, max_bots=1000):
                                                      "max_concurrent_bots": max_bots}, admin=True)
     expect(status, 201, "POST /admin/users")
     user_id = json.loads(raw)["id"]
-    status, raw = call("POST", f"/admin/users/{user_id}/tokens", admin=True)
+    # Named and expiring (a day), so that every request of the benchmark has its key's expiry and scope checked.
+    status, raw = call("POST", f"/admin/users/{user_id}/tokens", body={"name": f"bench {name}", "expires_in": 86400}, admin=True)
     expect(status, 201, "POST /admin/users/{id}/tokens")
     return json.loads(raw)["token"]
 

@@ -106,7 +106,8 @@ cold_start=$(echo "$(date +%s.%N) - $started" | bc)
 echo "cold start to all-healthy: ${cold_start}s"
 
 # --- data through the real API -----------------------------------------------------------------------------------
-# BENCH_ONLY=live runs scenario (8) alone (a quick check of /ws; no report, the two LIVE_JSON lines instead).
+# BENCH_ONLY=live runs scenario (8) alone (a quick check of /ws; no report, the two LIVE_JSON lines instead);
+# BENCH_ONLY=transcript runs scenario (1) alone.
 if [ "${BENCH_ONLY:-}" != live ]; then
 python3 bench/setup.py $gateway "$admin_key" "$work" "$auth_users"
 cp "$work/docs/"*.json "$results/" 2>/dev/null || true
@@ -180,6 +181,19 @@ done
 emulator_stats >"$results/emulator-stats-before.json"
 BENCH_KEY=$(key transcript) scenario transcript get.lua "$transcript_path" transcript.json
 emulator_stats >"$results/emulator-stats-after.json"
+# BENCH_ONLY=transcript runs scenario (1) alone (the gateway's cached hot path): medians against the floor, no report.
+if [ "${BENCH_ONLY:-}" = transcript ]; then
+  python3 - "$runs" <<'PY' | tee "$results/transcript-only.txt"
+import json, statistics, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+def med(target, field):
+    return statistics.median(r[field] for r in runs if r["scenario"] == "transcript" and r["target"] == target and r["rep"] in ("1", "2", "3"))
+rps, p99, frps, fp99 = med("retailer", "rps"), med("retailer", "p99_ms"), med("floor", "rps"), med("floor", "p99_ms")
+print(f"(1) retailer {rps:,.0f} rps, p99 {p99:.2f} ms; floor {frps:,.0f} rps, p99 {fp99:.2f} ms; "
+      f"RPS ratio {rps / frps:.2f}, p99 ratio {p99 / fp99:.2f} (target: p99 <= 1.5x floor)")
+PY
+  exit 0
+fi
 curl -s -H "X-API-Key: $system_key" $emulator/meetings >"$results/emulator-meetings.json"
 emulator_stats >"$results/emulator-stats-start.json" # after the bench's own listing above
 

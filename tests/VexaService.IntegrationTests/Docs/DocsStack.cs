@@ -35,7 +35,9 @@ public sealed class DocsStack : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["Wholesaler:BaseAddress"] = "http://127.0.0.1:9", // nothing listens: no call is made for documents
+            // Idle: this stack shares the test database with the other suites, whose outbox rows and meetings are theirs.
             ["Reconciler:Interval"] = "01:00:00",
+            ["Webhooks:DispatcherEnabled"] = "false",
         };
         var adminApi = Start("admin-api", new ServiceFactory<AdminApiMarker>(settings));
         var botManager = Start("bot-manager", new ServiceFactory<BotManagerMarker>(settings));
