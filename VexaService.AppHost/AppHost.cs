@@ -14,10 +14,11 @@ var webhookCallbackSecret = builder.AddSecret("webhook-callback-secret");
 // The Wholesaler (the real Vexa API, external) or, in run mode without a URL, the bundled emulator.
 var wholesaler = builder.AddWholesaler();
 
-// Schema readiness is explicit: the migrator applies EF Core migrations and exits; services wait for it.
-var migrator = builder.AddProject<Projects.DbMigrator>("db-migrator")
-    .WithReference(vexaDb)
-    .WaitForDataStore(vexaDb);
+// Schema readiness is explicit. Run mode: the migrator applies EF Core migrations and exits; services wait for it.
+// Deployed: each service migrates at start under a lock (an exiting container would be restarted for ever there).
+var migrator = builder.ExecutionContext.IsRunMode
+    ? builder.AddProject<Projects.DbMigrator>("db-migrator").WithReference(vexaDb).WaitForDataStore(vexaDb)
+    : null;
 
 var adminApi = builder.AddProject<Projects.AdminApi>("admin-api")
     .WithDataStores(vexaDb, cache, migrator)

@@ -15,26 +15,51 @@ internal static class DataStores
     public static (IResourceBuilder<IResourceWithConnectionString> Db, IResourceBuilder<IResourceWithConnectionString> Cache)
         AddDataStores(this IDistributedApplicationBuilder builder)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return builder.AddDeployedStores();
+        }
         if (!UseLocalProcesses(builder))
         {
             var postgres = builder.AddPostgres("postgres").WithDataVolume("vexa-postgres-data");
-            // Bounded like scripts/local-redis.sh: when full, least recently used keys (cold cached transcripts) go first.
-            var redis = builder.AddRedis("cache").WithDataVolume("vexa-redis-data")
-                .WithArgs(context =>
-                {
-                    // AddRedis starts the server as `/bin/sh -c "redis-server ..."`: the flags belong in that command line.
-                    for (var i = 0; i < context.Args.Count; i++)
-                    {
-                        if (context.Args[i] is string s && s.StartsWith("redis-server", StringComparison.Ordinal))
-                        {
-                            context.Args[i] = $"{s} --maxmemory 256mb --maxmemory-policy allkeys-lru";
-                        }
-                    }
-                });
+            var redis = builder.AddRedis("cache").WithDataVolume("vexa-redis-data").WithBoundedMemory();
             return (postgres.AddDatabase("vexadb", DatabaseName), redis);
         }
         return builder.AddLocalProcesses();
     }
+
+    /// <summary>
+    /// Publish mode (Azure Container Apps): PostgreSQL is a managed server the operator provisions (Azure Database for
+    /// PostgreSQL flexible server), given as the secret parameter <c>vexadb</c> (a connection string), because a
+    /// container's volume there is Azure Files, where initdb cannot chmod and the server crash-loops, and a paid service
+    /// wants backups and HA anyway. <c>Deploy:Postgres=container</c> publishes a PostgreSQL container without a volume
+    /// instead: for trials only, its data is lost with the container. Redis holds only caches and rate-limit counts:
+    /// a container without a volume, bounded.
+    /// </summary>
+    private static (IResourceBuilder<IResourceWithConnectionString>, IResourceBuilder<IResourceWithConnectionString>)
+        AddDeployedStores(this IDistributedApplicationBuilder builder)
+    {
+        var cache = builder.AddRedis("cache").WithBoundedMemory();
+        if (string.Equals(builder.Configuration["Deploy:Postgres"], "container", StringComparison.OrdinalIgnoreCase))
+        {
+            return (builder.AddPostgres("postgres").AddDatabase("vexadb", DatabaseName), cache);
+        }
+        return (builder.AddConnectionString("vexadb"), cache);
+    }
+
+    /// <summary>Bounded like scripts/local-redis.sh: when full, least recently used keys (cold cached transcripts) go first.</summary>
+    private static IResourceBuilder<RedisResource> WithBoundedMemory(this IResourceBuilder<RedisResource> redis) =>
+        redis.WithArgs(context =>
+        {
+            // AddRedis starts the server as `/bin/sh -c "redis-server ..."`: the flags belong in that command line.
+            for (var i = 0; i < context.Args.Count; i++)
+            {
+                if (context.Args[i] is string s && s.StartsWith("redis-server", StringComparison.Ordinal))
+                {
+                    context.Args[i] = $"{s} --maxmemory 256mb --maxmemory-policy allkeys-lru";
+                }
+            }
+        });
 
     /// <summary>Local mode: processes started from scripts/local-*.sh, with data kept in a git-ignored folder.</summary>
     private static (IResourceBuilder<IResourceWithConnectionString>, IResourceBuilder<IResourceWithConnectionString>)
@@ -74,13 +99,19 @@ internal static class DataStores
     // A connection-string resource has no process of its own: consumers wait for the process behind it.
     private static readonly Dictionary<IResource, IResourceBuilder<IResource>> LocalProcessWaits = [];
 
-    /// <summary>References the database and cache, and starts only once both run and the schema is migrated.</summary>
+    /// <summary>
+    /// References the database and cache, and starts only once both run and the schema is migrated: in run mode by the
+    /// migrator, which the service waits for; deployed (no migrator: Container Apps restarts a container that exits),
+    /// by the service itself at start, under a lock, before it answers anything but liveness
+    /// (<c>Database:MigrateOnStart</c>, see VexaService.Shared's SchemaMigration).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithDataStores(this IResourceBuilder<ProjectResource> service,
         IResourceBuilder<IResourceWithConnectionString> db, IResourceBuilder<IResourceWithConnectionString> cache,
-        IResourceBuilder<ProjectResource> migrator) =>
-        service.WithReference(db).WithReference(cache)
-            .WaitForDataStore(db).WaitForDataStore(cache)
-            .WaitForCompletion(migrator);
+        IResourceBuilder<ProjectResource>? migrator)
+    {
+        service.WithReference(db).WithReference(cache).WaitForDataStore(db).WaitForDataStore(cache);
+        return migrator is null ? service.WithEnvironment("Database__MigrateOnStart", "true") : service.WaitForCompletion(migrator);
+    }
 
     public static IResourceBuilder<ProjectResource> WaitForDataStore(this IResourceBuilder<ProjectResource> service,
         IResourceBuilder<IResourceWithConnectionString> store) =>

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
@@ -32,6 +34,13 @@ public static class DataExtensions
                 .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetries, MaxRetryDelay, errorCodesToAdd: null))
                 .UseSnakeCaseNamingConvention()
                 .AddInterceptors(MeetingEventOutbox.Instance));
+        if (builder.Configuration.GetValue(SchemaMigration.Setting, false))
+        {
+            builder.Services.AddSingleton<SchemaMigration>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<SchemaMigration>());
+            builder.Services.AddHealthChecks().AddCheck<SchemaMigration>("schema");
+            builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, SchemaMigration.Gate>();
+        }
         return builder;
     }
 }

@@ -34,7 +34,9 @@ internal static class Extensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
-        builder.Services.AddHostedService<WebhookRegistration>();
+        builder.Services.AddSingleton<WebhookRegistration>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookRegistration>());
+        builder.Services.AddHealthChecks().AddCheck<WebhookRegistration>("wholesaler-callback");
 #pragma warning disable EXTEXP0001 // the outbox owns retries; the defaults' retry pipeline would multiply them
         builder.Services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(services =>

@@ -4,7 +4,7 @@ using VexaService.Shared.Data;
 
 namespace VexaService.IntegrationTests.Infrastructure;
 
-/// <summary>A freshly migrated database of its own on the test server, dropped afterwards.</summary>
+/// <summary>A database of its own on the test server (migrated, unless asked not to), dropped afterwards.</summary>
 public sealed class IsolatedDatabase : IAsyncDisposable
 {
     private readonly string _name;
@@ -14,12 +14,15 @@ public sealed class IsolatedDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<IsolatedDatabase> CreateAsync()
+    public static async Task<IsolatedDatabase> CreateAsync(bool migrated = true)
     {
         var database = new IsolatedDatabase($"vexa_test_{Guid.NewGuid():N}"[..24]);
         await Admin($"CREATE DATABASE {database._name}");
-        await using var db = database.NewDbContext();
-        await db.Database.MigrateAsync();
+        if (migrated)
+        {
+            await using var db = database.NewDbContext();
+            await db.Database.MigrateAsync();
+        }
         return database;
     }
 
