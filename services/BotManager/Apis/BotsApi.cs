@@ -3,6 +3,7 @@ using VexaService.BotManager.Services;
 using VexaService.Shared.Api;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Json;
+using VexaService.Shared.Observability;
 using VexaService.Shared.Platforms;
 
 namespace VexaService.BotManager.Apis;
@@ -28,15 +29,16 @@ public static class BotsApi
         return app;
     }
 
-    public static async Task<IResult> StartBot(Caller caller, HttpRequest request, BotLifecycle bots, CancellationToken ct)
+    public static async Task<IResult> StartBot(Caller caller, HttpRequest request, BotLifecycle bots, VexaMetrics metrics, CancellationToken ct)
     {
         var (body, bodyError) = await JsonBody.ReadObjectAsync(request, ct);
-        if (bodyError is not null)
+        var (bot, error) = bodyError is null ? BotRequest.Read(body!) : (null, bodyError);
+        if (error is not null)
         {
-            return bodyError;
+            metrics.BotRefused("invalid");
+            return error;
         }
-        var (bot, error) = BotRequest.Read(body!);
-        return error ?? await bots.StartAsync(caller.UserId, bot!, ct);
+        return await bots.StartAsync(caller.UserId, bot!, ct);
     }
 
     public static async Task<IResult> GetStatus(Caller caller, BotStatusReader reader, CancellationToken ct) =>

@@ -5,6 +5,7 @@ using VexaService.Shared.Api;
 using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 using VexaService.Shared.Errors;
+using VexaService.Shared.Observability;
 using VexaService.Shared.Wholesaler;
 
 namespace VexaService.BotManager.Services;
@@ -17,7 +18,7 @@ namespace VexaService.BotManager.Services;
 /// </summary>
 public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, TranscriptRouteCache transcriptRoutes,
     RunningBots runningBots,
-    ILogger<BotLifecycle> logger)
+    VexaMetrics metrics, ILogger<BotLifecycle> logger)
 {
     public const string MeetingTaken = "A bot is already active or requested for this platform and meeting ID.";
     public const string AtCapacity = "The meeting service is at capacity right now. Please retry later.";
@@ -27,6 +28,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         var (meeting, refusal) = await ReserveAsync(userId, request, ct);
         if (refusal is not null)
         {
+            metrics.BotRefused(refusal is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden } ? "quota" : "duplicate");
             return refusal;
         }
         // The user's transcript route for this native id now names the new meeting, not a cached completed one.
@@ -45,21 +47,25 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
             // the bot after all, the reconciler finds it unowned and stops it.
             await ReleaseAsync(meeting!);
             await runningBots.InvalidateAsync();
+            metrics.BotRefused("wholesaler");
             throw;
         }
         await runningBots.InvalidateAsync(); // the user sees the bot they just started in their next GET /bots/status
 
         if (answer.Status == StatusCodes.Status201Created && answer.Body is { } started)
         {
+            metrics.BotStarted();
             return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(await CompleteAsync(meeting, started, ct)));
         }
         if (answer.Status == StatusCodes.Status409Conflict && await AdoptAsync(meeting!, ct) is { } adopted)
         {
+            metrics.BotStarted();
             return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(adopted));
         }
 
         await ReleaseAsync(meeting!);
         logger.LogWarning("Wholesaler refused a bot start with {Status}: {Detail}", answer.Status, answer.Detail);
+        metrics.BotRefused(answer.Status == StatusCodes.Status409Conflict ? "duplicate" : "wholesaler");
         return answer.Status switch
         {
             StatusCodes.Status409Conflict => TypedResults.Conflict(new ErrorBody(MeetingTaken)),

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
+using VexaService.Shared.Observability;
 
 namespace VexaService.Gateway.Auth;
 
@@ -19,6 +20,7 @@ public sealed class ApiKeyAuthenticator(
     IServiceScopeFactory scopes,
     IOptions<AuthOptions> options,
     TimeProvider time,
+    VexaMetrics metrics,
     ILogger<ApiKeyAuthenticator> logger)
 {
     private const string Unknown = "0";
@@ -30,8 +32,10 @@ public sealed class ApiKeyAuthenticator(
     {
         if (cached.HasValue && (string?)cached is { } value && (value == Unknown || KeyGrant.FromCache(value) is not null))
         {
+            metrics.KeyLookup(cached: true);
             return Valid(KeyGrant.FromCache(value));
         }
+        metrics.KeyLookup(cached: false);
 
         var grant = await LookUpAsync(hash, ct);
         var lifetime = grant is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;

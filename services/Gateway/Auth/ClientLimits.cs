@@ -46,6 +46,7 @@ public sealed class ClientLimits : IDisposable
 
     public static Task RefuseAsync(HttpContext context, TimeSpan wait)
     {
+        context.RequestServices.GetService<VexaService.Shared.Observability.VexaMetrics>()?.RateLimited("client");
         var seconds = RetryAfter.Set(context.Response, wait);
         return TypedResults.Json(new ErrorBody($"Too many requests from this client. Retry after {seconds} seconds."),
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);

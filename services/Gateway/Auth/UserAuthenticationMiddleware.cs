@@ -5,6 +5,7 @@ using VexaService.Shared.Auth;
 using VexaService.Shared.Caching;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Identity;
+using VexaService.Shared.Observability;
 using VexaService.Shared.Platforms;
 using Yarp.ReverseProxy.Model;
 
@@ -21,7 +22,7 @@ namespace VexaService.Gateway.Auth;
 /// </summary>
 public sealed class UserAuthenticationMiddleware(
     RequestDelegate next, ApiKeyAuthenticator authenticator, EdgeLookup edge, TranscriptBodies transcripts,
-    CallerToken callerTokens, ClientLimits limits, KeyUsage keyUsage)
+    CallerToken callerTokens, ClientLimits limits, KeyUsage keyUsage, VexaMetrics metrics)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -74,6 +75,7 @@ public sealed class UserAuthenticationMiddleware(
         if (state.RetryAfterSeconds is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            metrics.RateLimited("key");
             await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {retryAfter} seconds.");
             return;
         }

@@ -24,6 +24,7 @@ public static class ApiDefaults
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CallerToken>();
+        builder.Services.AddSingleton<Observability.VexaMetrics>();
         return builder;
     }
 }

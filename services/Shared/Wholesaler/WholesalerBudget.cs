@@ -13,16 +13,16 @@ namespace VexaService.Shared.Wholesaler;
 /// a cache outage must not stop the service.
 /// </summary>
 public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<WholesalerOptions> options, TimeProvider time,
-    ILogger<WholesalerBudget> logger)
+    Observability.VexaMetrics metrics, ILogger<WholesalerBudget> logger)
 {
     private readonly string _bucketKey = options.Value.RedisScope() + ":budget";
     private readonly string _throttledKey = options.Value.RedisScope() + ":throttled-until";
 
-    // KEYS[1] bucket, KEYS[2] throttled-until; ARGV: now (ms), burst, per second. Returns 0 when a call may go, else the
-    // milliseconds until one may.
+    // KEYS[1] bucket, KEYS[2] throttled-until; ARGV: now (ms), burst, per second. Returns {0 when a call may go, else the
+    // milliseconds until one may; the whole calls left}.
     private static readonly LuaScript Take = LuaScript.Prepare("""
         local throttled = tonumber(redis.call('GET', @throttled) or '0')
-        if throttled > tonumber(@now) then return throttled - tonumber(@now) end
+        if throttled > tonumber(@now) then return {throttled - tonumber(@now), 0} end
         local bucket = redis.call('HMGET', @bucket, 't', 'at')
         local burst, rate, now = tonumber(@burst), tonumber(@rate), tonumber(@now)
         local tokens = tonumber(bucket[1]) or burst
@@ -32,7 +32,7 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
         if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
         redis.call('HSET', @bucket, 't', tostring(tokens), 'at', tostring(now))
         redis.call('PEXPIRE', @bucket, math.ceil(burst * 1000 / rate) + 1000)
-        return wait
+        return {wait, math.floor(tokens)}
         """);
 
     /// <summary>Null when a call may go now, else how long until one may.</summary>
@@ -46,7 +46,7 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
             var left = until.TryParse(out long ms) ? ms - time.GetUtcNow().ToUnixTimeMilliseconds() : 0;
             return left > 0 ? TimeSpan.FromMilliseconds(left) : null;
         }
-        var wait = await redis.TryAsync(db => db.ScriptEvaluateAsync(Take, new
+        var answer = await redis.TryAsync(db => db.ScriptEvaluateAsync(Take, new
         {
             bucket = (RedisKey)_bucketKey,
             throttled = (RedisKey)_throttledKey,
@@ -54,7 +54,12 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
             burst = o.BudgetBurst,
             rate = o.BudgetPerSecond,
         }), logger, "Wholesaler budget unavailable; calling without it");
-        return wait is null || (long)wait <= 0 ? null : TimeSpan.FromMilliseconds((long)wait);
+        if (answer is null || answer.Resp2Type != ResultType.Array || (RedisResult[]?)answer is not [var wait, var calls])
+        {
+            return null;
+        }
+        metrics.BudgetLeft((long)calls);
+        return (long)wait <= 0 ? null : TimeSpan.FromMilliseconds((long)wait);
     }
 
     /// <summary>The Wholesaler said 429: nobody calls it again before <paramref name="retryAfter"/> has passed.</summary>

@@ -6,15 +6,27 @@ namespace VexaService.Shared.Wholesaler;
 /// this exception through: it is neither retried nor counted by the circuit breaker). A 429 from the Wholesaler holds
 /// every replica back for its <c>Retry-After</c> (1 s if it gives none).
 /// </summary>
-public sealed class WholesalerBudgetHandler(WholesalerBudget budget) : DelegatingHandler
+public sealed class WholesalerBudgetHandler(WholesalerBudget budget, Observability.VexaMetrics metrics) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var route = Observability.VexaMetrics.Route(request.Method, request.RequestUri?.AbsolutePath);
         if (await budget.TryTakeAsync() is { } wait)
         {
+            metrics.WholesalerCall(route, "budget");
             throw new WholesalerUnavailableException(503, WholesalerUnavailableException.Busy, retryAfter: wait);
         }
-        var response = await base.SendAsync(request, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.WholesalerCall(route, "error"); // no answer: refused connection, reset, timeout
+            throw;
+        }
+        metrics.WholesalerCall(route, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
         {
             await budget.ThrottledAsync(ThrottledFor(response));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using VexaService.Shared.Api;
 using VexaService.Shared.Data;
+using VexaService.Shared.Observability;
 
 namespace VexaService.Transcripts.Webhooks;
 
@@ -23,7 +24,7 @@ namespace VexaService.Transcripts.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes, WebhookSender sender, OutboxSignal signal, IOptions<WebhookOptions> options,
-    ILogger<WebhookDispatcher> logger, TimeProvider time)
+    ILogger<WebhookDispatcher> logger, TimeProvider time, VexaMetrics metrics)
     : BackgroundService
 {
     private static readonly ActivitySource Tracing = new(typeof(WebhookDispatcher).Assembly.GetName().Name!);
@@ -48,6 +49,7 @@ public sealed class WebhookDispatcher(
             var wait = options.Value.PollInterval;
             try
             {
+                await CountPendingAsync(stoppingToken);
                 var free = options.Value.MaxParallelDeliveries - inFlight.Count;
                 if (free > 0)
                 {
@@ -88,6 +90,22 @@ public sealed class WebhookDispatcher(
             }
         }
         await Task.WhenAll(inFlight.Values);
+    }
+
+    private long _countedAt;
+
+    /// <summary>The outbox's depth for <see cref="VexaMetrics"/>, counted at most once a second.</summary>
+    private async Task CountPendingAsync(CancellationToken ct)
+    {
+        if (_countedAt != 0 && time.GetElapsedTime(_countedAt) < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+        _countedAt = time.GetTimestamp();
+        using var untraced = SuppressInstrumentationScope.Begin();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+        metrics.OutboxDepth(await db.WebhookDeliveries.LongCountAsync(d => d.Status == WebhookDeliveryStatus.Pending, ct));
     }
 
     /// <summary>One pass, as the loop makes it: claims up to a slot's worth of due rows and delivers them.</summary>
@@ -186,15 +204,18 @@ public sealed class WebhookDispatcher(
         var now = time.GetUtcNow().UtcDateTime;
         if (outcome.Delivered)
         {
+            metrics.WebhookAttempt("delivered");
             await RecordAsync(db, delivery.Id, WebhookDeliveryStatus.Delivered, attempts, outcome.StatusCode, null, now, now);
             return;
         }
         if (outcome.Unusable || attempts >= options.Value.MaxAttempts)
         {
             logger.LogWarning("Gave up delivering webhook {DeliveryId} after {Attempts} attempts: {Error}", delivery.Id, attempts, outcome.Error);
+            metrics.WebhookAttempt("failed");
             await RecordAsync(db, delivery.Id, WebhookDeliveryStatus.Failed, attempts, outcome.StatusCode, outcome.Error, now, null);
             return;
         }
+        metrics.WebhookAttempt("retry");
         var backoff = options.Value.RetryBaseDelay * Math.Pow(2, attempts - 1);
         var next = now + (backoff < options.Value.RetryMaxDelay ? backoff : options.Value.RetryMaxDelay);
         await RecordAsync(db, delivery.Id, WebhookDeliveryStatus.Pending, attempts, outcome.StatusCode, outcome.Error, next, null);
