@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The health report behind <c>/health</c>, computed at most once per <see cref="Lifetime"/> however often it is asked:
 /// the gateway's <c>/health</c> is public and unauthenticated, and each report queries PostgreSQL and Redis.
-/// Callers that arrive while a report is being computed wait for it instead of starting their own.
+/// Callers that arrive while a report is being computed wait for it instead of starting their own. The checks' own
+/// queries are not traced: the probes' requests are not (see the ASP.NET Core filter), and their queries would otherwise
+/// be root traces of their own, several a second, burying the requests a developer looks for.
 /// </summary>
 internal sealed class CachedHealth(HealthCheckService checks, TimeProvider time)
 {
@@ -26,7 +29,10 @@ internal sealed class CachedHealth(HealthCheckService checks, TimeProvider time)
         {
             if (_report is null || time.GetUtcNow() >= _expires)
             {
-                _report = await checks.CheckHealthAsync(ct);
+                using (SuppressInstrumentationScope.Begin())
+                {
+                    _report = await checks.CheckHealthAsync(ct);
+                }
                 _expires = time.GetUtcNow() + Lifetime;
             }
             return _report.Status;

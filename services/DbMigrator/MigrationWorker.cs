@@ -18,9 +18,8 @@ internal sealed class MigrationWorker(IServiceProvider services, IHostApplicatio
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
             // Npgsql's execution strategy retries transient failures (a server still starting up).
-            var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
-            await db.Database.MigrateAsync(stoppingToken);
-            logger.LogInformation("Database is at the latest schema ({Count} migrations applied now)", pending.Count);
+            var applied = await SchemaMigration.ApplyAsync(db, logger, stoppingToken);
+            logger.LogInformation("Database is at the latest schema ({Count} migrations applied now)", applied);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

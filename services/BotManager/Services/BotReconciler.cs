@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 
@@ -41,6 +43,7 @@ public sealed class BotReconciler(
     IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, ILogger<BotReconciler> logger) : BackgroundService
 {
     private const long AdvisoryLockKey = 0x7665_7861_7263; // "vexarc"
+    private static readonly ActivitySource Tracing = new(typeof(BotReconciler).Assembly.GetName().Name!);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,7 +52,21 @@ public sealed class BotReconciler(
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                // A pass every few seconds that finds nothing to do is not a trace; one that changed something is one
+                // trace of its own (its queries and calls are not traced: its log lines say what it did).
+                var started = DateTimeOffset.UtcNow;
+                ReconcileReport report;
+                using (SuppressInstrumentationScope.Begin())
+                {
+                    report = await RunOnceAsync(stoppingToken);
+                }
+                if (report != new ReconcileReport(0, 0, 0, 0))
+                {
+                    using var activity = Tracing.StartActivity("follow the Wholesaler", ActivityKind.Internal, parentContext: default,
+                        startTime: started);
+                    activity?.SetTag("vexa.reconcile.adopted", report.Adopted).SetTag("vexa.reconcile.failed", report.Failed)
+                        .SetTag("vexa.reconcile.updated", report.Updated).SetTag("vexa.reconcile.stopped", report.Stopped);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

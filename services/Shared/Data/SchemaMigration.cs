@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -40,12 +42,7 @@ public sealed class SchemaMigration(IServiceScopeFactory scopes, ILogger<SchemaM
                 try
                 {
                     await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({LockClass}, 0)", stoppingToken);
-                    var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
-                    if (pending.Count > 0)
-                    {
-                        logger.LogInformation("Applying {Count} database migrations: {Migrations}", pending.Count, string.Join(", ", pending));
-                        await db.Database.MigrateAsync(stoppingToken);
-                    }
+                    await ApplyAsync(db, logger, stoppingToken);
                     await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({LockClass}, 0)", CancellationToken.None);
                 }
                 finally
@@ -62,6 +59,25 @@ public sealed class SchemaMigration(IServiceScopeFactory scopes, ILogger<SchemaM
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Applies the pending migrations (the migrator's way too). EF Core reads its history table to learn what is
+    /// applied, which on a new database fails and is logged as an error, twice; the table is created first with EF's
+    /// own script, so that a first start logs no error.
+    /// </summary>
+    /// <returns>How many migrations were applied.</returns>
+    public static async Task<int> ApplyAsync(VexaDbContext db, ILogger logger, CancellationToken ct)
+    {
+        var history = db.GetService<IHistoryRepository>();
+        await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), ct);
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying {Count} database migrations: {Migrations}", pending.Count, string.Join(", ", pending));
+            await db.Database.MigrateAsync(ct);
+        }
+        return pending.Count;
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

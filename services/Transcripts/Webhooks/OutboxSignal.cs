@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpenTelemetry;
 using VexaService.Shared.Data;
 
 namespace VexaService.Transcripts.Webhooks;
@@ -38,6 +39,7 @@ public sealed class OutboxSignal(IServiceScopeFactory scopes, ILogger<OutboxSign
 
     private async Task ListenAsync(CancellationToken ct)
     {
+        using var untraced = SuppressInstrumentationScope.Begin(); // a connection that waits is not a trace
         var retry = TimeSpan.FromSeconds(1);
         while (!ct.IsCancellationRequested)
         {

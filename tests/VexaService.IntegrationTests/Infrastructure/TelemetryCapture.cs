@@ -13,7 +13,7 @@ namespace VexaService.IntegrationTests.Infrastructure;
 /// <summary>
 /// Everything the services write down while it is attached: every log record (message, exception, state and scopes)
 /// that passes the service's own log levels, every span as exported (after the service's processors) and every metric
-/// measurement's tags in the process, each as text to search.
+/// measurement's tags in the process, each as text to search (a span that starts a trace begins with "root ").
 /// </summary>
 public sealed class TelemetryCapture : ILoggerProvider, ISupportExternalScope, IDisposable
 {
@@ -83,7 +83,8 @@ public sealed class TelemetryCapture : ILoggerProvider, ISupportExternalScope, I
             {
                 var tags = string.Join(", ", span.TagObjects.Select(t => $"{t.Key}={t.Value}"));
                 var events = string.Join(", ", span.Events.Select(e => e.Name + " " + string.Join(" ", e.Tags.Select(t => $"{t.Key}={t.Value}"))));
-                into.Enqueue($"{span.Kind} {span.DisplayName} [{tags}] {span.StatusDescription} {events}");
+                var root = span.ParentSpanId == default ? "root " : ""; // a trace of its own
+                into.Enqueue($"{root}{span.Kind} {span.DisplayName} [{tags}] {span.StatusDescription} {events}");
             }
             return ExportResult.Success;
         }
