@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using VexaService.Shared.Identity;
 using VexaService.Shared.Json;
@@ -24,7 +25,7 @@ public static class ApiDefaults
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CallerToken>();
-        builder.Services.AddSingleton<Observability.VexaMetrics>();
+        builder.Services.TryAddSingleton<Observability.VexaMetrics>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public static class WholesalerExtensions
         builder.Services.AddSingleton<WholesalerIdentity>();
         builder.Services.AddTransient<BearerTokenHandler>();
         builder.Services.AddSingleton<WholesalerBudget>();
+        builder.Services.TryAddSingleton<Observability.VexaMetrics>(); // its calls are counted, whoever uses the client
         builder.Services.AddTransient<WholesalerBudgetHandler>();
         builder.Services.AddSingleton<RunningBots>();
         builder.Services.AddHttpClient(WholesalerTokenSource.TokenClientName);
