@@ -3,6 +3,8 @@
 # Redis), as scripts/run.sh would on a new machine, and reports the time from launch to all-healthy of each start.
 # The gateway waits for every other resource, so its /health is the app's. A start that is not healthy within
 # COLD_START_TIMEOUT seconds (default 300) counts as failed; its AppHost log (with DCP's debug lines) is kept.
+# COLD_START_CONFIGURATION=Release builds and starts the Release build (default Debug); other settings pass through
+# the environment (e.g. RunTuning__ServiceProxies=false, as scripts/bench.sh runs it).
 # Usage: scripts/cold-starts.sh [N]     Exit code: non-zero if any start failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,9 @@ chmod 755 "$logs" # the postgres OS user must reach the data folders inside
 
 scripts/install-deps.sh
 echo "building the AppHost and the services..."
-dotnet build VexaService.AppHost --verbosity quiet -nologo >"$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
-apphost=VexaService.AppHost/bin/Debug/net10.0/VexaService.AppHost
+configuration=${COLD_START_CONFIGURATION:-Debug}
+dotnet build VexaService.AppHost -c "$configuration" --verbosity quiet -nologo >"$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
+apphost=VexaService.AppHost/bin/$configuration/net10.0/VexaService.AppHost
 
 pid=
 stop() {
