@@ -60,5 +60,7 @@ if (builder.ExecutionContext.IsRunMode)
 
 builder.ShowAdminKeyOnStart(adminApiKey);
 builder.ApplyRunTuning();
+builder.CheckPortsBeforeStart();
+builder.ReportFailedResources();
 
 builder.Build().Run();

@@ -81,10 +81,12 @@ internal static class DataStores
 
         var postgres = builder.AddExecutable("postgres", "bash", repoRoot,
                 "scripts/local-postgres.sh", Path.Combine(dataDir, "postgres"), pgPort.ToString())
-            .WithHealthCheck("postgres-local");
+            .WithHealthCheck("postgres-local")
+            .AsLocalServer(pgPort);
         var redis = builder.AddExecutable("redis", "bash", repoRoot,
                 "scripts/local-redis.sh", Path.Combine(dataDir, "redis"), redisPort.ToString())
-            .WithHealthCheck("redis-local");
+            .WithHealthCheck("redis-local")
+            .AsLocalServer(redisPort);
 
         var db = builder.AddConnectionString("vexadb", ReferenceExpression.Create($"{pgConnection}"))
             .WithParentRelationship(postgres);

@@ -25,6 +25,11 @@ stop() {
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -KILL "$pid" 2>/dev/null || true
+  # DCP stops the run's processes after the AppHost has exited; the next start would wait for their ports (the AppHost
+  # says so and waits), which is not the start this script measures.
+  local waited=0
+  while pgrep -f "dcp start-apiserver --monitor $pid" >/dev/null && [ "$waited" -lt 60 ]; do sleep 1; waited=$((waited + 1)); done
+  echo "  stopped; its processes were gone ${waited}s after the AppHost"
   pid=
 }
 trap stop EXIT
