@@ -1,3 +1,4 @@
+using OpenTelemetry.Instrumentation.AspNetCore;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Services;
 
@@ -9,6 +10,15 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+
+        // The emulator stands in for an external Wholesaler, whose own traces a deployment never sees: it records a
+        // request only as a part of its caller's trace. The Retailer's background polls are not traced, so without this
+        // each of them (the follower's GET /bots/status every 5 s) would be a root trace of its own on an idle dashboard.
+        services.Configure<AspNetCoreTraceInstrumentationOptions>(options =>
+        {
+            var defaults = options.Filter;
+            options.Filter = context => context.Request.Headers.ContainsKey("traceparent") && (defaults?.Invoke(context) ?? true);
+        });
 
         services.AddOptions<EmulatorOptions>()
             .BindConfiguration(EmulatorOptions.SectionName)

@@ -74,4 +74,27 @@ public sealed class QuietTracesTests
         // Its queries and calls are not traces of their own (the completion webhook it queued is delivered in one).
         Assert.DoesNotContain(capture.Spans, s => s.StartsWith("root ", StringComparison.Ordinal) && Ours(s));
     }
+
+    [Fact]
+    public async Task The_emulator_records_a_request_only_as_part_of_its_callers_trace()
+    {
+        using var capture = new TelemetryCapture();
+        await using var emulator = capture.Attach(new ServiceFactory<WholesalerEmulatorMarker>(new Dictionary<string, string?>
+        {
+            ["Emulator:SystemApiKey"] = TestEnvironment.WholesalerKey,
+        }));
+        var client = emulator.CreateClient();
+        var (untraced, traced) = ($"/untraced-{Guid.NewGuid():N}", $"/traced-{Guid.NewGuid():N}");
+
+        // As the follower's polls arrive: no trace context.
+        await client.GetAsync(untraced, TestContext.Current.CancellationToken);
+        // As a call made while serving a user's request arrives: with its caller's trace.
+        using var request = new HttpRequestMessage(HttpMethod.Get, traced);
+        request.Headers.Add("traceparent", $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01");
+        await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(capture.Spans.Any(s => s.Contains(traced, StringComparison.Ordinal))));
+        Assert.DoesNotContain(capture.Spans, s => s.Contains(untraced, StringComparison.Ordinal));
+        Assert.DoesNotContain(capture.Spans, s => s.Contains(traced, StringComparison.Ordinal) && s.StartsWith("root ", StringComparison.Ordinal));
+    }
 }
