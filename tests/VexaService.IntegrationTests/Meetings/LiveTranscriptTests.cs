@@ -256,6 +256,44 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_meeting_whose_status_cannot_be_written_yet_holds_back_no_other_meetings_frames()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (userA, keyA) = await UserWithKeyAsync(fixture);
+        var (userB, keyB) = await UserWithKeyAsync(fixture);
+        var (meetA, meetB) = (RetailerFixture.NewMeetId(), RetailerFixture.NewMeetId());
+        var meetingA = await fixture.StartBotAsync(userA, meetA);
+        await fixture.StartBotAsync(userB, meetB);
+        await using var clientA = await ConnectAsync(keyA);
+        await using var clientB = await ConnectAsync(keyB);
+        await clientA.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetA)) }.ToJsonString());
+        await clientB.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetB)) }.ToJsonString());
+        Assert.NotNull(await clientB.NextAsync(f => f["type"]!.GetValue<string>() == "transcript.mutable"));
+
+        // Hold meeting A's row, as a long transaction would: following A's next status must wait for it.
+        await using var holder = TestEnvironment.NewDbContext();
+        await using var held = await holder.Database.BeginTransactionAsync(ct);
+        await holder.Database.ExecuteSqlRawAsync("SELECT 1 FROM meetings WHERE id = {0} FOR UPDATE", [meetingA], ct);
+        var wholesalerIdA = (await TestEnvironment.NewDbContext().Meetings.SingleAsync(m => m.Id == meetingA, ct)).WholesalerMeetingId;
+        (await fixture.Wholesaler.PostAsync($"/_emulator/meetings/{wholesalerIdA}/exit", null, ct)).EnsureSuccessStatusCode();
+
+        // A's watcher still gets the status frame, and B's frames keep coming while A's status waits for the row.
+        Assert.NotNull(await clientA.NextAsync(f => f["type"]!.GetValue<string>() == "meeting.status"));
+        clientB.Received.Clear();
+        await clientB.DrainAsync(TimeSpan.FromSeconds(3));
+        Assert.True(clientB.Received.Count(f => f["type"]!.GetValue<string>() is "transcript.mutable" or "transcript.finalized") >= 10,
+            $"meeting B got {clientB.Received.Count} frames in 3 s while meeting A's row was held");
+        await held.RollbackAsync(ct);
+
+        // Then A's status is followed.
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await using var db = TestEnvironment.NewDbContext();
+            return MeetingStatus.IsFinal((await db.Meetings.SingleAsync(m => m.Id == meetingA, ct)).Status);
+        });
+    }
+
+    [Fact]
     public async Task A_client_that_does_not_read_is_closed_and_the_others_continue()
     {
         var ct = TestContext.Current.CancellationToken;
