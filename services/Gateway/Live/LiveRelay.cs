@@ -39,6 +39,10 @@ public sealed class LiveRelay(
     // watched again at once never loses its lane).
     private readonly ConcurrentDictionary<(string Platform, string NativeId), Channel<(byte[] Utf8, LiveFrameHeader Header)>> _lanes = new();
     private readonly Lock _gate = new();
+    // Lanes that need the database take turns, a few at once: 200 subscriptions answered together by status frames
+    // would otherwise take 200 connections at once (queries and transactions), and the subscribes waiting for one.
+    private readonly SemaphoreSlim _queries = new(QueriesAtOnce, QueriesAtOnce);
+    private const int QueriesAtOnce = 8;
     private readonly SemaphoreSlim _upstreamSend = new(1, 1);
     private ClientWebSocket? _upstream;
     private string _issuer = "";
@@ -93,9 +97,24 @@ public sealed class LiveRelay(
         {
             await foreach (var (utf8, header) in lane.Reader.ReadAllAsync())
             {
+                var needsQuery = header.Type == "meeting.status" || !owners.Knows(platform, nativeId);
                 try
                 {
-                    await RouteAsync(utf8, header, _stopping);
+                    if (needsQuery)
+                    {
+                        await _queries.WaitAsync(_stopping);
+                    }
+                    try
+                    {
+                        await RouteAsync(utf8, header, _stopping);
+                    }
+                    finally
+                    {
+                        if (needsQuery)
+                        {
+                            _queries.Release();
+                        }
+                    }
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested)
                 {

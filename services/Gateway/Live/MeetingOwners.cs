@@ -44,6 +44,9 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
     /// <summary>Forgets every answer (the upstream socket was reopened: status frames may have been missed).</summary>
     public void Forget() => _cache.Clear();
 
+    /// <summary>Whether an answer is kept for the meeting (then <see cref="OwnerAsync"/> without <c>fresh</c> needs no query).</summary>
+    public bool Knows(string platform, string nativeId) => _cache.ContainsKey((platform, nativeId));
+
     private async Task RefreshAsync(string platform, string nativeId)
     {
         await _refreshes.WaitAsync();
