@@ -14,10 +14,12 @@ public static class Extensions
         // The emulator stands in for an external Wholesaler, whose own traces a deployment never sees: it records a
         // request only as a part of its caller's trace. The Retailer's background polls are not traced, so without this
         // each of them (the follower's GET /bots/status every 5 s) would be a root trace of its own on an idle dashboard.
+        // Only its own requests: where services share a process (tests), every service's requests pass this filter.
         services.Configure<AspNetCoreTraceInstrumentationOptions>(options =>
         {
             var defaults = options.Filter;
-            options.Filter = context => context.Request.Headers.ContainsKey("traceparent") && (defaults?.Invoke(context) ?? true);
+            options.Filter = context => (defaults?.Invoke(context) ?? true)
+                && (context.Request.Headers.ContainsKey("traceparent") || context.RequestServices.GetService<MeetingStore>() is null);
         });
 
         services.AddOptions<EmulatorOptions>()
