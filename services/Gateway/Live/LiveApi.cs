@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Gateway.Auth;
@@ -29,8 +30,9 @@ public static class LiveApi
         return app;
     }
 
-    private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, ClientLimits limits, LiveRelay relay,
-        MeetingOwners owners, LiveConnections connections, KeyUsage keyUsage, IOptions<LiveOptions> options, ILoggerFactory loggers)
+    private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, EdgeLookup edge, ClientLimits limits,
+        LiveRelay relay, MeetingOwners owners, LiveConnections connections, KeyUsage keyUsage, IOptions<LiveOptions> options,
+        ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -52,12 +54,25 @@ public static class LiveApi
         KeyGrant? grant = null;
         if (ApiTokenGenerator.IsWellFormed(key))
         {
-            if (limits.TakeLookup(context) is not null)
+            // As for every other request: the key's cached lookup and rate limit first, PostgreSQL only on a miss.
+            var hash = ApiKeyHash.Compute(key);
+            var state = await edge.ReadAsync(hash, transcriptRoute: null);
+            if (state.RetryAfterSeconds is not null || (!state.CachedUser.HasValue && limits.TakeLookup(context) is not null))
             {
-                await RefuseAsync(socket, "too_many_requests", LiveSocket.TooSlowClose, "too many key lookups");
+                await RefuseAsync(socket, "too_many_requests", LiveSocket.TooSlowClose, "too many requests");
                 return;
             }
-            grant = await authenticator.AuthenticateAsync(ApiKeyHash.Compute(key), RedisValue.Null, context.RequestAborted);
+            try
+            {
+                grant = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                loggers.CreateLogger<LiveSocket>().LogWarning("Could not check a /ws key: {Error}", e.Message);
+                await RefuseAsync(socket, LiveProtocol.AuthorizationServiceError(503, """{"detail":"Could not check your API key; try again"}"""),
+                    WebSocketCloseStatus.InternalServerError, "authorization service unavailable");
+                return;
+            }
         }
         if (grant is null)
         {
@@ -89,13 +104,16 @@ public static class LiveApi
     }
 
     /// <summary>Vexa's error frame, then the close.</summary>
-    private static async Task RefuseAsync(WebSocket socket, string error, int code, string reason)
+    private static Task RefuseAsync(WebSocket socket, string error, int code, string reason) =>
+        RefuseAsync(socket, LiveProtocol.Error(error), (WebSocketCloseStatus)code, reason);
+
+    private static async Task RefuseAsync(WebSocket socket, JsonObject frame, WebSocketCloseStatus code, string reason)
     {
         try
         {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(LiveProtocol.Error(error).ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+            await socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await socket.CloseAsync((WebSocketCloseStatus)code, reason, timeout.Token);
+            await socket.CloseAsync(code, reason, timeout.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {

@@ -149,6 +149,24 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
             Enqueue(LiveProtocol.InvalidPayload(problem));
             return;
         }
+        // Every meeting is checked before any is watched: like Vexa, a subscribe that cannot be checked takes nothing
+        // and says so, and the socket stays open for the client to try again.
+        var owned = new bool[meetings.Count];
+        try
+        {
+            for (var i = 0; i < meetings.Count; i++)
+            {
+                var (platform, nativeId) = meetings[i];
+                owned[i] = Platforms.IsKnown(platform) && Platforms.ConstructMeetingUrl(platform, nativeId) is not null
+                    && await owners.HasMeetingAsync(UserId, platform, nativeId, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Could not check a /ws subscribe of user {UserId}: {Error}", UserId, e.Message);
+            Enqueue(LiveProtocol.AuthorizationServiceError(503, """{"detail":"Could not check your meetings; try again"}"""));
+            return;
+        }
         var subscribed = new JsonArray();
         var refused = new JsonArray();
         for (var i = 0; i < meetings.Count; i++)
@@ -158,7 +176,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
             {
                 refused.Add($"meetings[{i}] invalid native_meeting_id for platform '{platform}'");
             }
-            else if (!await owners.HasMeetingAsync(UserId, platform, nativeId, CancellationToken.None))
+            else if (!owned[i])
             {
                 refused.Add($"meetings[{i}] not authorized or not found for user");
             }

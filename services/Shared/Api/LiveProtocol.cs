@@ -54,6 +54,13 @@ public static class LiveProtocol
 
     public static JsonObject Error(string error) => new() { ["type"] = "error", ["error"] = error };
 
+    /// <summary>
+    /// <c>authorization_service_error</c>: the subscribe could not be checked, so nothing of it was taken; Vexa's
+    /// <c>status</c> and <c>detail</c> are its authorization service's answer (its body as text).
+    /// </summary>
+    public static JsonObject AuthorizationServiceError(int status, string detail) =>
+        new() { ["type"] = "error", ["error"] = "authorization_service_error", ["status"] = status, ["detail"] = detail };
+
     /// <summary><c>invalid_subscribe_payload</c>: a shape error (a string) or the refused meetings (a list).</summary>
     public static JsonObject InvalidPayload(JsonNode details) =>
         new() { ["type"] = "error", ["error"] = "invalid_subscribe_payload", ["details"] = details };

@@ -114,11 +114,7 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         }
         if (key != ApiKeyCheck.Valid)
         {
-            await SendAsync(new JsonObject
-            {
-                ["type"] = "error", ["error"] = "authorization_service_error", ["status"] = 403,
-                ["detail"] = """{"detail":"Invalid API token"}""",
-            }, ct);
+            await SendAsync(LiveProtocol.AuthorizationServiceError(403, """{"detail":"Invalid API token"}"""), ct);
             return;
         }
         var subscribed = new JsonArray();

@@ -28,11 +28,12 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A gateway replica on its own port, relaying the fixture's emulator; returns it and its /ws address.</summary>
-    private (ServiceFactory<GatewayMarker>, string) StartGateway()
+    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null)
     {
         var port = Loopback.FreePort();
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:vexadb"] = database ?? TestEnvironment.Postgres,
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
             ["Live:SendQueueFrames"] = "16",
@@ -291,6 +292,51 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             await using var db = TestEnvironment.NewDbContext();
             return MeetingStatus.IsFinal((await db.Meetings.SingleAsync(m => m.Id == meetingA, ct)).Status);
         });
+    }
+
+    [Fact]
+    public async Task A_subscribe_that_cannot_be_checked_gets_vexas_authorization_service_error_and_the_socket_stays_open()
+    {
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        var ping = """{"action":"ping"}""";
+        // The key is in the shared cache, as once any replica has seen it...
+        await using (var warm = await ConnectAsync(key))
+        {
+            await warm.SendAsync(ping);
+            Assert.NotNull(await warm.NextAsync(f => f["type"]!.GetValue<string>() == "pong"));
+        }
+        // ...and this replica cannot reach the database.
+        var (broken, ws) = StartGateway(database: "Host=127.0.0.1;Port=1;Database=vexa;Username=postgres;Timeout=1");
+        await using var brokenGateway = broken;
+        await using var client = await ConnectAsync(key, ws: ws);
+
+        await client.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+
+        var error = await client.NextAsync(f => f["type"]!.GetValue<string>() == "error");
+        Assert.NotNull(error);
+        Assert.Equal("authorization_service_error", error["error"]!.GetValue<string>());
+        Assert.Equal(503, error["status"]!.GetValue<int>());
+        Assert.DoesNotContain(client.Received, f => f["type"]!.GetValue<string>() == "subscribed");
+        await client.SendAsync(ping);
+        Assert.NotNull(await client.NextAsync(f => f["type"]!.GetValue<string>() == "pong"));
+    }
+
+    [Fact]
+    public async Task A_key_that_cannot_be_checked_gets_vexas_authorization_service_error_and_close_1011()
+    {
+        var (_, key) = await UserWithKeyAsync(fixture); // never used: not in the shared cache
+        var (broken, ws) = StartGateway(database: "Host=127.0.0.1;Port=1;Database=vexa;Username=postgres;Timeout=1");
+        await using var brokenGateway = broken;
+        await using var client = await ConnectAsync(key, ws: ws);
+
+        var error = await client.NextAsync(f => f["type"]!.GetValue<string>() == "error");
+
+        Assert.NotNull(error);
+        Assert.Equal("authorization_service_error", error["error"]!.GetValue<string>());
+        Assert.Equal(503, error["status"]!.GetValue<int>());
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, await client.ClosedAsync());
     }
 
     [Fact]
