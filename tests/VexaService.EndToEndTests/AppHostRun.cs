@@ -23,16 +23,22 @@ public static class AppHostRun
             int.Parse(Environment.GetEnvironmentVariable("VEXA_E2E_REDIS_PORT") ?? VexaService.IntegrationTests.Infrastructure.Loopback.FreePort().ToString()));
     }
 
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory, Ports ports)
-    {
-        using var cts = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VexaService_AppHost>(
+    /// <summary>The AppHost in local-process mode on the data folder and ports; <paramref name="settings"/> add to them.</summary>
+    public static Task<IDistributedApplicationTestingBuilder> BuilderAsync(string dataDirectory, Ports ports, CancellationToken ct,
+        params string[] settings) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.VexaService_AppHost>(
         [
             "--LocalInfra:Mode=processes",
             $"--LocalInfra:DataDirectory={dataDirectory}",
             $"--LocalInfra:PostgresPort={ports.Postgres}",
             $"--LocalInfra:RedisPort={ports.Redis}",
-        ], cts.Token);
+            .. settings,
+        ], ct);
+
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, Ports ports)
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await BuilderAsync(dataDirectory, ports, cts.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         var app = await builder.BuildAsync(cts.Token);

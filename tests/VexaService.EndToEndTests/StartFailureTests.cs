@@ -27,14 +27,8 @@ public sealed class StartFailureTests
         using var cts = new CancellationTokenSource(StartTimeout);
         try
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VexaService_AppHost>(
-            [
-                "--LocalInfra:Mode=processes",
-                $"--LocalInfra:DataDirectory={dataDirectory}",
-                $"--LocalInfra:PostgresPort={heldPort}",
-                $"--LocalInfra:RedisPort={Loopback.FreePort()}",
-                "--LocalInfra:PortWaitSeconds=1",
-            ], cts.Token);
+            var builder = await AppHostRun.BuilderAsync(dataDirectory, new AppHostRun.Ports(heldPort, Loopback.FreePort()), cts.Token,
+                "--LocalInfra:PortWaitSeconds=1");
             await using var app = await builder.BuildAsync(cts.Token);
 
             var refused = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync(cts.Token));
@@ -59,13 +53,7 @@ public sealed class StartFailureTests
         var exitCodeBefore = Environment.ExitCode;
         try
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VexaService_AppHost>(
-            [
-                "--LocalInfra:Mode=processes",
-                $"--LocalInfra:DataDirectory={notADirectory}",
-                $"--LocalInfra:PostgresPort={Loopback.FreePort()}",
-                $"--LocalInfra:RedisPort={Loopback.FreePort()}",
-            ], cts.Token);
+            var builder = await AppHostRun.BuilderAsync(notADirectory, new AppHostRun.Ports(Loopback.FreePort(), Loopback.FreePort()), cts.Token);
             var logs = new FakeLogCollector();
             builder.Services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs)));
             await using var app = await builder.BuildAsync(cts.Token);

@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using VexaService.Gateway.Auth;
 using VexaService.Shared.Api;
 using VexaService.Shared.Auth;

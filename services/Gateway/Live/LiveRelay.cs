@@ -37,7 +37,7 @@ public sealed class LiveRelay(
     private readonly ConcurrentDictionary<(string Platform, string NativeId), ConcurrentDictionary<LiveSocket, byte>> _watchers = new();
     // One lane per watched meeting, made and ended with its first and last watcher (under _gate, so that a meeting
     // watched again at once never loses its lane).
-    private readonly ConcurrentDictionary<(string Platform, string NativeId), Channel<(byte[] Utf8, LiveFrameHeader Header)>> _lanes = new();
+    private readonly ConcurrentDictionary<(string Platform, string NativeId), Channel<(byte[] Utf8, bool IsStatus)>> _lanes = new();
     private readonly Lock _gate = new();
     // Lanes that need the database take turns, a few at once: 200 subscriptions answered together by status frames
     // would otherwise take 200 connections at once (queries and transactions), and the subscribes waiting for one.
@@ -88,16 +88,16 @@ public sealed class LiveRelay(
     }
 
     /// <summary>Routes one meeting's frames in their order, apart from every other meeting's.</summary>
-    private Channel<(byte[] Utf8, LiveFrameHeader Header)> StartLane(string platform, string nativeId)
+    private Channel<(byte[] Utf8, bool IsStatus)> StartLane(string platform, string nativeId)
     {
         // Unbounded: its writer is the upstream reader, which must never wait; what it holds is bounded by the
         // Wholesaler's rate for one meeting times a query's timeout.
-        var lane = Channel.CreateUnbounded<(byte[] Utf8, LiveFrameHeader Header)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var lane = Channel.CreateUnbounded<(byte[] Utf8, bool IsStatus)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _ = Task.Run(async () =>
         {
-            await foreach (var (utf8, header) in lane.Reader.ReadAllAsync())
+            await foreach (var (utf8, isStatus) in lane.Reader.ReadAllAsync())
             {
-                var needsQuery = header.Type == "meeting.status" || !owners.Knows(platform, nativeId);
+                var needsQuery = isStatus || !owners.Knows(platform, nativeId);
                 try
                 {
                     if (needsQuery)
@@ -106,7 +106,7 @@ public sealed class LiveRelay(
                     }
                     try
                     {
-                        await RouteAsync(utf8, header, _stopping);
+                        await RouteAsync(utf8, isStatus, platform, nativeId, _stopping);
                     }
                     finally
                     {
@@ -221,22 +221,20 @@ public sealed class LiveRelay(
         }
         if (header.Platform is { } platform && header.NativeId is { } nativeId && _lanes.TryGetValue((platform, nativeId), out var lane))
         {
-            lane.Writer.TryWrite((utf8, header));
+            lane.Writer.TryWrite((utf8, header.Type == "meeting.status"));
         }
     }
 
     /// <summary>
-    /// One frame to the owner's watching sockets, or to nobody. Its bytes go out as they came, the same array to every
-    /// socket.
+    /// One frame of the meeting to the owner's watching sockets, or to nobody. Its bytes go out as they came, the same
+    /// array to every socket.
     /// </summary>
-    private async Task RouteAsync(byte[] utf8, LiveFrameHeader header, CancellationToken ct)
+    private async Task RouteAsync(byte[] utf8, bool isStatus, string platform, string nativeId, CancellationToken ct)
     {
-        if (header.Platform is not { } platform || header.NativeId is not { } nativeId
-            || !_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty)
+        if (!_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty)
         {
             return;
         }
-        var isStatus = header.Type == "meeting.status";
         if (await owners.OwnerAsync(platform, nativeId, fresh: isStatus, ct) is not { } owner)
         {
             return;

@@ -151,14 +151,13 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         }
         // Every meeting is checked before any is watched: like Vexa, a subscribe that cannot be checked takes nothing
         // and says so, and the socket stays open for the client to try again.
+        var valid = meetings.Select(m => Platforms.IsKnown(m.Platform) && Platforms.ConstructMeetingUrl(m.Platform, m.NativeId) is not null).ToArray();
         var owned = new bool[meetings.Count];
         try
         {
             for (var i = 0; i < meetings.Count; i++)
             {
-                var (platform, nativeId) = meetings[i];
-                owned[i] = Platforms.IsKnown(platform) && Platforms.ConstructMeetingUrl(platform, nativeId) is not null
-                    && await owners.HasMeetingAsync(UserId, platform, nativeId, CancellationToken.None);
+                owned[i] = valid[i] && await owners.HasMeetingAsync(UserId, meetings[i].Platform, meetings[i].NativeId, CancellationToken.None);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -172,7 +171,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         for (var i = 0; i < meetings.Count; i++)
         {
             var (platform, nativeId) = meetings[i];
-            if (!Platforms.IsKnown(platform) || Platforms.ConstructMeetingUrl(platform, nativeId) is null)
+            if (!valid[i])
             {
                 refused.Add($"meetings[{i}] invalid native_meeting_id for platform '{platform}'");
             }
