@@ -4,6 +4,8 @@
 //   latency_p50_ms/p99_ms   from the frame's "ts" (when the Wholesaler published it) to its receipt here
 //   frames_per_s            frames received by all sockets in the measured window
 //   wrong_meeting_frames    frames naming a meeting the socket did not subscribe (another tenant's): must be 0
+//   latency_p99_ms_by_second the p99 of the frames published in each second of the window: a tail left by the
+//                           subscription burst shows in the first seconds, pauses (GC, scheduling) anywhere
 // Usage: LiveBench --url ws://host/ws --tenants FILE ("<key> <native id>" lines) [--key KEY: one key for every socket]
 //        [--per-tenant 5] [--seconds 20] [--settle 5] [--pid PID]
 // Measuring starts --settle seconds after the last subscription, and latency counts the frames published from then on:
@@ -81,9 +83,16 @@ foreach (var w in watchers)
 }
 await Task.WhenAny(Task.WhenAll(receiving), Task.Delay(TimeSpan.FromSeconds(10)));
 
-var latencies = watchers.SelectMany(w => w.Latencies).Order().ToArray();
+var latencies = watchers.SelectMany(w => w.Timed).Select(t => t.Latency).Order().ToArray();
 double Percentile(double q) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
 var frames = watchers.Sum(w => w.Frames);
+var bySecond = new JsonArray([.. watchers.SelectMany(w => w.Timed)
+    .GroupBy(t => (int)(t.Published - Watcher.PublishedFrom).TotalSeconds).OrderBy(g => g.Key)
+    .Select(g =>
+    {
+        var second = g.Select(t => t.Latency).Order().ToArray();
+        return (JsonNode)Math.Round(second[Math.Min(second.Length - 1, (int)(0.99 * second.Length))], 1);
+    })]);
 var result = new JsonObject
 {
     ["sockets"] = watchers.Count,
@@ -97,6 +106,7 @@ var result = new JsonObject
     ["latency_p50_ms"] = Math.Round(Percentile(0.50), 2),
     ["latency_p99_ms"] = Math.Round(Percentile(0.99), 2),
     ["latency_max_ms"] = latencies.Length == 0 ? null : Math.Round(latencies[^1], 2),
+    ["latency_p99_ms_by_second"] = bySecond,
     ["wrong_meeting_frames"] = watchers.Sum(w => w.WrongMeeting),
     ["error_frames"] = watchers.Sum(w => w.Errors),
     ["rss_before_kb"] = rssBefore,
@@ -141,7 +151,8 @@ sealed class Watcher(string key, string nativeId)
     public long Frames;
     public long WrongMeeting;
     public long Errors;
-    public ConcurrentBag<double> Latencies { get; } = [];
+    /// <summary>When each measured frame was published, and how long after that it arrived (ms).</summary>
+    public ConcurrentBag<(DateTime Published, double Latency)> Timed { get; } = [];
 
     public async Task ConnectAsync(Uri url)
     {
@@ -235,7 +246,7 @@ sealed class Watcher(string key, string nativeId)
         {
             if (published >= PublishedFrom)
             {
-                Latencies.Add((received - published).TotalMilliseconds);
+                Timed.Add((published, (received - published).TotalMilliseconds));
             }
         }
     }
