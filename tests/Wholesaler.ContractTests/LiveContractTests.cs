@@ -138,6 +138,38 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
     }
 
     [Fact]
+    public async Task A_subscribe_replays_nothing_the_frames_are_what_changes_after_it()
+    {
+        var nativeId = Target.IsEmulator ? Contract.GoogleMeetId() : WholesalerTarget.Setting(WholesalerTarget.LiveMeetingVariable);
+        Assert.SkipWhen(nativeId is null,
+            $"Against a real Vexa, segments need a live Google Meet with speech: set {WholesalerTarget.LiveMeetingVariable}.");
+        await StartBotAsync("google_meet", nativeId!);
+        // Segments written before the subscribe: the transcript has them, final (created_at set), the meeting active.
+        var before = await EventuallyAsync(async () =>
+        {
+            var transcript = await GetAsync($"/transcripts/google_meet/{nativeId}");
+            return transcript.Status == System.Net.HttpStatusCode.OK && Text(transcript.Object, "status") == "active"
+                && Final(transcript.Object).Count >= 3 ? transcript.Object : null;
+        }, "an active meeting with three final segments");
+
+        await using var client = await ConnectAsync(Target.ApiKey);
+        await client.SendAsync(Frame("subscribe", ("google_meet", nativeId!)));
+        Assert.NotNull(await client.NextAsync(f => Text(f, "type") == "subscribed"));
+        Assert.NotNull(await client.NextAsync(f => Text(f, "type") == "transcript.mutable"));
+        await client.DrainAsync(TimeSpan.FromSeconds(1));
+
+        // Clients load GET /transcripts first, then apply frames (contract §14): no earlier segment, no status that did
+        // not change.
+        var sent = client.Received.Where(f => Text(f, "type") is "transcript.mutable" or "transcript.finalized")
+            .SelectMany(f => f["payload"]!["segments"]!.AsArray().Select(s => s!["start"]!.GetValue<double>())).ToHashSet();
+        Assert.Empty(sent.Intersect(Final(before)));
+        Assert.DoesNotContain(client.Received, f => Text(f, "type") == "meeting.status");
+
+        static HashSet<double> Final(JsonObject transcript) => transcript["segments"]!.AsArray()
+            .Where(s => s!["created_at"] is JsonValue).Select(s => s!["start"]!.GetValue<double>()).ToHashSet();
+    }
+
+    [Fact]
     public async Task The_emulator_sends_a_segment_when_it_appears_and_again_once_it_is_final()
     {
         Assert.SkipUnless(Target.IsEmulator, "Emulator-only: how often Vexa re-sends a mutable segment depends on its transcriber.");

@@ -41,7 +41,8 @@ public sealed class LiveSessionFactory(MeetingStore store, IOptions<EmulatorOpti
 
 /// <summary>
 /// One client socket of the emulator's <c>/ws</c> (contract §14). Each subscribed (platform, native id) is watched by
-/// looking at its newest meeting every <see cref="EmulatorOptions.LivePollMs"/>: a new status is a
+/// looking at its newest meeting every <see cref="EmulatorOptions.LivePollMs"/>, from the subscribe on (nothing earlier
+/// is replayed): a new status is a
 /// <c>meeting.status</c> frame, segments that appeared or changed a <c>transcript.mutable</c> frame, and when the meeting
 /// ends the segments not sent as final yet a <c>transcript.finalized</c> frame. Frames carry no meeting id, as Vexa's.
 /// </summary>
@@ -168,6 +169,13 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         long? meetingId = null;
         int sent = 0, sentFinal = 0;
         var ended = false;
+        // Like Vexa (it forwards what is published after the subscribe; clients load GET /transcripts first), the
+        // meeting's present state is not sent: only what changes from now on. A meeting that begins on this native id
+        // later is sent from its start.
+        if (store.LiveFromNow(platform, nativeId) is { } start)
+        {
+            (meetingId, status, sent, sentFinal, ended) = (start.MeetingId, start.Status, start.Visible, start.Final, MeetingStatus.IsFinal(start.Status));
+        }
         var meeting = LiveProtocol.Meeting(platform, nativeId);
         try
         {

@@ -109,6 +109,25 @@ public sealed partial class MeetingStore
     }
 
     /// <summary>
+    /// Where a new <c>/ws</c> subscription to (platform, native id) starts: its newest meeting's status and segment
+    /// counts now, with nothing changed (Vexa sends what changes after a subscribe, and replays nothing).
+    /// </summary>
+    public LiveView? LiveFromNow(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            if (Newest(platform, nativeId) is not { } meeting)
+            {
+                return null;
+            }
+            var now = Now();
+            var (visible, final) = transcripts.Counts(meeting, now);
+            return new LiveView(meeting.Id, meeting.Status, visible, final, [],
+                () => Enumerable.Range(0, visible).Select(k => transcripts.SegmentAt(meeting, k, now)).ToList());
+        }
+    }
+
+    /// <summary>
     /// The transcript response of the newest meeting (or of <paramref name="meetingId"/>, which must match platform and
     /// native id) as UTF-8 JSON. Cached per meeting until the next segment appears, a segment is finalised or the
     /// meeting changes, so a finished meeting is served from the same bytes every time.

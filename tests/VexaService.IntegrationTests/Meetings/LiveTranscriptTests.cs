@@ -210,7 +210,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var notice = await client.NextAsync(f => f["error"]?.GetValue<string>() == "upstream_reconnected");
         Assert.NotNull(notice);
         Assert.Equal(meetId, notice!["meeting"]!["native_id"]!.GetValue<string>());
-        // Subscribed again upstream: the meeting's frames come again (the emulator's new subscription sends what it has).
+        // Subscribed again upstream: the meeting's frames come again (what changes after the new subscription).
         Assert.NotNull(await client.NextAsync(f => f["type"]!.GetValue<string>() is "transcript.mutable" or "meeting.status"));
     }
 
@@ -221,7 +221,8 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var (user, key) = await UserWithKeyAsync(fixture);
         var meetId = RetailerFixture.NewMeetId();
         // Vexa of September 2025 (requested, then statuses on timers), its webhooks lost: only /ws tells the news.
-        await fixture.PlayAsync(RetailerFixture.September2025, stepMs: 400);
+        // A step of 1 s: the subscribe must come before `active` (frames say what changes after it, nothing earlier).
+        await fixture.PlayAsync(RetailerFixture.September2025, stepMs: 1000);
         await fixture.Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = "http://127.0.0.1:9/lost" }, ct);
         try
         {
