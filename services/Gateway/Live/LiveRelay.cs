@@ -91,8 +91,11 @@ public sealed class LiveRelay(
     private Channel<(byte[] Utf8, bool IsStatus)> StartLane(string platform, string nativeId)
     {
         // Unbounded: its writer is the upstream reader, which must never wait; what it holds is bounded by the
-        // Wholesaler's rate for one meeting times a query's timeout.
-        var lane = Channel.CreateUnbounded<(byte[] Utf8, bool IsStatus)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Wholesaler's rate for one meeting times a query's timeout. Synchronous continuations: a frame whose owner is
+        // known goes from the reader to the sockets on the reader's thread, and a lane that waits for a query hands the
+        // thread back at once. (With a hop through the thread pool per frame and per socket, 200 meetings' frames
+        // arriving together queued 1,000 sends at a time: scenario (8)'s p99 was 127 ms with the hops, 68 ms without.)
+        var lane = Channel.CreateUnbounded<(byte[] Utf8, bool IsStatus)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         _ = Task.Run(async () =>
         {
             await foreach (var (utf8, isStatus) in lane.Reader.ReadAllAsync())
@@ -185,9 +188,10 @@ public sealed class LiveRelay(
 
     private async Task ReadAsync(ClientWebSocket upstream, CancellationToken ct)
     {
+        var buffer = new byte[64 * 1024];
         while (upstream.State == WebSocketState.Open)
         {
-            var message = await WebSocketText.ReceiveAsync(upstream, 4 * 1024 * 1024, ct);
+            var message = await WebSocketText.ReceiveAsync(upstream, 4 * 1024 * 1024, ct, buffer);
             if (message.Closed)
             {
                 throw new WebSocketException("closed by the Wholesaler");

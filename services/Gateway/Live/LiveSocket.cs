@@ -19,8 +19,11 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
 {
     public const int TooSlowClose = 4429;
 
+    // Synchronous continuations: an idle socket's send starts on the thread that queued the frame (and mostly completes
+    // there), not after a hop through the thread pool. That is also why the close below is flagged before the queue is
+    // completed: the send loop may run inside TryComplete.
     private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
     private readonly HashSet<(string Platform, string NativeId)> _watching = [];
     private readonly CancellationTokenSource _closing = new();
     private volatile bool _done;
@@ -38,8 +41,8 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         if (!_outbox.Writer.TryWrite(frame) && !_done && !_closing.IsCancellationRequested)
         {
             logger.LogInformation("Closing a /ws client of user {UserId}: {Frames} frames waiting", UserId, options.SendQueueFrames);
-            _outbox.Writer.TryComplete(new TooSlowException());
             _closing.Cancel();
+            _outbox.Writer.TryComplete(new TooSlowException());
         }
     }
 

@@ -16,26 +16,41 @@ public static class WebSocketText
 
     /// <summary>The next whole text message; <see cref="Message.TooBig"/> when it passes <paramref name="maxBytes"/>
     /// (the rest of it is not read), <see cref="Message.Closed"/> when the peer closed.</summary>
-    public static async Task<Message> ReceiveAsync(WebSocket socket, int maxBytes, CancellationToken ct)
+    /// <param name="buffer">What one read fills: a socket that reads often keeps one (a reader of 1,000 frames a second
+    /// would otherwise make as many buffers); by default a small one for this message, as it is held while the socket
+    /// waits, and a server with many idle sockets wants that small (a client's subscribe is a few hundred bytes).</param>
+    public static async Task<Message> ReceiveAsync(WebSocket socket, int maxBytes, CancellationToken ct, byte[]? buffer = null)
     {
-        var buffer = new byte[16 * 1024];
-        using var message = new MemoryStream();
-        while (true)
+        buffer ??= new byte[1024];
+        MemoryStream? message = null; // only for a message longer than the buffer
+        try
         {
-            var result = await socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
+            while (true)
             {
-                return new Message(null, false);
+                var result = await socket.ReceiveAsync(buffer, ct);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return new Message(null, false);
+                }
+                if (message is null && result.EndOfMessage)
+                {
+                    return result.Count > maxBytes ? new Message(null, true) : new Message(buffer.AsSpan(0, result.Count).ToArray(), false);
+                }
+                message ??= new MemoryStream();
+                message.Write(buffer, 0, result.Count);
+                if (message.Length > maxBytes)
+                {
+                    return new Message(null, true);
+                }
+                if (result.EndOfMessage)
+                {
+                    return new Message(message.ToArray(), false);
+                }
             }
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > maxBytes)
-            {
-                return new Message(null, true);
-            }
-            if (result.EndOfMessage)
-            {
-                return new Message(message.ToArray(), false);
-            }
+        }
+        finally
+        {
+            message?.Dispose();
         }
     }
 }
