@@ -11,10 +11,10 @@ namespace VexaService.Gateway.Live;
 /// nobody. A meeting's frames begin with its statuses (the Wholesaler reports <c>joining</c> before any segment), so
 /// status frames are looked up afresh: a native id passing to another user is seen at that user's first status frame.
 /// Transcript frames use the last answer; one older than <see cref="Kept"/> (a safety net for a status frame that never
-/// came) is looked up again in the background while the frames keep flowing. Only the first frame of a meeting waits for
-/// a query. (Looked up in line once a second, 200 watched meetings cost 200 queries a second on the upstream socket's
-/// reader, and frames waited seconds behind them; kept 30 s, the lookups of meetings subscribed together fell due
-/// together and stalled the reader 2 s.)
+/// came) is looked up again in the background while the frames keep flowing, all that are due in one query. Only the
+/// first frame of a meeting waits for a query. (Looked up in line once a second, 200 watched meetings cost 200 queries a
+/// second on the upstream socket's reader, and frames waited seconds behind them; kept 30 s, the lookups of meetings
+/// subscribed together fell due together and stalled the reader 2 s.)
 /// </summary>
 public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time)
 {
@@ -23,22 +23,25 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
 
     public readonly record struct Owner(long UserId, long MeetingId);
 
-    private readonly ConcurrentDictionary<(string, string), (Owner? Owner, DateTimeOffset Until)> _cache = new();
-    private readonly ConcurrentDictionary<(string, string), byte> _refreshing = new();
-    private readonly SemaphoreSlim _refreshes = new(4, 4);
+    private readonly ConcurrentDictionary<(string Platform, string NativeId), (Owner? Owner, DateTimeOffset Until)> _cache = new();
+    // Kept answers that are due, looked up again together by one query (RefreshDueAsync): meetings subscribed together
+    // fall due together, and 200 of them looked up one by one every Kept were a burst of 200 queries that showed in the
+    // relay's p99.
+    private readonly ConcurrentDictionary<(string Platform, string NativeId), byte> _due = new();
+    private int _refreshing;
 
     /// <param name="fresh">Look it up now (for a status frame) instead of using a kept answer.</param>
     public async Task<Owner?> OwnerAsync(string platform, string nativeId, bool fresh, CancellationToken ct)
     {
         if (!fresh && _cache.TryGetValue((platform, nativeId), out var cached))
         {
-            if (cached.Until <= time.GetUtcNow() && _refreshing.TryAdd((platform, nativeId), 0))
+            if (cached.Until <= time.GetUtcNow() && _due.TryAdd((platform, nativeId), 0))
             {
-                _ = RefreshAsync(platform, nativeId);
+                StartRefresh();
             }
             return cached.Owner;
         }
-        return await LookUpAsync(platform, nativeId, ct);
+        return (await LookUpAsync([(platform, nativeId)], ct))[(platform, nativeId)];
     }
 
     /// <summary>Forgets every answer (the upstream socket was reopened: status frames may have been missed).</summary>
@@ -47,43 +50,82 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
     /// <summary>Whether an answer is kept for the meeting (then <see cref="OwnerAsync"/> without <c>fresh</c> needs no query).</summary>
     public bool Knows(string platform, string nativeId) => _cache.ContainsKey((platform, nativeId));
 
-    private async Task RefreshAsync(string platform, string nativeId)
+    private void StartRefresh()
     {
-        await _refreshes.WaitAsync();
-        try
+        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
         {
-            await LookUpAsync(platform, nativeId, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // the kept answer stays; the next frame tries again
-        }
-        finally
-        {
-            _refreshing.TryRemove((platform, nativeId), out _);
-            _refreshes.Release();
+            _ = RefreshDueAsync();
         }
     }
 
-    private async Task<Owner?> LookUpAsync(string platform, string nativeId, CancellationToken ct)
+    private async Task RefreshDueAsync()
+    {
+        await Task.Yield(); // off the frame's path
+        while (true)
+        {
+            while (!_due.IsEmpty)
+            {
+                var keys = _due.Keys.ToList();
+                try
+                {
+                    await LookUpAsync(keys, CancellationToken.None);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The kept answers stay, due again in a second.
+                    var retry = time.GetUtcNow() + TimeSpan.FromSeconds(1);
+                    foreach (var key in keys)
+                    {
+                        if (_cache.TryGetValue(key, out var kept))
+                        {
+                            _cache.TryUpdate(key, (kept.Owner, retry), kept);
+                        }
+                    }
+                }
+                foreach (var key in keys)
+                {
+                    _due.TryRemove(key, out _);
+                }
+            }
+            Volatile.Write(ref _refreshing, 0);
+            // A key that fell due after the last look and before the flag was cleared would otherwise wait.
+            if (_due.IsEmpty || Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Looks the meetings up in one query, keeps the answers, and returns them.</summary>
+    private async Task<Dictionary<(string Platform, string NativeId), Owner?>> LookUpAsync(
+        IReadOnlyCollection<(string Platform, string NativeId)> keys, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var nativeIds = keys.Select(k => k.NativeId).Distinct().ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+        // The newest meeting on each native id, a live one first (one at most is live).
         var newest = await db.Meetings.AsNoTracking()
-            .Where(m => m.Platform == platform && m.NativeMeetingId == nativeId)
-            .OrderByDescending(m => !MeetingStatus.Final.Contains(m.Status)).ThenByDescending(m => m.Id)
-            .Select(m => new { m.UserId, m.Id, m.Status, m.UpdatedAt })
-            .FirstOrDefaultAsync(ct);
-        Owner? owner = newest is null ? null
-            : MeetingStatus.IsLive(newest.Status) || newest.UpdatedAt > now.UtcDateTime - Afterglow ? new Owner(newest.UserId, newest.Id)
-            : null;
+            .Where(m => nativeIds.Contains(m.NativeMeetingId))
+            .GroupBy(m => new { m.Platform, m.NativeMeetingId })
+            .Select(g => g.OrderByDescending(m => !MeetingStatus.Final.Contains(m.Status)).ThenByDescending(m => m.Id)
+                .Select(m => new { m.Platform, m.NativeMeetingId, m.UserId, m.Id, m.Status, m.UpdatedAt }).First())
+            .ToListAsync(ct);
         if (_cache.Count > 10_000)
         {
             _cache.Clear(); // a bound, not a policy: an entry is looked up again at most once
         }
-        _cache[(platform, nativeId)] = (owner, now + Kept);
-        return owner;
+        var answers = new Dictionary<(string Platform, string NativeId), Owner?>();
+        foreach (var key in keys)
+        {
+            var meeting = newest.FirstOrDefault(m => m.Platform == key.Platform && m.NativeMeetingId == key.NativeId);
+            Owner? owner = meeting is null ? null
+                : MeetingStatus.IsLive(meeting.Status) || meeting.UpdatedAt > now.UtcDateTime - Afterglow ? new Owner(meeting.UserId, meeting.Id)
+                : null;
+            _cache[key] = (owner, now + Kept);
+            answers[key] = owner;
+        }
+        return answers;
     }
 
     /// <summary>Whether the user has any meeting on (platform, native id): what a subscription needs.</summary>
