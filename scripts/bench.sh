@@ -26,8 +26,8 @@ pg_port=57438 redis_port=57380 dashboard_port=25056 otlp_port=29056 resource_por
 floor_port=58081 backend_port=58082
 gateway=http://127.0.0.1:8056
 emulator=http://127.0.0.1:5190
-admin_key=bench$(head -c 64 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
-system_key=bench$(head -c 64 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
+admin_key=bench$(head -c 512 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
+system_key=bench$(head -c 512 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="$root/bench/results/$stamp"
