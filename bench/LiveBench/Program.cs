@@ -6,6 +6,9 @@
 //   wrong_meeting_frames    frames naming a meeting the socket did not subscribe (another tenant's): must be 0
 //   latency_p99_ms_by_second the p99 of the frames published in each second of the window: a tail left by the
 //                           subscription burst shows in the first seconds, pauses (GC, scheduling) anywhere
+//   client_stall_ms_by_second, client_pool_delay_ms_by_second  this client's own worst delay in each second: a thread
+//                           sleeping 1 ms woke this much late (GC, the machine's scheduling), a work item queued every
+//                           10 ms waited this long in its thread pool; a latency second as bad as these is the client's
 // Usage: LiveBench --url ws://host/ws --tenants FILE ("<key> <native id>" lines) [--key KEY: one key for every socket]
 //        [--per-tenant 5] [--seconds 20] [--settle 5] [--pid PID]
 // Measuring starts --settle seconds after the last subscription, and latency counts the frames published from then on:
@@ -15,6 +18,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Runtime;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -69,12 +73,16 @@ while (watchers.Count(w => w.Subscribed) < open && DateTime.UtcNow < subscribedB
 }
 Console.WriteLine($"{watchers.Count(w => w.Subscribed)} subscribed; settling for {settle} s, then measuring for {seconds} s");
 await Task.Delay(TimeSpan.FromSeconds(settle));
+// This client's own pauses are not what is measured: no blocking full GC while measuring (its heap holds 1,000 sockets).
+GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
 Watcher.PublishedFrom = DateTime.UtcNow;
 Watcher.Measuring = true;
 Console.WriteLine($"measuring frames published from {Watcher.PublishedFrom:HH:mm:ss.fff} UTC");
 var clock = Stopwatch.StartNew();
+var stalls = new Stalls(seconds);
 await Task.Delay(TimeSpan.FromSeconds(seconds));
 Watcher.Measuring = false;
+stalls.Stop();
 var elapsed = clock.Elapsed.TotalSeconds;
 var rssBusy = Rss(pid);
 
@@ -108,6 +116,8 @@ var result = new JsonObject
     ["latency_p99_ms"] = Math.Round(Percentile(0.99), 2),
     ["latency_max_ms"] = latencies.Length == 0 ? null : Math.Round(latencies[^1], 2),
     ["latency_p99_ms_by_second"] = bySecond,
+    ["client_stall_ms_by_second"] = new JsonArray([.. stalls.ThreadMs.Select(v => (JsonNode)Math.Round(v, 1))]),
+    ["client_pool_delay_ms_by_second"] = new JsonArray([.. stalls.PoolMs.Select(v => (JsonNode)Math.Round(v, 1))]),
     ["wrong_meeting_frames"] = watchers.Sum(w => w.WrongMeeting),
     ["error_frames"] = watchers.Sum(w => w.Errors),
     ["rss_before_kb"] = rssBefore,
@@ -186,7 +196,7 @@ sealed class Watcher(string key, string nativeId)
 
     public async Task ReceiveAsync()
     {
-        var buffer = new byte[256 * 1024];
+        var buffer = new byte[16 * 1024]; // a longer frame is put together in the stream below
         using var message = new MemoryStream();
         try
         {
@@ -297,6 +307,56 @@ sealed class Watcher(string key, string nativeId)
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var published) && published >= PublishedFrom)
         {
             Timed.Add((published, (received - published).TotalMilliseconds));
+        }
+    }
+}
+
+/// <summary>This client's own delays while measuring, worst per second: the latency it reports includes them.</summary>
+sealed class Stalls
+{
+    private readonly double[] _thread, _pool;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private volatile bool _stopped;
+
+    public Stalls(double seconds)
+    {
+        _thread = new double[(int)Math.Ceiling(seconds) + 1];
+        _pool = new double[_thread.Length];
+        new Thread(() =>
+        {
+            while (!_stopped)
+            {
+                var before = _clock.Elapsed.TotalMilliseconds;
+                Thread.Sleep(1);
+                Note(_thread, before, _clock.Elapsed.TotalMilliseconds - before - 1);
+            }
+        }) { IsBackground = true }.Start();
+        new Thread(() =>
+        {
+            while (!_stopped)
+            {
+                var queued = _clock.Elapsed.TotalMilliseconds;
+                ThreadPool.UnsafeQueueUserWorkItem(_ => Note(_pool, queued, _clock.Elapsed.TotalMilliseconds - queued), null);
+                Thread.Sleep(10);
+            }
+        }) { IsBackground = true }.Start();
+    }
+
+    public IEnumerable<double> ThreadMs => _thread;
+
+    public IEnumerable<double> PoolMs => _pool;
+
+    public void Stop() => _stopped = true;
+
+    private void Note(double[] worst, double atMs, double delayMs)
+    {
+        var second = (int)(atMs / 1000);
+        if (second < worst.Length)
+        {
+            lock (worst)
+            {
+                worst[second] = Math.Max(worst[second], delayMs);
+            }
         }
     }
 }
