@@ -63,6 +63,8 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
                 .HasFilter("status NOT IN ('completed', 'failed', 'error')")
                 .HasDatabaseName("ix_meetings_one_live_bot_per_meeting");
             meeting.HasIndex(m => m.Status);
+            // Whose a live frame is: the newest meeting on a native id, of any user (the gateway's /ws relay).
+            meeting.HasIndex(m => new { m.NativeMeetingId, m.Platform });
         });
 
         model.Entity<WebhookDelivery>(delivery =>

@@ -169,6 +169,9 @@ namespace VexaService.Shared.Data.Migrations
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_meetings_status");
 
+                    b.HasIndex("NativeMeetingId", "Platform")
+                        .HasDatabaseName("ix_meetings_native_meeting_id_platform");
+
                     b.HasIndex("Platform", "NativeMeetingId")
                         .IsUnique()
                         .HasDatabaseName("ix_meetings_one_live_bot_per_meeting")
