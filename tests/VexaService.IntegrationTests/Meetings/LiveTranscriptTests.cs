@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -353,7 +354,19 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         using var sleeper = new ClientWebSocket();
         sleeper.Options.SetRequestHeader("X-API-Key", key);
         sleeper.Options.SetBuffer(1024, 1024); // takes almost nothing from the network while it does not read
-        await sleeper.ConnectAsync(new Uri(_ws), ct);
+        // A small kernel receive buffer too: the gateway sends as fast as the network takes, so the client's queue
+        // fills only when the network holds no more (on loopback the buffers would otherwise hold megabytes of pongs).
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var invoker = new HttpMessageInvoker(handler);
+        await sleeper.ConnectAsync(new Uri(_ws), invoker, ct);
         await sleeper.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, ct);
         await Task.Delay(300, ct);
         // Flood the sleeper: a large volume of pings fills what the network and its 16-frame queue hold.
