@@ -77,6 +77,7 @@ public sealed class GatewayTranscriptCacheTests(GatewayFixture fixture) : IClass
         await using var limitedGateway = fixture.NewGateway(new() { ["RateLimit:PermitLimit"] = "2", ["RateLimit:Window"] = "00:05:00" });
         var limited = limitedGateway.CreateClient();
         var statuses = new List<HttpStatusCode>();
+        await RateLimitWindow.WaitForRoomAsync(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30));
         for (var i = 0; i < 4; i++)
         {
             statuses.Add((await limited.SendAsync(HttpMethod.Get, path, ownerKey)).StatusCode);
