@@ -172,7 +172,7 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         // Like Vexa (it forwards what is published after the subscribe; clients load GET /transcripts first), the
         // meeting's present state is not sent: only what changes from now on. A meeting that begins on this native id
         // later is sent from its start.
-        if (store.LiveFromNow(platform, nativeId) is { } start)
+        if (store.Live(platform, nativeId, null, 0, 0, fromNow: true) is { } start)
         {
             (meetingId, status, sent, sentFinal, ended) = (start.MeetingId, start.Status, start.Visible, start.Final, MeetingStatus.IsFinal(start.Status));
         }

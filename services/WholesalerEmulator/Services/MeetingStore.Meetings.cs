@@ -81,7 +81,9 @@ public sealed partial class MeetingStore
     /// as final (<paramref name="sentFinal"/>): the new segments and those finalised since, without building the whole
     /// transcript. When another meeting is now the newest, it is seen from its start.
     /// </summary>
-    public LiveView? Live(string platform, string nativeId, long? seenMeetingId, int sent, int sentFinal)
+    /// <param name="fromNow">Where a new subscription starts: everything there is now counts as sent, nothing is changed
+    /// (Vexa sends what changes after a subscribe, and replays nothing).</param>
+    public LiveView? Live(string platform, string nativeId, long? seenMeetingId, int sent, int sentFinal, bool fromNow = false)
     {
         lock (_gate)
         {
@@ -95,6 +97,10 @@ public sealed partial class MeetingStore
             }
             var now = Now();
             var (visible, final) = transcripts.Counts(meeting, now);
+            if (fromNow)
+            {
+                (sent, sentFinal) = (visible, final);
+            }
             var changed = new List<TranscriptSegment>();
             for (var k = Math.Min(sentFinal, sent); k < visible; k++)
             {
@@ -104,25 +110,6 @@ public sealed partial class MeetingStore
                 }
             }
             return new LiveView(meeting.Id, meeting.Status, visible, Math.Max(sentFinal, final), changed,
-                () => Enumerable.Range(0, visible).Select(k => transcripts.SegmentAt(meeting, k, now)).ToList());
-        }
-    }
-
-    /// <summary>
-    /// Where a new <c>/ws</c> subscription to (platform, native id) starts: its newest meeting's status and segment
-    /// counts now, with nothing changed (Vexa sends what changes after a subscribe, and replays nothing).
-    /// </summary>
-    public LiveView? LiveFromNow(string platform, string nativeId)
-    {
-        lock (_gate)
-        {
-            if (Newest(platform, nativeId) is not { } meeting)
-            {
-                return null;
-            }
-            var now = Now();
-            var (visible, final) = transcripts.Counts(meeting, now);
-            return new LiveView(meeting.Id, meeting.Status, visible, final, [],
                 () => Enumerable.Range(0, visible).Select(k => transcripts.SegmentAt(meeting, k, now)).ToList());
         }
     }
