@@ -25,6 +25,16 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
     private static string? Text(JsonObject frame, string field) =>
         frame[field] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
+    /// <summary>A Google Meet id whose bot hears speech: a new one on the emulator, the configured live meeting on a real
+    /// Vexa (the test is skipped without one).</summary>
+    private string MeetingWithSpeech()
+    {
+        var nativeId = Target.IsEmulator ? Contract.GoogleMeetId() : WholesalerTarget.Setting(WholesalerTarget.LiveMeetingVariable);
+        Assert.SkipWhen(nativeId is null,
+            $"Against a real Vexa, segments need a live Google Meet with speech: set {WholesalerTarget.LiveMeetingVariable}.");
+        return nativeId!;
+    }
+
     /// <summary>The next frame that answers a request (not a meeting's own frames).</summary>
     private static async Task<JsonObject> AnswerAsync(LiveClient client, string frame)
     {
@@ -106,12 +116,10 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
     [Fact]
     public async Task A_subscribed_meeting_sends_its_statuses_and_segments_in_vexas_frames()
     {
-        var nativeId = Target.IsEmulator ? Contract.GoogleMeetId() : WholesalerTarget.Setting(WholesalerTarget.LiveMeetingVariable);
-        Assert.SkipWhen(nativeId is null,
-            $"Against a real Vexa, segments need a live Google Meet with speech: set {WholesalerTarget.LiveMeetingVariable}.");
+        var nativeId = MeetingWithSpeech();
         await using var client = await ConnectAsync(Target.ApiKey);
-        await StartBotAsync("google_meet", nativeId!);
-        await client.SendAsync(Frame("subscribe", ("google_meet", nativeId!)));
+        await StartBotAsync("google_meet", nativeId);
+        await client.SendAsync(Frame("subscribe", ("google_meet", nativeId)));
         Assert.NotNull(await client.NextAsync(f => Text(f, "type") == "subscribed"));
 
         var segments = await client.NextAsync(f => Text(f, "type") == "transcript.mutable");
@@ -129,7 +137,7 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
             Contract.IsKind(segment[field], JsonValueKind.String, field);
         }
 
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await StopBotAsync("google_meet", nativeId!)).Status);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await StopBotAsync("google_meet", nativeId)).Status);
         var status = await client.NextAsync(f => Text(f, "type") == "meeting.status" && f["payload"]?["status"]?.GetValue<string>() == "completed");
         Assert.NotNull(status);
         Contract.HasExactKeys(status!, "type", "meeting", "payload", "ts");
@@ -140,10 +148,8 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
     [Fact]
     public async Task A_subscribe_replays_nothing_the_frames_are_what_changes_after_it()
     {
-        var nativeId = Target.IsEmulator ? Contract.GoogleMeetId() : WholesalerTarget.Setting(WholesalerTarget.LiveMeetingVariable);
-        Assert.SkipWhen(nativeId is null,
-            $"Against a real Vexa, segments need a live Google Meet with speech: set {WholesalerTarget.LiveMeetingVariable}.");
-        await StartBotAsync("google_meet", nativeId!);
+        var nativeId = MeetingWithSpeech();
+        await StartBotAsync("google_meet", nativeId);
         // Segments written before the subscribe: the transcript has them, final (created_at set), the meeting active.
         var before = await EventuallyAsync(async () =>
         {
@@ -153,7 +159,7 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
         }, "an active meeting with three final segments");
 
         await using var client = await ConnectAsync(Target.ApiKey);
-        await client.SendAsync(Frame("subscribe", ("google_meet", nativeId!)));
+        await client.SendAsync(Frame("subscribe", ("google_meet", nativeId)));
         Assert.NotNull(await client.NextAsync(f => Text(f, "type") == "subscribed"));
         Assert.NotNull(await client.NextAsync(f => Text(f, "type") == "transcript.mutable"));
         await client.DrainAsync(TimeSpan.FromSeconds(1));
