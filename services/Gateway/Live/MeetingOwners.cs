@@ -110,7 +110,7 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
             .GroupBy(m => new { m.Platform, m.NativeMeetingId })
             .Select(g => g.OrderByDescending(m => !MeetingStatus.Final.Contains(m.Status)).ThenByDescending(m => m.Id)
                 .Select(m => new { m.Platform, m.NativeMeetingId, m.UserId, m.Id, m.Status, m.UpdatedAt }).First())
-            .ToListAsync(ct);
+            .ToDictionaryAsync(m => (m.Platform, m.NativeMeetingId), ct);
         if (_cache.Count > 10_000)
         {
             _cache.Clear(); // a bound, not a policy: an entry is looked up again at most once
@@ -118,7 +118,7 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
         var answers = new Dictionary<(string Platform, string NativeId), Owner?>();
         foreach (var key in keys)
         {
-            var meeting = newest.FirstOrDefault(m => m.Platform == key.Platform && m.NativeMeetingId == key.NativeId);
+            var meeting = newest.GetValueOrDefault(key);
             Owner? owner = meeting is null ? null
                 : MeetingStatus.IsLive(meeting.Status) || meeting.UpdatedAt > now.UtcDateTime - Afterglow ? new Owner(meeting.UserId, meeting.Id)
                 : null;
