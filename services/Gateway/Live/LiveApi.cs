@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using VexaService.Gateway.Auth;
 using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
+using VexaService.Shared.Observability;
 
 namespace VexaService.Gateway.Live;
 
@@ -31,7 +32,7 @@ public static class LiveApi
 
     private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, EdgeLookup edge, ClientLimits limits,
         LiveRelay relay, MeetingOwners owners, LiveConnections connections, KeyUsage keyUsage, IOptions<LiveOptions> options,
-        ILoggerFactory loggers)
+        VexaMetrics metrics, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -87,13 +88,14 @@ public static class LiveApi
         var user = grant.UserId;
         if (!connections.TryOpen(user, options.Value.MaxSocketsPerKey))
         {
+            metrics.LiveClosed("too_many_sockets");
             await RefuseAsync(socket, "too_many_connections", LiveSocket.TooSlowClose,
                 $"at most {options.Value.MaxSocketsPerKey} connections per key");
             return;
         }
         try
         {
-            var live = new LiveSocket(socket, user, relay, owners, options.Value, loggers.CreateLogger<LiveSocket>());
+            var live = new LiveSocket(socket, user, relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
             await live.RunAsync(context.RequestAborted);
         }
         finally

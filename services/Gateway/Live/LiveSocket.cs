@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using VexaService.Shared.Api;
+using VexaService.Shared.Observability;
 using VexaService.Shared.Platforms;
 
 namespace VexaService.Gateway.Live;
@@ -15,9 +16,12 @@ namespace VexaService.Gateway.Live;
 /// with 4429 rather than holding memory.
 /// </summary>
 public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, MeetingOwners owners, LiveOptions options,
-    ILogger logger)
+    VexaMetrics metrics, ILogger logger)
 {
     public const int TooSlowClose = 4429;
+
+    /// <summary>How long a client closed for being slow has, from that decision, to take the close and answer it.</summary>
+    private static readonly TimeSpan CloseHandshakeTime = TimeSpan.FromSeconds(5);
 
     // Synchronous continuations: an idle socket's send starts on the thread that queued the frame (and mostly completes
     // there), not after a hop through the thread pool. That is also why the close below is flagged before the queue is
@@ -41,8 +45,21 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         if (!_outbox.Writer.TryWrite(frame) && !_done && !_closing.IsCancellationRequested)
         {
             logger.LogInformation("Closing a /ws client of user {UserId}: {Frames} frames waiting", UserId, options.SendQueueFrames);
+            metrics.LiveClosed("too_slow");
             _closing.Cancel();
             _outbox.Writer.TryComplete(new TooSlowException());
+            _ = CutOffUnlessClosedAsync();
+        }
+    }
+
+    /// <summary>A slow client that does not take the close (a send may be stuck on its full network) or does not answer
+    /// it is cut off, which also ends the receive loop.</summary>
+    private async Task CutOffUnlessClosedAsync()
+    {
+        await Task.Delay(CloseHandshakeTime);
+        if (socket.State != WebSocketState.Closed)
+        {
+            socket.Abort();
         }
     }
 
@@ -52,10 +69,15 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         try
         {
             // Not cancelled when the client is closed for being slow: cancelling a receive aborts the socket, and the
-            // close frame (4429) would never reach the client. The receive ends with the close handshake or the abort.
-            while (socket.State == WebSocketState.Open && await ReceiveAsync(aborted) is { } text)
+            // close frame (4429) would never reach the client. Once that close is decided, what the client still sends is
+            // read and dropped until its close answers ours (or the cut-off): a client still writing would otherwise
+            // block on a full network and never read the close.
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent && await ReceiveAsync(aborted) is { } text)
             {
-                await HandleAsync(text);
+                if (!_closing.IsCancellationRequested)
+                {
+                    await HandleAsync(text);
+                }
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
@@ -94,15 +116,6 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         if (_closing.IsCancellationRequested)
         {
             await CloseQuietlyAsync(TooSlowClose, "too slow: the send queue is full");
-            // A client that does not answer the close within the time is cut off, which also ends the receive loop.
-            for (var i = 0; i < 50 && socket.State != WebSocketState.Closed; i++)
-            {
-                await Task.Delay(100);
-            }
-            if (socket.State != WebSocketState.Closed)
-            {
-                socket.Abort();
-            }
         }
     }
 

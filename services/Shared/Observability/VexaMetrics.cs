@@ -5,8 +5,9 @@ namespace VexaService.Shared.Observability;
 /// <summary>
 /// The domain figures operators watch, in one meter (<see cref="MeterName"/>, exported with the service defaults'
 /// OpenTelemetry metrics): bots started and refused by reason (quota refusals included), requests the gateway
-/// refused 429, API key lookups served from the cache or not, webhook delivery attempts by outcome, the outbox's depth,
-/// Wholesaler calls by route and status, and the shared Wholesaler budget left.
+/// refused 429, API key lookups served from the cache or not, <c>/ws</c> sockets the gateway closed by reason, webhook
+/// delivery attempts by outcome, the outbox's depth, Wholesaler calls by route and status, and the shared Wholesaler
+/// budget left.
 /// </summary>
 public sealed class VexaMetrics
 {
@@ -16,6 +17,7 @@ public sealed class VexaMetrics
     private readonly Counter<long> _botsRefused;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _keyLookups;
+    private readonly Counter<long> _liveClosed;
     private readonly Counter<long> _webhookAttempts;
     private readonly Counter<long> _wholesalerCalls;
     private long _outboxDepth = -1;
@@ -31,6 +33,8 @@ public sealed class VexaMetrics
             "Requests the gateway refused with 429, by limit: key (per API key) or client (key lookups per address)");
         _keyLookups = meter.CreateCounter<long>("vexa.gateway.key_lookups", "{lookup}",
             "API key lookups, by result: cache_hit or cache_miss (a miss reads PostgreSQL)");
+        _liveClosed = meter.CreateCounter<long>("vexa.gateway.live_closed", "{socket}",
+            "/ws sockets the gateway closed 4429, by reason: too_slow (a client that did not take its frames) or too_many_sockets (one key's limit)");
         _webhookAttempts = meter.CreateCounter<long>("vexa.webhooks.attempts", "{attempt}",
             "Webhook delivery attempts to our users, by outcome: delivered, retry, failed");
         _wholesalerCalls = meter.CreateCounter<long>("vexa.wholesaler.calls", "{call}",
@@ -52,6 +56,9 @@ public sealed class VexaMetrics
     public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     public void KeyLookup(bool cached) => _keyLookups.Add(1, new KeyValuePair<string, object?>("result", cached ? "cache_hit" : "cache_miss"));
+
+    /// <param name="reason">too_slow or too_many_sockets.</param>
+    public void LiveClosed(string reason) => _liveClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <param name="outcome">delivered, retry or failed.</param>
     public void WebhookAttempt(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

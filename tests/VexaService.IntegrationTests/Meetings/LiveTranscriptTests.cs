@@ -1,13 +1,18 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
+using VexaService.Shared.Observability;
 using VexaService.Testing;
 
 namespace VexaService.IntegrationTests.Meetings;
@@ -29,11 +34,12 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A gateway replica on its own port, relaying the fixture's emulator; returns it and its /ws address.</summary>
-    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null)
+    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null, int maxSocketsPerKey = 20)
     {
         var port = Loopback.FreePort();
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
+            ["Live:MaxSocketsPerKey"] = maxSocketsPerKey.ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings:vexadb"] = database ?? TestEnvironment.Postgres,
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
@@ -342,6 +348,57 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task One_key_holds_at_most_its_sockets_and_a_closed_one_makes_room()
+    {
+        var (gateway, ws) = StartGateway(maxSocketsPerKey: 2);
+        await using var limited = gateway;
+        using var closes = LiveClosed(gateway);
+        var (_, key) = await UserWithKeyAsync(fixture);
+        var (_, otherKey) = await UserWithKeyAsync(fixture);
+
+        async Task<bool> AnswersAsync(LiveClient client)
+        {
+            await client.SendAsync("""{"action":"ping"}""");
+            return (await client.NextAsync())?["type"]?.GetValue<string>() == "pong";
+        }
+
+        var first = await ConnectAsync(key, ws: ws);
+        await using var second = await ConnectAsync(key, ws: ws);
+        Assert.True(await AnswersAsync(first) && await AnswersAsync(second));
+        await using (var third = await ConnectAsync(key, ws: ws))
+        {
+            Assert.Equal("too_many_connections", (await third.NextAsync())!["error"]!.GetValue<string>());
+            Assert.Equal(4429, (int)(await third.ClosedAsync())!);
+        }
+        Assert.Equal(1, Sum(closes, "too_many_sockets"));
+        await using (var others = await ConnectAsync(otherKey, ws: ws))
+        {
+            Assert.True(await AnswersAsync(others), "another user's key is not held by this one's sockets");
+        }
+        Assert.True(await AnswersAsync(second), "the refusal closed only the socket over the limit");
+
+        // A socket closed makes room, once the gateway has seen the close.
+        await first.DisposeAsync();
+        var room = false;
+        for (var attempt = 0; attempt < 50 && !room; attempt++)
+        {
+            await using var again = await ConnectAsync(key, ws: ws);
+            room = await AnswersAsync(again);
+            if (!room)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }
+        Assert.True(room, "no room after a socket was closed");
+    }
+
+    private static MetricCollector<long> LiveClosed(ServiceFactory<GatewayMarker> gateway) =>
+        new(gateway.Services.GetRequiredService<IMeterFactory>(), VexaMetrics.MeterName, "vexa.gateway.live_closed");
+
+    private static long Sum(MetricCollector<long> closes, string reason) =>
+        closes.GetMeasurementSnapshot().Where(m => Equals(m.Tags.GetValueOrDefault("reason"), reason)).Sum(m => m.Value);
+
+    [Fact]
     public async Task A_client_that_does_not_read_is_closed_and_the_others_continue()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -369,21 +426,19 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         await sleeper.ConnectAsync(new Uri(_ws), invoker, ct);
         await sleeper.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, ct);
         await Task.Delay(300, ct);
-        // Flood the sleeper: a large volume of pings fills what the network and its 16-frame queue hold.
+        // Flood the sleeper: pings until the gateway has decided to close it (its 16-frame queue full of pongs), or until a
+        // send has waited 2 s. A send is never cancelled: that would abort the socket, and the close frame with it.
+        using var closes = LiveClosed(_gateway);
         var pings = Encoding.UTF8.GetBytes("""{"action":"ping"}""");
-        for (var i = 0; i < 200_000 && sleeper.State == WebSocketState.Open; i++)
+        for (var i = 0; i < 200_000 && Sum(closes, "too_slow") == 0; i++)
         {
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(2000);
-                await sleeper.SendAsync(pings, WebSocketMessageType.Text, true, timeout.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            var send = sleeper.SendAsync(pings, WebSocketMessageType.Text, true, ct);
+            if (await Task.WhenAny(send, Task.Delay(2000, ct)) != send || send.IsFaulted)
             {
                 break;
             }
         }
+        Assert.Equal(1, Sum(closes, "too_slow"));
         var buffer = new byte[64 * 1024];
         WebSocketCloseStatus? closed = null;
         // Bounded as a whole: a gateway that never closes the sleeper must fail this test, not hang the run.
