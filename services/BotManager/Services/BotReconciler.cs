@@ -42,7 +42,8 @@ public sealed class ReconcilerOptions
 public sealed class BotReconciler(
     IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, ILogger<BotReconciler> logger) : BackgroundService
 {
-    private const long AdvisoryLockKey = 0x7665_7861_7263; // "vexarc"
+    /// <summary>The PostgreSQL advisory lock held by the replica that follows (one at a time).</summary>
+    public const long AdvisoryLockKey = 0x7665_7861_7263; // "vexarc"
     private static readonly ActivitySource Tracing = new(typeof(BotReconciler).Assembly.GetName().Name!);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -326,6 +326,26 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         Assert.Null(row.BotMissingSince); // its bot runs
     }
 
+    /// <summary>Until a replica holds the follower's advisory lock (a bigint key shows in pg_locks as two halves).</summary>
+    private static async Task WaitForFollowerLockAsync(CancellationToken ct)
+    {
+        const long key = BotReconciler.AdvisoryLockKey;
+        await using var db = TestEnvironment.NewDbContext();
+        for (var i = 0; i < 200; i++)
+        {
+            var held = await db.Database.SqlQuery<bool>($"""
+                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                    AND classid = {(long)(key >> 32)} AND objid = {key & 0xFFFF_FFFF} AND objsubid = 1) AS "Value"
+                """).SingleAsync(ct);
+            if (held)
+            {
+                return;
+            }
+            await Task.Delay(50, ct);
+        }
+        Assert.Fail("no replica took the follower's lock within 10 s");
+    }
+
     [Fact]
     public async Task With_two_replicas_only_one_follows_at_a_time()
     {
@@ -339,7 +359,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         try
         {
             var first = a.RunOnceAsync(ct);
-            await Task.Delay(300, ct);
+            await WaitForFollowerLockAsync(ct);
             var clock = Stopwatch.StartNew();
             Assert.Equal(new ReconcileReport(0, 0, 0, 0), await b.RunOnceAsync(ct));
             // B saw the lock taken and did nothing: any Wholesaler call, or waiting for A, would take 1.5 s.

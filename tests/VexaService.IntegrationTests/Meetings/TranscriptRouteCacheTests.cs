@@ -114,8 +114,14 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
         await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("{\"latency_ms\": 1500}"));
         try
         {
+            var asked = await fixture.WholesalerRequestsAsync();
             var read = ReadAsync(userId, meetId);
-            await Task.Delay(500); // the read has taken its generation and waits for the Wholesaler
+            // The read has taken its generation once it waits for the Wholesaler (requests are counted as they arrive).
+            await Task.Delay(500);
+            for (var i = 0; i < 100 && await fixture.WholesalerRequestsAsync() == asked; i++)
+            {
+                await Task.Delay(50);
+            }
             var patched = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, $"/meetings/{Platform}/{meetId}",
                 new { data = new { name = "Raced" } });
             Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
