@@ -398,6 +398,65 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     private static long Sum(MetricCollector<long> closes, string reason) =>
         closes.GetMeasurementSnapshot().Where(m => Equals(m.Tags.GetValueOrDefault("reason"), reason)).Sum(m => m.Value);
 
+    /// <summary>A client that does not read: a 1 KB receive buffer and a 4 KB kernel receive buffer (the gateway sends as
+    /// fast as the network takes, so a client's queue fills only when the network holds no more; on loopback the
+    /// default buffers would hold megabytes of pongs).</summary>
+    private sealed class Sleeper : IDisposable
+    {
+        private readonly SocketsHttpHandler _handler = new()
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+
+        public ClientWebSocket Socket { get; } = new();
+
+        public static async Task<Sleeper> ConnectAsync(string ws, string key)
+        {
+            var sleeper = new Sleeper();
+            sleeper.Socket.Options.SetRequestHeader("X-API-Key", key);
+            sleeper.Socket.Options.SetBuffer(1024, 1024);
+            using var invoker = new HttpMessageInvoker(sleeper._handler, disposeHandler: false);
+            await sleeper.Socket.ConnectAsync(new Uri(ws), invoker, TestContext.Current.CancellationToken);
+            return sleeper;
+        }
+
+        public Task SendAsync(string text) =>
+            Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+
+        /// <summary>Pings until the gateway has decided to close this client (its queue full of pongs), or until a send
+        /// has waited 2 s, then waits up to 20 s for that decision: the client may send faster than the gateway answers,
+        /// and pings sent are still answered. A send is never cancelled: that would abort the socket, and the close frame
+        /// with it.</summary>
+        public async Task FloodAsync(MetricCollector<long> closes)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            var ping = Encoding.UTF8.GetBytes("""{"action":"ping"}""");
+            for (var i = 0; i < 200_000 && Sum(closes, "too_slow") == 0; i++)
+            {
+                var send = Socket.SendAsync(ping, WebSocketMessageType.Text, true, ct);
+                if (await Task.WhenAny(send, Task.Delay(2000, ct)) != send || send.IsFaulted)
+                {
+                    break;
+                }
+            }
+            for (var i = 0; i < 200 && Sum(closes, "too_slow") == 0; i++)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+
+        public void Dispose()
+        {
+            Socket.Dispose();
+            _handler.Dispose();
+        }
+    }
+
     [Fact]
     public async Task A_client_that_does_not_read_is_closed_and_the_others_continue()
     {
@@ -408,36 +467,11 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var subscribe = new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString();
         await using var reader = await ConnectAsync(key);
         await reader.SendAsync(subscribe);
-        using var sleeper = new ClientWebSocket();
-        sleeper.Options.SetRequestHeader("X-API-Key", key);
-        sleeper.Options.SetBuffer(1024, 1024); // takes almost nothing from the network while it does not read
-        // A small kernel receive buffer too: the gateway sends as fast as the network takes, so the client's queue
-        // fills only when the network holds no more (on loopback the buffers would otherwise hold megabytes of pongs).
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, token) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
-                await socket.ConnectAsync(context.DnsEndPoint, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        };
-        using var invoker = new HttpMessageInvoker(handler);
-        await sleeper.ConnectAsync(new Uri(_ws), invoker, ct);
-        await sleeper.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, ct);
+        using var sleeper = await Sleeper.ConnectAsync(_ws, key);
+        await sleeper.SendAsync(subscribe);
         await Task.Delay(300, ct);
-        // Flood the sleeper: pings until the gateway has decided to close it (its 16-frame queue full of pongs), or until a
-        // send has waited 2 s. A send is never cancelled: that would abort the socket, and the close frame with it.
         using var closes = LiveClosed(_gateway);
-        var pings = Encoding.UTF8.GetBytes("""{"action":"ping"}""");
-        for (var i = 0; i < 200_000 && Sum(closes, "too_slow") == 0; i++)
-        {
-            var send = sleeper.SendAsync(pings, WebSocketMessageType.Text, true, ct);
-            if (await Task.WhenAny(send, Task.Delay(2000, ct)) != send || send.IsFaulted)
-            {
-                break;
-            }
-        }
+        await sleeper.FloodAsync(closes);
         Assert.Equal(1, Sum(closes, "too_slow"));
         var buffer = new byte[64 * 1024];
         WebSocketCloseStatus? closed = null;
@@ -448,7 +482,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         {
             try
             {
-                var result = await sleeper.ReceiveAsync(buffer, deadline.Token);
+                var result = await sleeper.Socket.ReceiveAsync(buffer, deadline.Token);
                 closed = result.MessageType == WebSocketMessageType.Close ? result.CloseStatus : null;
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException && !ct.IsCancellationRequested)
@@ -456,9 +490,37 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
                 break;
             }
         }
-        Assert.Equal(4429, (int?)closed ?? (int?)sleeper.CloseStatus);
+        Assert.Equal(4429, (int?)closed ?? (int?)sleeper.Socket.CloseStatus);
         // The reader was never held up: it keeps getting frames.
         reader.Received.Clear();
         Assert.NotNull(await reader.NextAsync(f => f["type"]!.GetValue<string>() is "transcript.mutable" or "subscribed" or "meeting.status"));
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_again_is_cut_off_and_frees_its_place()
+    {
+        var (gateway, ws) = StartGateway(maxSocketsPerKey: 1);
+        await using var limited = gateway;
+        using var closes = LiveClosed(gateway);
+        var (_, key) = await UserWithKeyAsync(fixture);
+        using var sleeper = await Sleeper.ConnectAsync(ws, key);
+        await sleeper.FloodAsync(closes);
+        Assert.Equal(1, Sum(closes, "too_slow"));
+
+        // It neither reads the close (the gateway's send of it waits on the full network) nor sends anything more; the
+        // gateway cuts it off (5 s after deciding), and the key's one place is free again.
+        var answered = false;
+        for (var attempt = 0; attempt < 60 && !answered; attempt++)
+        {
+            await using var next = await ConnectAsync(key, ws: ws);
+            await next.SendAsync("""{"action":"ping"}""");
+            answered = (await next.NextAsync())?["type"]?.GetValue<string>() == "pong";
+            if (!answered)
+            {
+                await Task.Delay(250, TestContext.Current.CancellationToken);
+            }
+        }
+        Assert.True(answered, "the key's place was still held 15 s after its socket was closed for being slow");
+        Assert.True(Sum(closes, "too_many_sockets") > 0, "the place was free at once: the test saw nothing of the cut-off");
     }
 }
