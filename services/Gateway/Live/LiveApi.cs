@@ -86,7 +86,7 @@ public static class LiveApi
         }
         keyUsage.Touch(grant.TokenId);
         var user = grant.UserId;
-        if (!connections.TryOpen(user, options.Value.MaxSocketsPerKey))
+        if (!connections.TryOpen(grant.TokenId, options.Value.MaxSocketsPerKey))
         {
             metrics.LiveClosed("too_many_sockets");
             await RefuseAsync(socket, "too_many_connections", LiveSocket.TooSlowClose,
@@ -100,7 +100,7 @@ public static class LiveApi
         }
         finally
         {
-            connections.Close(user);
+            connections.Close(grant.TokenId);
         }
     }
 

@@ -2,31 +2,32 @@ using System.Collections.Concurrent;
 
 namespace VexaService.Gateway.Live;
 
-/// <summary>The <c>/ws</c> sockets each user holds open on this replica (<see cref="LiveOptions.MaxSocketsPerKey"/>).
-/// A user with none has no entry, so the table holds only users connected now.</summary>
+/// <summary>The <c>/ws</c> sockets each API key holds open on this replica (<see cref="LiveOptions.MaxSocketsPerKey"/>;
+/// keys are the operator's to give, so a user's keys each have their own). A key with none has no entry, so the table
+/// holds only keys connected now.</summary>
 public sealed class LiveConnections
 {
     private readonly ConcurrentDictionary<long, int> _open = new();
 
-    public int Users => _open.Count;
+    public int Keys => _open.Count;
 
-    /// <summary>Counts one more socket of <paramref name="userId"/>, unless they already hold <paramref name="max"/>.</summary>
-    public bool TryOpen(long userId, int max)
+    /// <summary>Counts one more socket of key <paramref name="tokenId"/>, unless it already holds <paramref name="max"/>.</summary>
+    public bool TryOpen(long tokenId, int max)
     {
-        if (_open.AddOrUpdate(userId, 1, (_, n) => n + 1) <= max)
+        if (_open.AddOrUpdate(tokenId, 1, (_, n) => n + 1) <= max)
         {
             return true;
         }
-        Close(userId);
+        Close(tokenId);
         return false;
     }
 
-    public void Close(long userId)
+    public void Close(long tokenId)
     {
-        if (_open.AddOrUpdate(userId, 0, (_, n) => n - 1) <= 0)
+        if (_open.AddOrUpdate(tokenId, 0, (_, n) => n - 1) <= 0)
         {
             // Only while it is still 0: a socket opened meanwhile keeps the entry.
-            _open.TryRemove(new KeyValuePair<long, int>(userId, 0));
+            _open.TryRemove(new KeyValuePair<long, int>(tokenId, 0));
         }
     }
 }

@@ -59,11 +59,17 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     private static async Task<(long UserId, string Key)> UserWithKeyAsync(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
+        return (userId, await KeyOfAsync(userId));
+    }
+
+    /// <summary>A new API key of <paramref name="userId"/>.</summary>
+    private static async Task<string> KeyOfAsync(long userId)
+    {
         var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
         await using var db = TestEnvironment.NewDbContext();
         db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = ApiKeyHash.Compute(key), TokenPrefix = key[..8] });
         await db.SaveChangesAsync();
-        return (userId, key);
+        return key;
     }
 
     private async Task<LiveClient> ConnectAsync(string? key, bool inQuery = false, string? ws = null)
@@ -353,8 +359,9 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var (gateway, ws) = StartGateway(maxSocketsPerKey: 2);
         await using var limited = gateway;
         using var closes = LiveClosed(gateway);
-        var (_, key) = await UserWithKeyAsync(fixture);
-        var (_, otherKey) = await UserWithKeyAsync(fixture);
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var (_, otherUsersKey) = await UserWithKeyAsync(fixture);
+        var sameUsersOtherKey = await KeyOfAsync(user);
 
         async Task<bool> AnswersAsync(LiveClient client)
         {
@@ -371,9 +378,10 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             Assert.Equal(4429, (int)(await third.ClosedAsync())!);
         }
         Assert.Equal(1, Sum(closes, "too_many_sockets"));
-        await using (var others = await ConnectAsync(otherKey, ws: ws))
+        foreach (var other in new[] { otherUsersKey, sameUsersOtherKey })
         {
-            Assert.True(await AnswersAsync(others), "another user's key is not held by this one's sockets");
+            await using var socket = await ConnectAsync(other, ws: ws);
+            Assert.True(await AnswersAsync(socket), "another key (another user's, or the same user's) has places of its own");
         }
         Assert.True(await AnswersAsync(second), "the refusal closed only the socket over the limit");
 
