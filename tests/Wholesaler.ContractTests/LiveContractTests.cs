@@ -66,6 +66,19 @@ public sealed class LiveContractTests(WholesalerTarget target) : WholesalerTestB
         Assert.Equal("""{"type":"pong"}""", (await AnswerAsync(client, """{"action":"ping"}""")).ToJsonString());
     }
 
+    [Fact]
+    public async Task A_clients_close_is_answered_with_its_code()
+    {
+        using var socket = await Target.ConnectLiveAsync(Target.ApiKey, inQuery: false, Cancellation);
+        await socket.SendAsync("""{"action":"ping"}"""u8.ToArray(), WebSocketMessageType.Text, true, Cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(Target.PatienceFor);
+        // CloseAsync sends the close, then reads (dropping the pong) until the server answers it.
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        Assert.Equal(WebSocketState.Closed, socket.State);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
     [Theory]
     [InlineData("""{"action":"subscribe","meetings":"abc"}""", "'meetings' must be a non-empty list")]
     [InlineData("""{"action":"subscribe"}""", "'meetings' must be a non-empty list")]

@@ -93,6 +93,11 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
             _done = true;
             _outbox.Writer.TryComplete();
             await sending;
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                // The client closed: answer with its code, or it sees an abnormal closure (1006 in a browser).
+                await CloseQuietlyAsync((int)(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure), socket.CloseStatusDescription ?? "");
+            }
         }
     }
 

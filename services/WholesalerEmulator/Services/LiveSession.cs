@@ -77,6 +77,30 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
             {
                 await watch.CancelAsync();
             }
+            await AnswerCloseAsync();
+        }
+    }
+
+    /// <summary>A client's close is answered with its code, as Vexa's server does (a browser would otherwise see 1006).</summary>
+    private async Task AnswerCloseAsync()
+    {
+        if (socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+        await _sending.WaitAsync();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, socket.CloseStatusDescription, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the client is gone
+        }
+        finally
+        {
+            _sending.Release();
         }
     }
 

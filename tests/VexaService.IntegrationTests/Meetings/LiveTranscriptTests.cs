@@ -354,6 +354,27 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_clients_close_is_answered_with_its_code()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("X-API-Key", key);
+        await socket.ConnectAsync(new Uri(_ws), ct);
+        var subscribe = new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString();
+        await socket.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        // CloseAsync sends the close and reads (dropping frames still on their way) until the gateway answers it: a browser
+        // whose close is not answered reports 1006, an abnormal closure.
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        Assert.Equal(WebSocketState.Closed, socket.State);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
+    [Fact]
     public async Task One_key_holds_at_most_its_sockets_and_a_closed_one_makes_room()
     {
         var (gateway, ws) = StartGateway(maxSocketsPerKey: 2);
