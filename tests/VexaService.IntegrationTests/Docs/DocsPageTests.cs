@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using VexaService.IntegrationTests.Infrastructure;
 
 namespace VexaService.IntegrationTests.Docs;
 
@@ -6,19 +7,11 @@ namespace VexaService.IntegrationTests.Docs;
 [Collection(DocsCollection.Name)]
 public sealed class DocsPageTests(DocsStack stack)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task The_docs_page_renders_and_lists_the_bot_meeting_and_transcript_operations()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/install-deps.sh installs it");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox"], // CI runs as root
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var scriptErrors = new List<string>();
         page.PageError += (_, error) => scriptErrors.Add(error);

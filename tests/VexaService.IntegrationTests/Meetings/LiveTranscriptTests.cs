@@ -4,10 +4,12 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Playwright;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Auth;
@@ -372,6 +374,38 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
         Assert.Equal(WebSocketState.Closed, socket.State);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
+    [Fact]
+    public async Task The_readmes_browser_client_gets_its_meetings_frames_and_a_clean_close()
+    {
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        // The README's JavaScript: the key in ?api_key= (a browser cannot set headers on a WebSocket), subscribe on open;
+        // then, with the subscription answered and a frame of the meeting in, a normal close.
+        var seen = await page.EvaluateAsync<JsonElement>("""
+            ([url, nativeId]) => new Promise((resolve, reject) => {
+              const types = [];
+              const ws = new WebSocket(url);
+              ws.onopen = () => ws.send(JSON.stringify({action: "subscribe", meetings: [{platform: "google_meet", native_id: nativeId}]}));
+              ws.onmessage = (e) => {
+                const frame = JSON.parse(e.data);
+                types.push(frame.type + (frame.meeting ? ":" + frame.meeting.native_id : ""));
+                if (types.includes("subscribed") && types.length > 1) ws.close(1000, "done");
+              };
+              ws.onclose = (e) => resolve({types, code: e.code, clean: e.wasClean});
+              setTimeout(() => reject(new Error("no frame of the meeting within 30 s: " + types.join(", "))), 30000);
+            })
+            """, new[] { _ws + "?api_key=" + key, meetId });
+        var types = seen.GetProperty("types").EnumerateArray().Select(t => t.GetString()!).ToList();
+        Assert.Single(types, "subscribed");
+        Assert.All(types.Where(t => t != "subscribed"), t => Assert.EndsWith(":" + meetId, t, StringComparison.Ordinal));
+        Assert.Equal(1000, seen.GetProperty("code").GetInt32());
+        Assert.True(seen.GetProperty("clean").GetBoolean(), "the close was not answered");
     }
 
     [Fact]
