@@ -32,7 +32,7 @@ public static class LiveApi
 
     private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, EdgeLookup edge, ClientLimits limits,
         LiveRelay relay, MeetingOwners owners, LiveConnections connections, KeyUsage keyUsage, IOptions<LiveOptions> options,
-        VexaMetrics metrics, ILoggerFactory loggers)
+        VexaMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -96,7 +96,7 @@ public static class LiveApi
         try
         {
             var live = new LiveSocket(socket, user, relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
-            await live.RunAsync(context.RequestAborted);
+            await live.RunAsync(context.RequestAborted, lifetime.ApplicationStopping);
         }
         finally
         {

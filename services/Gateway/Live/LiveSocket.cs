@@ -13,14 +13,17 @@ namespace VexaService.Gateway.Live;
 /// One client's <c>/ws</c> socket, speaking Vexa's protocol (contract §14) for an authenticated user: <c>subscribe</c>
 /// to meetings the user has (another user's meeting is refused exactly like one that does not exist),
 /// <c>unsubscribe</c>, <c>ping</c>. Frames for the client wait in a bounded queue; a client that lets it fill is closed
-/// with 4429 rather than holding memory.
+/// with 4429 rather than holding memory. A stopping gateway closes its clients with 1001, for them to connect again.
 /// </summary>
 public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, MeetingOwners owners, LiveOptions options,
     VexaMetrics metrics, ILogger logger)
 {
     public const int TooSlowClose = 4429;
 
-    /// <summary>How long a client closed for being slow has, from that decision, to take the close and answer it.</summary>
+    /// <summary>The gateway is stopping (a restart or a scale-in): connect again, another replica answers.</summary>
+    public const int GoingAwayClose = (int)WebSocketCloseStatus.EndpointUnavailable;
+
+    /// <summary>How long a client the gateway closes has, from that decision, to take the close and answer it.</summary>
     private static readonly TimeSpan CloseHandshakeTime = TimeSpan.FromSeconds(5);
 
     // Synchronous continuations: an idle socket's send starts on the thread that queued the frame (and mostly completes
@@ -30,6 +33,8 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
     private readonly HashSet<(string Platform, string NativeId)> _watching = [];
     private readonly CancellationTokenSource _closing = new();
+    private int _closeCode; // the gateway's close, once decided (the first decision stands)
+    private string _closeReason = "";
     private volatile bool _done;
 
     public long UserId { get; } = userId;
@@ -42,18 +47,31 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
     /// queue is full is closed (it cannot keep up).</summary>
     public void Enqueue(byte[] frame)
     {
-        if (!_outbox.Writer.TryWrite(frame) && !_done && !_closing.IsCancellationRequested)
+        if (!_outbox.Writer.TryWrite(frame) && !_done && BeginClose(TooSlowClose, "too slow: the send queue is full"))
         {
             logger.LogInformation("Closing a /ws client of user {UserId}: {Frames} frames waiting", UserId, options.SendQueueFrames);
             metrics.LiveClosed("too_slow");
-            _closing.Cancel();
-            _outbox.Writer.TryComplete(new TooSlowException());
-            _ = CutOffUnlessClosedAsync();
         }
     }
 
-    /// <summary>A slow client that does not take the close (a send may be stuck on its full network) or does not answer
-    /// it is cut off, which also ends the receive loop.</summary>
+    /// <summary>Decides the gateway's close of this socket (false when one was decided already): nothing more is sent or
+    /// handled, the send loop sends the close once it is free, and the client is cut off if it has not answered it
+    /// within <see cref="CloseHandshakeTime"/>.</summary>
+    private bool BeginClose(int code, string reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeCode, code, 0) != 0)
+        {
+            return false;
+        }
+        _closeReason = reason;
+        _closing.Cancel();
+        _outbox.Writer.TryComplete(new ClosingException());
+        _ = CutOffUnlessClosedAsync();
+        return true;
+    }
+
+    /// <summary>A client that does not take the gateway's close (a send may be stuck on its full network) or does not
+    /// answer it is cut off, which also ends the receive loop.</summary>
     private async Task CutOffUnlessClosedAsync()
     {
         await Task.Delay(CloseHandshakeTime);
@@ -63,13 +81,16 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         }
     }
 
-    public async Task RunAsync(CancellationToken aborted)
+    /// <param name="aborted">The client's connection is gone.</param>
+    /// <param name="stopping">The gateway is stopping: the client is closed with <see cref="GoingAwayClose"/>.</param>
+    public async Task RunAsync(CancellationToken aborted, CancellationToken stopping)
     {
         var sending = SendLoopAsync();
+        using var goingAway = stopping.Register(() => BeginClose(GoingAwayClose, "the server is restarting: connect again"));
         try
         {
-            // Not cancelled when the client is closed for being slow: cancelling a receive aborts the socket, and the
-            // close frame (4429) would never reach the client. Once that close is decided, what the client still sends is
+            // Not cancelled when the gateway closes the client: cancelling a receive aborts the socket, and the close
+            // frame (4429, 1001) would never reach the client. Once that close is decided, what the client still sends is
             // read and dropped until its close answers ours (or the cut-off): a client still writing would otherwise
             // block on a full network and never read the close.
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent && await ReceiveAsync(aborted) is { } text)
@@ -114,13 +135,13 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
                 await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
             }
         }
-        catch (Exception e) when (e is TooSlowException or WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is ClosingException or WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             // closed below, or the client is gone
         }
         if (_closing.IsCancellationRequested)
         {
-            await CloseQuietlyAsync(TooSlowClose, "too slow: the send queue is full");
+            await CloseQuietlyAsync(_closeCode, _closeReason);
         }
     }
 
@@ -245,5 +266,5 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
         return message.Text;
     }
 
-    private sealed class TooSlowException : Exception;
+    private sealed class ClosingException : Exception;
 }

@@ -409,6 +409,23 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_stopping_gateway_closes_its_sockets_with_1001_so_that_clients_connect_again()
+    {
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        var (gateway, ws) = StartGateway();
+        await using var stopped = gateway;
+        await using var client = await ConnectAsync(key, ws: ws);
+        await client.SendAsync(new JsonObject { ["action"] = "subscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
+        Assert.NotNull(await client.NextAsync(f => f["type"]!.GetValue<string>() == "subscribed"));
+
+        var stopping = gateway.DisposeAsync().AsTask();
+        Assert.Equal(1001, (int?)await client.ClosedAsync());
+        await stopping;
+    }
+
+    [Fact]
     public async Task One_key_holds_at_most_its_sockets_and_a_closed_one_makes_room()
     {
         var (gateway, ws) = StartGateway(maxSocketsPerKey: 2);
