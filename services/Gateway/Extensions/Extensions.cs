@@ -57,6 +57,7 @@ internal static class Extensions
         builder.Services.AddScoped<MeetingFollower>();
         builder.Services.AddSingleton<MeetingOwners>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddHostedService<LiveKeyCheck>();
         builder.Services.AddSingleton<LiveRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());
 

@@ -95,8 +95,16 @@ public static class LiveApi
         }
         try
         {
-            var live = new LiveSocket(socket, user, relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
-            await live.RunAsync(context.RequestAborted, lifetime.ApplicationStopping);
+            var live = new LiveSocket(socket, user, grant.TokenId, relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
+            connections.Track(live);
+            try
+            {
+                await live.RunAsync(context.RequestAborted, lifetime.ApplicationStopping);
+            }
+            finally
+            {
+                connections.Untrack(live);
+            }
         }
         finally
         {

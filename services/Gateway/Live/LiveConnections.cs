@@ -8,6 +8,7 @@ namespace VexaService.Gateway.Live;
 public sealed class LiveConnections
 {
     private readonly ConcurrentDictionary<long, int> _open = new();
+    private readonly ConcurrentDictionary<LiveSocket, byte> _sockets = new();
 
     public int Keys => _open.Count;
 
@@ -21,6 +22,13 @@ public sealed class LiveConnections
         Close(tokenId);
         return false;
     }
+
+    /// <summary>The sockets open now, for the checks that reach every one (<see cref="LiveKeyCheck"/>).</summary>
+    public ICollection<LiveSocket> Sockets => _sockets.Keys;
+
+    public void Track(LiveSocket socket) => _sockets.TryAdd(socket, 0);
+
+    public void Untrack(LiveSocket socket) => _sockets.TryRemove(socket, out _);
 
     public void Close(long tokenId)
     {

@@ -19,6 +19,11 @@ public sealed class LiveOptions
     [Range(1, 10_000)]
     public int MaxSocketsPerKey { get; set; } = 20;
 
+    /// <summary>How often the keys of open sockets are checked: a key deleted or expired since has its sockets closed
+    /// (4401) at the next check.</summary>
+    [Range(1, 3600)]
+    public int KeyCheckSeconds { get; set; } = 5;
+
     /// <summary>Frames waiting for a slow client; when they are this many, the client is closed (4429).</summary>
     [Range(1, 100_000)]
     public int SendQueueFrames { get; set; } = 256;

@@ -15,8 +15,8 @@ namespace VexaService.Gateway.Live;
 /// <c>unsubscribe</c>, <c>ping</c>. Frames for the client wait in a bounded queue; a client that lets it fill is closed
 /// with 4429 rather than holding memory. A stopping gateway closes its clients with 1001, for them to connect again.
 /// </summary>
-public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, MeetingOwners owners, LiveOptions options,
-    VexaMetrics metrics, ILogger logger)
+public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, LiveRelay relay, MeetingOwners owners,
+    LiveOptions options, VexaMetrics metrics, ILogger logger)
 {
     public const int TooSlowClose = 4429;
 
@@ -38,6 +38,19 @@ public sealed class LiveSocket(WebSocket socket, long userId, LiveRelay relay, M
     private volatile bool _done;
 
     public long UserId { get; } = userId;
+
+    /// <summary>The API key it was opened with.</summary>
+    public long TokenId { get; } = tokenId;
+
+    /// <summary>Its key was deleted or has expired: closed 4401, as a socket opened with such a key would be.</summary>
+    public void KeyWithdrawn()
+    {
+        if (BeginClose(LiveApi.Unauthorized, "invalid_api_key: the key was deleted or has expired"))
+        {
+            logger.LogInformation("Closing a /ws client of user {UserId}: its key {TokenId} was deleted or has expired", UserId, TokenId);
+            metrics.LiveClosed("key_withdrawn");
+        }
+    }
 
     public void Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
 

@@ -34,7 +34,7 @@ public sealed class VexaMetrics
         _keyLookups = meter.CreateCounter<long>("vexa.gateway.key_lookups", "{lookup}",
             "API key lookups, by result: cache_hit or cache_miss (a miss reads PostgreSQL)");
         _liveClosed = meter.CreateCounter<long>("vexa.gateway.live_closed", "{socket}",
-            "/ws sockets the gateway closed 4429, by reason: too_slow (a client that did not take its frames) or too_many_sockets (one key's limit)");
+            "/ws sockets the gateway closed, by reason: too_slow (4429, a client that did not take its frames), too_many_sockets (4429, one key's limit) or key_withdrawn (4401, its key deleted or expired)");
         _webhookAttempts = meter.CreateCounter<long>("vexa.webhooks.attempts", "{attempt}",
             "Webhook delivery attempts to our users, by outcome: delivered, retry, failed");
         _wholesalerCalls = meter.CreateCounter<long>("vexa.wholesaler.calls", "{call}",
@@ -57,7 +57,7 @@ public sealed class VexaMetrics
 
     public void KeyLookup(bool cached) => _keyLookups.Add(1, new KeyValuePair<string, object?>("result", cached ? "cache_hit" : "cache_miss"));
 
-    /// <param name="reason">too_slow or too_many_sockets.</param>
+    /// <param name="reason">too_slow, too_many_sockets or key_withdrawn.</param>
     public void LiveClosed(string reason) => _liveClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <param name="outcome">delivered, retry or failed.</param>

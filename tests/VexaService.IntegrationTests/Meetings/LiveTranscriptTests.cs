@@ -36,12 +36,13 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A gateway replica on its own port, relaying the fixture's emulator; returns it and its /ws address.</summary>
-    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null, int maxSocketsPerKey = 20)
+    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null, int maxSocketsPerKey = 20, int keyCheckSeconds = 5)
     {
         var port = Loopback.FreePort();
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
             ["Live:MaxSocketsPerKey"] = maxSocketsPerKey.ToString(CultureInfo.InvariantCulture),
+            ["Live:KeyCheckSeconds"] = keyCheckSeconds.ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings:vexadb"] = database ?? TestEnvironment.Postgres,
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
@@ -65,11 +66,11 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A new API key of <paramref name="userId"/>.</summary>
-    private static async Task<string> KeyOfAsync(long userId)
+    private static async Task<string> KeyOfAsync(long userId, DateTime? expiresAt = null)
     {
         var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
         await using var db = TestEnvironment.NewDbContext();
-        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = ApiKeyHash.Compute(key), TokenPrefix = key[..8] });
+        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
         await db.SaveChangesAsync();
         return key;
     }
@@ -426,6 +427,31 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_key_deleted_or_expired_while_its_socket_is_open_has_it_closed_with_4401()
+    {
+        var (gateway, ws) = StartGateway(keyCheckSeconds: 1);
+        await using var checking = gateway;
+        using var closes = LiveClosed(gateway);
+        var (user, kept) = await UserWithKeyAsync(fixture);
+        var deleted = await KeyOfAsync(user);
+        var expiring = await KeyOfAsync(user, expiresAt: DateTime.UtcNow.AddSeconds(3));
+        await using var keptSocket = await ConnectAsync(kept, ws: ws);
+        await using var deletedSocket = await ConnectAsync(deleted, ws: ws);
+        await using var expiringSocket = await ConnectAsync(expiring, ws: ws);
+        Assert.True(await AnswersPingAsync(keptSocket) && await AnswersPingAsync(deletedSocket) && await AnswersPingAsync(expiringSocket));
+
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            var hash = ApiKeyHash.Compute(deleted);
+            await db.ApiTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(TestContext.Current.CancellationToken);
+        }
+        Assert.Equal(4401, (int?)await deletedSocket.ClosedAsync());
+        Assert.Equal(4401, (int?)await expiringSocket.ClosedAsync());
+        Assert.True(await AnswersPingAsync(keptSocket), "a socket of a key still valid stays open");
+        Assert.Equal(2, Sum(closes, "key_withdrawn"));
+    }
+
+    [Fact]
     public async Task One_key_holds_at_most_its_sockets_and_a_closed_one_makes_room()
     {
         var (gateway, ws) = StartGateway(maxSocketsPerKey: 2);
@@ -435,15 +461,9 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         var (_, otherUsersKey) = await UserWithKeyAsync(fixture);
         var sameUsersOtherKey = await KeyOfAsync(user);
 
-        async Task<bool> AnswersAsync(LiveClient client)
-        {
-            await client.SendAsync("""{"action":"ping"}""");
-            return (await client.NextAsync())?["type"]?.GetValue<string>() == "pong";
-        }
-
         var first = await ConnectAsync(key, ws: ws);
         await using var second = await ConnectAsync(key, ws: ws);
-        Assert.True(await AnswersAsync(first) && await AnswersAsync(second));
+        Assert.True(await AnswersPingAsync(first) && await AnswersPingAsync(second));
         await using (var third = await ConnectAsync(key, ws: ws))
         {
             Assert.Equal("too_many_connections", (await third.NextAsync())!["error"]!.GetValue<string>());
@@ -453,9 +473,9 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         foreach (var other in new[] { otherUsersKey, sameUsersOtherKey })
         {
             await using var socket = await ConnectAsync(other, ws: ws);
-            Assert.True(await AnswersAsync(socket), "another key (another user's, or the same user's) has places of its own");
+            Assert.True(await AnswersPingAsync(socket), "another key (another user's, or the same user's) has places of its own");
         }
-        Assert.True(await AnswersAsync(second), "the refusal closed only the socket over the limit");
+        Assert.True(await AnswersPingAsync(second), "the refusal closed only the socket over the limit");
 
         // A socket closed makes room, once the gateway has seen the close.
         await first.DisposeAsync();
@@ -463,13 +483,19 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         for (var attempt = 0; attempt < 50 && !room; attempt++)
         {
             await using var again = await ConnectAsync(key, ws: ws);
-            room = await AnswersAsync(again);
+            room = await AnswersPingAsync(again);
             if (!room)
             {
                 await Task.Delay(100, TestContext.Current.CancellationToken);
             }
         }
         Assert.True(room, "no room after a socket was closed");
+    }
+
+    private static async Task<bool> AnswersPingAsync(LiveClient client)
+    {
+        await client.SendAsync("""{"action":"ping"}""");
+        return (await client.NextAsync())?["type"]?.GetValue<string>() == "pong";
     }
 
     private static MetricCollector<long> LiveClosed(ServiceFactory<GatewayMarker> gateway) =>
@@ -593,8 +619,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         for (var attempt = 0; attempt < 60 && !answered; attempt++)
         {
             await using var next = await ConnectAsync(key, ws: ws);
-            await next.SendAsync("""{"action":"ping"}""");
-            answered = (await next.NextAsync())?["type"]?.GetValue<string>() == "pong";
+            answered = await AnswersPingAsync(next);
             if (!answered)
             {
                 await Task.Delay(250, TestContext.Current.CancellationToken);
