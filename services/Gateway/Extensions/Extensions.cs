@@ -57,6 +57,13 @@ internal static class Extensions
         builder.Services.AddScoped<MeetingFollower>();
         builder.Services.AddSingleton<MeetingOwners>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddOptions<WebSocketOptions>().Configure<IOptions<LiveOptions>>((sockets, live) =>
+        {
+            if (live.Value.KeepAliveSeconds > 0)
+            {
+                sockets.KeepAliveInterval = sockets.KeepAliveTimeout = TimeSpan.FromSeconds(live.Value.KeepAliveSeconds);
+            }
+        });
         builder.Services.AddHostedService<LiveKeyCheck>();
         builder.Services.AddSingleton<LiveRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());

@@ -19,6 +19,12 @@ public sealed class LiveOptions
     [Range(1, 10_000)]
     public int MaxSocketsPerKey { get; set; } = 20;
 
+    /// <summary>A ping to each client this often, and a client whose pong has not come within as long again is cut off
+    /// (a client whose network went away without a close: otherwise its socket, and one of its key's places, stay
+    /// taken). 0 turns both off.</summary>
+    [Range(0, 3600)]
+    public int KeepAliveSeconds { get; set; } = 30;
+
     /// <summary>How often the keys of open sockets are checked: a key deleted or expired since has its sockets closed
     /// (4401) at the next check.</summary>
     [Range(1, 3600)]

@@ -36,13 +36,15 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A gateway replica on its own port, relaying the fixture's emulator; returns it and its /ws address.</summary>
-    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null, int maxSocketsPerKey = 20, int keyCheckSeconds = 5)
+    private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null, int maxSocketsPerKey = 20, int keyCheckSeconds = 5,
+        int keepAliveSeconds = 30)
     {
         var port = Loopback.FreePort();
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
             ["Live:MaxSocketsPerKey"] = maxSocketsPerKey.ToString(CultureInfo.InvariantCulture),
             ["Live:KeyCheckSeconds"] = keyCheckSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Live:KeepAliveSeconds"] = keepAliveSeconds.ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings:vexadb"] = database ?? TestEnvironment.Postgres,
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
@@ -452,6 +454,24 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_client_gone_without_a_close_is_found_by_the_keep_alive_and_frees_its_place()
+    {
+        var (gateway, ws) = StartGateway(maxSocketsPerKey: 1, keepAliveSeconds: 1);
+        await using var limited = gateway;
+        using var closes = LiveClosed(gateway);
+        var (_, key) = await UserWithKeyAsync(fixture);
+        // A client that answers nothing, as one whose network went away: it never reads (so no pong answers the gateway's
+        // pings) and sends no keep-alive of its own.
+        using var gone = new ClientWebSocket();
+        gone.Options.SetRequestHeader("X-API-Key", key);
+        gone.Options.KeepAliveInterval = TimeSpan.Zero;
+        await gone.ConnectAsync(new Uri(ws), TestContext.Current.CancellationToken);
+
+        Assert.True(await GetsInAsync(key, ws, TimeSpan.FromSeconds(15)), "the key's place was still held 15 s after its client went silent");
+        Assert.True(Sum(closes, "too_many_sockets") > 0, "the place was free at once: the test saw nothing of the keep-alive");
+    }
+
+    [Fact]
     public async Task One_key_holds_at_most_its_sockets_and_a_closed_one_makes_room()
     {
         var (gateway, ws) = StartGateway(maxSocketsPerKey: 2);
@@ -479,17 +499,29 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
 
         // A socket closed makes room, once the gateway has seen the close.
         await first.DisposeAsync();
-        var room = false;
-        for (var attempt = 0; attempt < 50 && !room; attempt++)
+        Assert.True(await GetsInAsync(key, ws, TimeSpan.FromSeconds(10)), "no room 10 s after a socket was closed");
+    }
+
+    /// <summary>Whether a socket of <paramref name="key"/> is taken (answers a ping) within <paramref name="within"/>,
+    /// trying again every 250 ms while it is refused.</summary>
+    private async Task<bool> GetsInAsync(string key, string ws, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
         {
-            await using var again = await ConnectAsync(key, ws: ws);
-            room = await AnswersPingAsync(again);
-            if (!room)
+            await using (var socket = await ConnectAsync(key, ws: ws))
             {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
+                if (await AnswersPingAsync(socket))
+                {
+                    return true;
+                }
             }
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(250, TestContext.Current.CancellationToken);
         }
-        Assert.True(room, "no room after a socket was closed");
     }
 
     private static async Task<bool> AnswersPingAsync(LiveClient client)
@@ -534,17 +566,19 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         public Task SendAsync(string text) =>
             Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
 
-        /// <summary>Pings until the gateway has decided to close this client (its queue full of pongs), or until a send
-        /// has waited 2 s, then waits up to 20 s for that decision: the client may send faster than the gateway answers,
-        /// and pings sent are still answered. A send is never cancelled: that would abort the socket, and the close frame
-        /// with it.</summary>
+        /// <summary>Asks for large answers until the gateway has decided to close this client (its queue full), or until
+        /// a send has waited 2 s, then waits up to 20 s for that decision (requests sent are still answered). Each request
+        /// is an unsubscribe of about 50 KB of meetings, answered with the same list: the kernel's buffers on loopback
+        /// hold megabytes (a flood of 200,000 pongs once fitted), and frames this size fill them in a few hundred
+        /// requests. A send is never cancelled: that would abort the socket, and the close frame with it.</summary>
         public async Task FloodAsync(MetricCollector<long> closes)
         {
             var ct = TestContext.Current.CancellationToken;
-            var ping = Encoding.UTF8.GetBytes("""{"action":"ping"}""");
-            for (var i = 0; i < 200_000 && Sum(closes, "too_slow") == 0; i++)
+            var meetings = new JsonArray([.. Enumerable.Range(0, 100).Select(i => Meeting($"{i:D3}-{new string('x', 480)}"))]);
+            var request = Encoding.UTF8.GetBytes(new JsonObject { ["action"] = "unsubscribe", ["meetings"] = meetings }.ToJsonString());
+            for (var i = 0; i < 20_000 && Sum(closes, "too_slow") == 0; i++)
             {
-                var send = Socket.SendAsync(ping, WebSocketMessageType.Text, true, ct);
+                var send = Socket.SendAsync(request, WebSocketMessageType.Text, true, ct);
                 if (await Task.WhenAny(send, Task.Delay(2000, ct)) != send || send.IsFaulted)
                 {
                     break;
@@ -615,17 +649,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
 
         // It neither reads the close (the gateway's send of it waits on the full network) nor sends anything more; the
         // gateway cuts it off (5 s after deciding), and the key's one place is free again.
-        var answered = false;
-        for (var attempt = 0; attempt < 60 && !answered; attempt++)
-        {
-            await using var next = await ConnectAsync(key, ws: ws);
-            answered = await AnswersPingAsync(next);
-            if (!answered)
-            {
-                await Task.Delay(250, TestContext.Current.CancellationToken);
-            }
-        }
-        Assert.True(answered, "the key's place was still held 15 s after its socket was closed for being slow");
+        Assert.True(await GetsInAsync(key, ws, TimeSpan.FromSeconds(15)), "the key's place was still held 15 s after its socket was closed for being slow");
         Assert.True(Sum(closes, "too_many_sockets") > 0, "the place was free at once: the test saw nothing of the cut-off");
     }
 }
