@@ -32,9 +32,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
     private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
     private readonly HashSet<(string Platform, string NativeId)> _watching = [];
-    private readonly CancellationTokenSource _closing = new();
-    private int _closeCode; // the gateway's close, once decided (the first decision stands)
-    private string _closeReason = "";
+    private Close? _close; // the gateway's close of this socket, once decided (the first decision stands)
     private volatile bool _done;
 
     public long UserId { get; } = userId;
@@ -72,12 +70,10 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
     /// within <see cref="CloseHandshakeTime"/>.</summary>
     private bool BeginClose(int code, string reason)
     {
-        if (Interlocked.CompareExchange(ref _closeCode, code, 0) != 0)
+        if (Interlocked.CompareExchange(ref _close, new Close(code, reason), null) is not null)
         {
             return false;
         }
-        _closeReason = reason;
-        _closing.Cancel();
         _outbox.Writer.TryComplete(new ClosingException());
         _ = CutOffUnlessClosedAsync();
         return true;
@@ -108,7 +104,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
             // block on a full network and never read the close.
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent && await ReceiveAsync(aborted) is { } text)
             {
-                if (!_closing.IsCancellationRequested)
+                if (!Closing)
                 {
                     await HandleAsync(text);
                 }
@@ -141,7 +137,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
         {
             await foreach (var frame in _outbox.Reader.ReadAllAsync())
             {
-                if (_closing.IsCancellationRequested)
+                if (Closing)
                 {
                     break;
                 }
@@ -152,9 +148,9 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
         {
             // closed below, or the client is gone
         }
-        if (_closing.IsCancellationRequested)
+        if (Volatile.Read(ref _close) is { } close)
         {
-            await CloseQuietlyAsync(_closeCode, _closeReason);
+            await CloseQuietlyAsync(close.Code, close.Reason);
         }
     }
 
@@ -278,6 +274,10 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
         }
         return message.Text;
     }
+
+    private bool Closing => Volatile.Read(ref _close) is not null;
+
+    private sealed record Close(int Code, string Reason);
 
     private sealed class ClosingException : Exception;
 }
