@@ -21,18 +21,21 @@ var migrator = builder.ExecutionContext.IsRunMode
     : null;
 
 var adminApi = builder.AddProject<Projects.AdminApi>("admin-api")
+    .DisableForwardedHeaders() // the gateway alone reads X-Forwarded-For, from RateLimit:KnownProxies only
     .WithDataStores(vexaDb, cache, migrator)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithHttpHealthCheck("/health");
 
 var botManager = builder.AddProject<Projects.BotManager>("bot-manager")
+    .DisableForwardedHeaders() // the gateway alone reads X-Forwarded-For, from RateLimit:KnownProxies only
     .WithDataStores(vexaDb, cache, migrator)
     .WithWholesaler(wholesaler)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
     .WithHttpHealthCheck("/health");
 
 var transcripts = builder.AddProject<Projects.Transcripts>("transcripts")
+    .DisableForwardedHeaders() // the gateway alone reads X-Forwarded-For, from RateLimit:KnownProxies only
     .WithDataStores(vexaDb, cache, migrator)
     .WithWholesaler(wholesaler)
     .WithEnvironment("Identity__SigningKey", identitySigningKey)
@@ -40,6 +43,7 @@ var transcripts = builder.AddProject<Projects.Transcripts>("transcripts")
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
+    .DisableForwardedHeaders() // the gateway alone reads X-Forwarded-For, from RateLimit:KnownProxies only
     .WithDataStores(vexaDb, cache, migrator)
     .WithWholesaler(wholesaler).WithLiveFeed(wholesaler) // live transcripts (/ws) are relayed from the Wholesaler's
     .WithEnvironment("Identity__SigningKey", identitySigningKey)

@@ -26,25 +26,12 @@ internal static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<KeyUsage>());
         builder.Services.AddSingleton<EdgeLookup>();
         builder.Services.AddSingleton<ClientLimits>();
-        // X-Forwarded-For names the client only when the connection comes from a configured proxy (none by default:
-        // ASP.NET Core's default trusts loopback, and a client must not pick its own address for ClientLimits).
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<RateLimitOptions>>((forwarded, limits) =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-            foreach (var proxy in limits.Value.KnownProxies)
-            {
-                if (proxy.Contains('/'))
-                {
-                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
-                }
-                else
-                {
-                    forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
-                }
-            }
-        });
+        // X-Forwarded-For names the client only when the connection comes from a configured proxy. With none configured
+        // nothing is forwarded: ASP.NET Core trusts every sender when both trusted lists are empty, and a client must not
+        // pick its own address for ClientLimits. PostConfigure, so that ASPNETCORE_FORWARDEDHEADERS_ENABLED (which clears
+        // the lists and trusts everyone) cannot undo it.
+        builder.Services.AddOptions<ForwardedHeadersOptions>().PostConfigure<IOptions<RateLimitOptions>>((forwarded, limits) =>
+            ForwardedClient.Apply(forwarded, limits.Value.KnownProxies));
         builder.Services.AddOptions<TranscriptCacheOptions>().BindConfiguration(TranscriptCacheOptions.Section);
         builder.Services.AddSingleton<TranscriptRouteCache>();
         builder.Services.AddSingleton<TranscriptBodies>();
@@ -72,9 +59,10 @@ internal static class Extensions
         builder.Services.AddSingleton<ApiDocuments>();
         builder.Services.AddHttpClient(ApiDocuments.HttpClientName);
 
-        // Vexa's gateway allows every origin, method and header, with credentials.
-        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
-            policy.SetIsOriginAllowed(_ => true).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+        // Every origin, method and header, as Vexa's gateway, but without credentials: our API authenticates by key
+        // headers, never cookies, so no page needs them, and "any origin with credentials" would let any site a browser
+        // visits send credentialed requests and read the answers.
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -95,7 +95,9 @@ public static class LiveApi
         }
         try
         {
-            var live = new LiveSocket(socket, user, grant.TokenId, relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
+            var hash = ApiKeyHash.Compute(key);
+            var live = new LiveSocket(socket, user, grant.TokenId, async () => (await edge.ReadAsync(hash, transcriptRoute: null)).RetryAfterSeconds,
+                relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
             connections.Track(live);
             try
             {

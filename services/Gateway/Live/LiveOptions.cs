@@ -15,6 +15,15 @@ public sealed class LiveOptions
     [Range(1, 10_000)]
     public int MaxSubscriptionsPerSocket { get; set; } = 100;
 
+    /// <summary>Meetings one <c>subscribe</c> or <c>unsubscribe</c> may name: a longer list is refused before any query.</summary>
+    [Range(1, 10_000)]
+    public int MaxMeetingsPerMessage { get; set; } = 100;
+
+    /// <summary>How long the upstream subscription of a meeting nobody watches any more is kept: a client that
+    /// unsubscribes and subscribes again (or reconnects) within it costs the Wholesaler nothing.</summary>
+    [Range(0, 3600)]
+    public int UpstreamLingerSeconds { get; set; } = 30;
+
     /// <summary>Sockets one API key may hold open on one gateway replica.</summary>
     [Range(1, 10_000)]
     public int MaxSocketsPerKey { get; set; } = 20;

@@ -43,6 +43,9 @@ public sealed class LiveRelay(
     // would otherwise take 200 connections at once (queries and transactions), and the subscribes waiting for one.
     private readonly SemaphoreSlim _queries = new(QueriesAtOnce, QueriesAtOnce);
     private const int QueriesAtOnce = 8;
+    // Meetings subscribed on the upstream socket: a meeting nobody watches stays subscribed for Live:UpstreamLingerSeconds,
+    // so that subscribe/unsubscribe churn by clients costs the Wholesaler (to which we are one rate-limited user) nothing.
+    private readonly ConcurrentDictionary<(string Platform, string NativeId), byte> _upstreamHeld = new();
     private readonly SemaphoreSlim _upstreamSend = new(1, 1);
     private ClientWebSocket? _upstream;
     private string _issuer = "";
@@ -50,23 +53,23 @@ public sealed class LiveRelay(
 
     public async Task WatchAsync(LiveSocket socket, string platform, string nativeId)
     {
-        bool first;
+        var subscribe = false;
         lock (_gate)
         {
             var watchers = _watchers.GetOrAdd((platform, nativeId), _ => new());
-            first = watchers.TryAdd(socket, 0) && watchers.Count == 1;
-            if (first)
+            if (watchers.TryAdd(socket, 0) && watchers.Count == 1)
             {
                 _lanes[(platform, nativeId)] = StartLane(platform, nativeId);
+                subscribe = _upstreamHeld.TryAdd((platform, nativeId), 0);
             }
         }
-        if (first)
+        if (subscribe)
         {
             await SendUpstreamAsync("subscribe", [(platform, nativeId)]);
         }
     }
 
-    public async Task UnwatchAsync(LiveSocket socket, string platform, string nativeId)
+    public Task UnwatchAsync(LiveSocket socket, string platform, string nativeId)
     {
         var last = false;
         lock (_gate)
@@ -83,8 +86,31 @@ public sealed class LiveRelay(
         }
         if (last)
         {
-            await SendUpstreamAsync("unsubscribe", [(platform, nativeId)]);
+            _ = UnsubscribeUnlessWatchedAsync(platform, nativeId);
         }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>After the linger, unsubscribes upstream a meeting that nobody has watched again meanwhile.</summary>
+    private async Task UnsubscribeUnlessWatchedAsync(string platform, string nativeId)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(options.Value.UpstreamLingerSeconds), _stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_watchers.TryGetValue((platform, nativeId), out var watchers) && !watchers.IsEmpty
+                || !_upstreamHeld.TryRemove((platform, nativeId), out _))
+            {
+                return;
+            }
+        }
+        await SendUpstreamAsync("unsubscribe", [(platform, nativeId)]);
     }
 
     /// <summary>Routes one meeting's frames in their order, apart from every other meeting's.</summary>
@@ -152,7 +178,17 @@ public sealed class LiveRelay(
                 _issuer = identity.IssuerFor(upstream.HttpResponseHeaders?.GetValueOrDefault(WholesalerIdentity.InstanceHeader));
                 _upstream = upstream;
                 retry = TimeSpan.FromSeconds(1);
-                var watched = _watchers.Where(w => !w.Value.IsEmpty).Select(w => w.Key).ToList();
+                List<(string Platform, string NativeId)> watched;
+                lock (_gate)
+                {
+                    // A new socket holds no subscription: the watched meetings are subscribed again, lingering ones dropped.
+                    watched = [.. _watchers.Where(w => !w.Value.IsEmpty).Select(w => w.Key)];
+                    _upstreamHeld.Clear();
+                    foreach (var meeting in watched)
+                    {
+                        _upstreamHeld.TryAdd(meeting, 0);
+                    }
+                }
                 if (watched.Count > 0)
                 {
                     await SendUpstreamAsync("subscribe", watched);

@@ -15,7 +15,9 @@ namespace VexaService.Gateway.Live;
 /// <c>unsubscribe</c>, <c>ping</c>. Frames for the client wait in a bounded queue; a client that lets it fill is closed
 /// with 4429 rather than holding memory. A stopping gateway closes its clients with 1001, for them to connect again.
 /// </summary>
-public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, LiveRelay relay, MeetingOwners owners,
+/// <param name="meter">Counts one client message against its key's rate limit: null when allowed, else the seconds until
+/// the window ends (every message counts, as every HTTP request does).</param>
+public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func<Task<int?>> meter, LiveRelay relay, MeetingOwners owners,
     LiveOptions options, VexaMetrics metrics, ILogger logger)
 {
     public const int TooSlowClose = 4429;
@@ -169,6 +171,15 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
 
     private async Task HandleAsync(string text)
     {
+        if (await meter() is { } retryAfter)
+        {
+            metrics.RateLimited("key");
+            var limited = LiveProtocol.Error("rate_limited");
+            limited["retry_after"] = retryAfter;
+            limited["details"] = $"Rate limit exceeded. Retry after {retryAfter} seconds.";
+            Enqueue(limited);
+            return;
+        }
         var (frame, action) = LiveProtocol.Read(text);
         if (frame is null)
         {
@@ -192,23 +203,39 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
         }
     }
 
+    /// <summary>Refuses a subscribe or unsubscribe that names more meetings than one message may, before any query.</summary>
+    private bool RefusedAsTooMany(JsonObject frame)
+    {
+        if (frame["meetings"] is not JsonArray { Count: var count } || count <= options.MaxMeetingsPerMessage)
+        {
+            return false;
+        }
+        Enqueue(LiveProtocol.InvalidPayload($"at most {options.MaxMeetingsPerMessage} meetings per message ({count} given)"));
+        return true;
+    }
+
     private async Task SubscribeAsync(JsonObject frame)
     {
+        if (RefusedAsTooMany(frame))
+        {
+            return;
+        }
         var (meetings, problem) = LiveProtocol.Meetings(frame);
         if (problem is not null)
         {
             Enqueue(LiveProtocol.InvalidPayload(problem));
             return;
         }
-        // Every meeting is checked before any is watched: like Vexa, a subscribe that cannot be checked takes nothing
-        // and says so, and the socket stays open for the client to try again.
+        // Every meeting is checked before any is watched, all in one query: like Vexa, a subscribe that cannot be checked
+        // takes nothing and says so, and the socket stays open for the client to try again.
         var valid = meetings.Select(m => Platforms.IsKnown(m.Platform) && Platforms.ConstructMeetingUrl(m.Platform, m.NativeId) is not null).ToArray();
         var owned = new bool[meetings.Count];
         try
         {
+            var mine = await owners.OwnedAsync(UserId, [.. meetings.Where((_, i) => valid[i])], CancellationToken.None);
             for (var i = 0; i < meetings.Count; i++)
             {
-                owned[i] = valid[i] && await owners.HasMeetingAsync(UserId, meetings[i].Platform, meetings[i].NativeId, CancellationToken.None);
+                owned[i] = valid[i] && mine.Contains(meetings[i]);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -252,6 +279,10 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Live
 
     private async Task UnsubscribeAsync(JsonObject frame)
     {
+        if (RefusedAsTooMany(frame))
+        {
+            return;
+        }
         var unsubscribed = new JsonArray();
         foreach (var (platform, nativeId) in LiveProtocol.Meetings(frame).Meetings)
         {

@@ -128,11 +128,21 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
         return answers;
     }
 
-    /// <summary>Whether the user has any meeting on (platform, native id): what a subscription needs.</summary>
-    public async Task<bool> HasMeetingAsync(long userId, string platform, string nativeId, CancellationToken ct)
+    /// <summary>Which of the meetings the user has (any meeting on the platform and native id): what a subscription
+    /// needs, for all of a subscribe's meetings in one query.</summary>
+    public async Task<HashSet<(string Platform, string NativeId)>> OwnedAsync(long userId,
+        IReadOnlyCollection<(string Platform, string NativeId)> meetings, CancellationToken ct)
     {
+        if (meetings.Count == 0)
+        {
+            return [];
+        }
+        var nativeIds = meetings.Select(m => m.NativeId).Distinct().ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
-        return await db.Meetings.AnyAsync(m => m.UserId == userId && m.Platform == platform && m.NativeMeetingId == nativeId, ct);
+        var found = await db.Meetings.AsNoTracking()
+            .Where(m => m.UserId == userId && nativeIds.Contains(m.NativeMeetingId))
+            .Select(m => new { m.Platform, m.NativeMeetingId }).Distinct().ToListAsync(ct);
+        return [.. found.Select(m => (m.Platform, m.NativeMeetingId)).Where(meetings.Contains)];
     }
 }

@@ -39,11 +39,18 @@ public sealed class WholesalerOptions
     public int BudgetBurst { get; set; } = 60;
 
     /// <summary>
+    /// Names the Redis scope of this Wholesaler's shared state instead of its address (see <see cref="RedisScope"/>):
+    /// for stacks that share a Redis and a Wholesaler but must not share a budget, such as tests running side by side.
+    /// </summary>
+    public string? SharedStateScope { get; set; }
+
+    /// <summary>
     /// Where this Wholesaler's shared state lives in Redis (call budget, running bots): one scope per Wholesaler address,
     /// so deployments (or test stacks) that share a Redis but not a Wholesaler never share a budget or a copy.
     /// </summary>
-    public string RedisScope() =>
-        "wholesaler:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(BaseAddress)))[..12];
+    public string RedisScope() => "wholesaler:" + (string.IsNullOrWhiteSpace(SharedStateScope)
+        ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(BaseAddress)))[..12]
+        : SharedStateScope);
 
     /// <summary>How old the shared copy of the Wholesaler's running bots (<c>GET /bots/status</c>) may be.</summary>
     public TimeSpan RunningBotsMaxAge { get; set; } = TimeSpan.FromSeconds(2);

@@ -29,7 +29,7 @@ public static class WebhookDeliveriesApi
             .WithQuery("limit", $"How many (default {DefaultLimit}, at most {MaxLimit})", JsonSchemaType.Integer)
             .Produces<DeliveryList>().ProducesDetail(401, 403, 422, 429);
         api.MapPost("/test", SendTest).WithName("TestWebhook")
-            .WithSummary("Send a signed webhook.test event to the caller's webhook URL now and answer with the outcome")
+            .WithSummary("Send a signed webhook.test event to the caller's webhook URL now and answer with the outcome (one per 10 s)")
             .Produces<TestOutcome>().ProducesDetail(400, 401, 403, 429);
         return app;
     }
@@ -57,7 +57,8 @@ public static class WebhookDeliveriesApi
             d.DeliveredAt)).ToList()));
     }
 
-    public static async Task<IResult> SendTest(Caller caller, VexaDbContext db, WebhookSender sender, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> SendTest(Caller caller, VexaDbContext db, WebhookSender sender, WebhookTestCooldown cooldown,
+        HttpResponse response, TimeProvider time, CancellationToken ct)
     {
         var owner = await UserWebhook.FindAsync(db, caller.UserId, ct);
         if (owner is null)
@@ -67,6 +68,12 @@ public static class WebhookDeliveriesApi
         if (owner.Url is not { } url)
         {
             return TypedResults.BadRequest(new ErrorBody("No webhook URL is set: set one with PUT /user/webhook first."));
+        }
+        if (await cooldown.TryStartAsync(caller.UserId) is { } wait)
+        {
+            var seconds = RetryAfter.Set(response, wait);
+            return TypedResults.Json(new ErrorBody($"A test webhook was sent moments ago. Retry after {seconds} seconds."),
+                statusCode: StatusCodes.Status429TooManyRequests);
         }
         var webhookId = $"msg_test_{Guid.NewGuid():N}";
         var payload = new JsonObject

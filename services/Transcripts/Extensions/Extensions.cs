@@ -31,6 +31,7 @@ internal static class Extensions
             .ValidateOnStart();
         builder.Services.AddScoped<WebhookRelay>();
         builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<WebhookTestCooldown>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
@@ -40,7 +41,10 @@ internal static class Extensions
 #pragma warning disable EXTEXP0001 // the outbox owns retries; the defaults' retry pipeline would multiply them
         builder.Services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(services =>
-                WebhookTargetGuard.CreateHandler(services.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets))
+            {
+                var webhooks = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+                return WebhookTargetGuard.CreateHandler(webhooks.AllowPrivateTargets, webhooks.MaxConnectionsPerHost);
+            })
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         return builder;

@@ -33,5 +33,15 @@ public sealed class WebhookOptions
     public int MaxAttempts { get; set; } = 12;
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a user waits between two <c>POST /user/webhook/test</c> (across replicas): a test sends a request to a
+    /// URL of the user's choosing at once, which must not become a relay or a port scanner.
+    /// </summary>
+    public TimeSpan TestCooldown { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections one replica holds open to one webhook host at once (deliveries and tests together).</summary>
+    [Range(1, 1024)]
+    public int MaxConnectionsPerHost { get; set; } = 8;
+
     public string CallbackPath => $"/internal/wholesaler-webhook/{CallbackSecret}";
 }

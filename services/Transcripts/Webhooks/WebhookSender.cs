@@ -56,13 +56,26 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
         }
         catch (HttpRequestException e)
         {
-            return new Outcome(null, Shorten(e.Message));
+            return new Outcome(null, ErrorClass(e));
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or UriFormatException)
         {
             return new Outcome(null, Shorten($"unusable webhook URL: {e.Message}"), Unusable: true);
         }
     }
+
+    /// <summary>
+    /// What the user is told of a failed connection: a class, never the exception's text, which names the address and
+    /// port tried and tells "connection refused" from "name not known" (a port scanner's answers).
+    /// </summary>
+    public static string ErrorClass(HttpRequestException e) => e.Message.StartsWith(WebhookTargetGuard.Refusal, StringComparison.Ordinal)
+        ? WebhookTargetGuard.Refusal
+        : e.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError => "could not connect to the webhook URL",
+            HttpRequestError.SecureConnectionError => "the TLS handshake with the webhook URL failed",
+            _ => "the connection to the webhook URL failed",
+        };
 
     private static string Shorten(string message) => message.Length > MaxErrorLength ? message[..MaxErrorLength] : message;
 }

@@ -32,9 +32,15 @@ public static class WebhookTargetGuard
         }.Select(Parse),
     ];
 
-    public static SocketsHttpHandler CreateHandler(bool allowPrivateTargets) => new()
+    /// <summary>
+    /// No proxy, no redirects (a 3xx is the receiver's answer: following it would let a URL that passed this check send
+    /// us elsewhere), and at most <paramref name="maxConnectionsPerHost"/> connections to one host.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(bool allowPrivateTargets, int maxConnectionsPerHost = 8) => new()
     {
         UseProxy = false,
+        AllowAutoRedirect = false,
+        MaxConnectionsPerServer = maxConnectionsPerHost,
         ConnectCallback = async (context, ct) =>
         {
             var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);

@@ -23,7 +23,8 @@ public sealed record StatsResponse(
     IReadOnlyDictionary<string, long> TranscriptRequests,
     long BotStarts,
     long MeetingListings,
-    long RateLimited);
+    long RateLimited,
+    long LiveSubscriptionChanges);
 
 /// <summary>Same body as bot-manager's exit callback answer.</summary>
 public sealed record ExitCallbackResponse(string Status, long MeetingId, string FinalStatus);

@@ -9,7 +9,7 @@ using VexaService.WholesalerEmulator.Models;
 
 namespace VexaService.WholesalerEmulator.Services;
 
-public sealed class LiveSessionFactory(MeetingStore store, IOptions<EmulatorOptions> options, TimeProvider time)
+public sealed class LiveSessionFactory(MeetingStore store, RequestStats stats, IOptions<EmulatorOptions> options, TimeProvider time)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<WebSocket, byte> _open = new();
 
@@ -19,7 +19,7 @@ public sealed class LiveSessionFactory(MeetingStore store, IOptions<EmulatorOpti
         _open[socket] = 0;
         try
         {
-            await new LiveSession(socket, key, store, options.Value, time).RunAsync(aborted);
+            await new LiveSession(socket, key, store, stats, options.Value, time).RunAsync(aborted);
         }
         finally
         {
@@ -46,7 +46,7 @@ public sealed class LiveSessionFactory(MeetingStore store, IOptions<EmulatorOpti
 /// <c>meeting.status</c> frame, segments that appeared or changed a <c>transcript.mutable</c> frame, and when the meeting
 /// ends the segments not sent as final yet a <c>transcript.finalized</c> frame. Frames carry no meeting id, as Vexa's.
 /// </summary>
-public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore store, EmulatorOptions options, TimeProvider time)
+public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore store, RequestStats stats, EmulatorOptions options, TimeProvider time)
 {
     private const int MissingKeyClose = 4401;
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -118,9 +118,11 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
                 await SendAsync(new JsonObject { ["type"] = "pong" }, ct);
                 break;
             case "subscribe":
+                stats.CountLiveSubscriptionChange();
                 await SubscribeAsync(frame, ct);
                 break;
             case "unsubscribe":
+                stats.CountLiveSubscriptionChange();
                 await UnsubscribeAsync(frame, ct);
                 break;
             default:

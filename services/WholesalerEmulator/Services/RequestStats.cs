@@ -23,6 +23,7 @@ public sealed class RequestStats
     private long _botStarts;
     private long _meetingListings;
     private long _rateLimited;
+    private long _liveSubscriptionChanges;
 
     public void CountRequest(StringValues apiKey)
     {
@@ -41,13 +42,17 @@ public sealed class RequestStats
     /// <summary>A request refused with 429 by the per-key rate limit.</summary>
     public void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 
+    /// <summary>A <c>subscribe</c> or <c>unsubscribe</c> message on <c>/ws</c> (the system user's live subscriptions changing).</summary>
+    public void CountLiveSubscriptionChange() => Interlocked.Increment(ref _liveSubscriptionChanges);
+
     public StatsResponse Snapshot() => new(
         Interlocked.Read(ref _requests),
         new SortedDictionary<string, long>(_keys, StringComparer.Ordinal),
         _transcripts.OrderBy(t => t.Key).ToDictionary(t => t.Key.ToString(CultureInfo.InvariantCulture), t => t.Value),
         Interlocked.Read(ref _botStarts),
         Interlocked.Read(ref _meetingListings),
-        Interlocked.Read(ref _rateLimited));
+        Interlocked.Read(ref _rateLimited),
+        Interlocked.Read(ref _liveSubscriptionChanges));
 
     public void Reset()
     {
@@ -57,6 +62,7 @@ public sealed class RequestStats
         Interlocked.Exchange(ref _botStarts, 0);
         Interlocked.Exchange(ref _meetingListings, 0);
         Interlocked.Exchange(ref _rateLimited, 0);
+        Interlocked.Exchange(ref _liveSubscriptionChanges, 0);
     }
 
     /// <summary>First 8 hex chars of SHA-256 of the key, memoised for the few keys a run uses.</summary>

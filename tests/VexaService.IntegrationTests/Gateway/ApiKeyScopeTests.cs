@@ -40,9 +40,12 @@ public sealed class ApiKeyScopeTests(GatewayFixture fixture) : IClassFixture<Gat
         { "PATCH", "/meetings/google_meet/abc-defg-hij", "transcripts" },
         { "DELETE", "/meetings/google_meet/abc-defg-hij", "transcripts" },
         { "GET", "/transcripts/google_meet/abc-defg-hij", "transcripts" },
-        { "GET", "/user/webhook", null },
         { "GET", "/user/usage", null },
-        { "GET", "/user/webhook/deliveries", null },
+        // A webhook URL receives completion payloads: a bots-only key must not redirect them (or read them back).
+        { "GET", "/user/webhook", "transcripts" },
+        { "PUT", "/user/webhook", "transcripts" },
+        { "GET", "/user/webhook/deliveries", "transcripts" },
+        { "POST", "/user/webhook/test", "transcripts" },
     };
 
     [Theory]

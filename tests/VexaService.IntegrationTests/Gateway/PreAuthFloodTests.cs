@@ -86,19 +86,61 @@ public sealed class PreAuthFloodTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.Equal(Enumerable.Repeat(HttpStatusCode.Forbidden, 10).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)), answers);
     }
 
+    /// <summary>
+    /// A client that sends its own <c>X-Forwarded-For</c> must not choose the address its limits key on: with no proxy
+    /// configured (the default, even with ASPNETCORE_FORWARDEDHEADERS_ENABLED, which trusts every sender), or with a proxy
+    /// configured that is not the sender, the header is ignored and one address stays one address.
+    /// </summary>
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(null, true)]
+    [InlineData("203.0.113.10", false)]
+    [InlineData("203.0.113.0/24", true)]
+    public async Task A_forged_x_forwarded_for_does_not_escape_the_limits_before_authentication(string? knownProxy, bool forwardedHeadersEnabled)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{Loopback.FreePort()}",
+            ["RateLimit:ClientLookupBurst"] = "10",
+            ["RateLimit:ClientLookupsPerSecond"] = "1",
+        };
+        if (knownProxy is not null)
+        {
+            settings["RateLimit:KnownProxies:0"] = knownProxy;
+        }
+        if (forwardedHeadersEnabled)
+        {
+            settings["FORWARDEDHEADERS_ENABLED"] = "true"; // what ASPNETCORE_FORWARDEDHEADERS_ENABLED=true sets
+        }
+        await using var gateway = fixture.NewGateway(settings);
+        gateway.UseKestrel();
+        gateway.StartServer();
+        using var http = new HttpClient { BaseAddress = new Uri(settings["urls"]!) };
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var lookups = new List<HttpStatusCode>();
+        for (var i = 0; i < 400; i++)
+        {
+            lookups.Add((await SendAsync(http, new ApiTokenGenerator().NewToken(), $"198.51.{i / 250}.{i % 250 + 1}")).StatusCode);
+        }
+        var allowed = 10 + (int)Math.Ceiling(clock.Elapsed.TotalSeconds) + 1;
+        var admin = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            admin.Add((await http.SendAsync(HttpMethod.Get, "/admin/users", headers: new Dictionary<string, string>
+            {
+                ["X-Admin-API-Key"] = "guess" + i, ["X-Forwarded-For"] = $"192.0.2.{i + 1}",
+            })).StatusCode);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"400 random keys, each from a forged address: {lookups.Count(s => s == HttpStatusCode.TooManyRequests)} × 429 " +
+            $"in {clock.Elapsed.TotalSeconds:F1} s; 30 wrong admin keys: {admin.Count(s => s == HttpStatusCode.TooManyRequests)} × 429");
+        Assert.All(lookups, s => Assert.Contains(s, new[] { HttpStatusCode.Forbidden, HttpStatusCode.TooManyRequests }));
+        Assert.InRange(lookups.Count(s => s == HttpStatusCode.Forbidden), 1, allowed);
+        Assert.All(admin, s => Assert.Contains(s, new[] { HttpStatusCode.Forbidden, HttpStatusCode.TooManyRequests }));
+        Assert.True(admin.Count(s => s == HttpStatusCode.TooManyRequests) >= 10, string.Join(",", admin.Select(s => (int)s)));
+    }
+
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, string key, string client) =>
         http.SendAsync(HttpMethod.Get, "/meetings", key, headers: new Dictionary<string, string> { ["X-Forwarded-For"] = client });
-
-    private sealed class QueryCounter : DbCommandInterceptor
-    {
-        private int _count;
-        public int Count => _count;
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _count);
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-        }
-    }
 }

@@ -6,6 +6,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -141,6 +142,76 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
 
         var unsubscribed = await AskAsync(new JsonObject { ["action"] = "unsubscribe", ["meetings"] = new JsonArray(Meeting(meetId)) }.ToJsonString());
         Assert.Equal("unsubscribed", unsubscribed["type"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// What a client may make the gateway and the Wholesaler do: every message counts against its key's rate limit, a
+    /// subscribe names at most 100 meetings and costs one query whatever it names, and subscribe/unsubscribe churn on a
+    /// meeting costs the Wholesaler (to which we are one rate-limited user) nothing.
+    /// </summary>
+    [Fact]
+    public async Task Client_messages_are_metered_and_cost_the_database_and_the_wholesaler_a_bounded_amount()
+    {
+        var queries = new QueryCounter(containing: "meetings");
+        var port = Loopback.FreePort();
+        await using var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["Live:KeyCheckSeconds"] = "3600",
+            ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
+            ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
+            ["RateLimit:PermitLimit"] = "60",
+            ["RateLimit:Window"] = "00:01:00",
+        }).WithWebHostBuilder(web => web.ConfigureServices(services => services.ConfigureDbContext<VexaDbContext>(db => db.AddInterceptors(queries))));
+        gateway.UseKestrel();
+        gateway.StartServer();
+        var (user, key) = await UserWithKeyAsync(fixture);
+        var meetId = RetailerFixture.NewMeetId();
+        await fixture.StartBotAsync(user, meetId);
+        await using var client = await ConnectAsync(key, ws: $"ws://127.0.0.1:{port}/ws");
+        async Task<JsonObject> AskAsync(JsonObject frame)
+        {
+            await client.SendAsync(frame.ToJsonString());
+            return (await client.NextAsync(f => f["type"]?.GetValue<string>() is not ("transcript.mutable" or "transcript.finalized" or "meeting.status")))!;
+        }
+        JsonObject Subscribe(string action, IEnumerable<string> meetIds) =>
+            new() { ["action"] = action, ["meetings"] = new JsonArray([.. meetIds.Select(Meeting)]) };
+
+        // 1,200 meetings: refused whole, before any query.
+        var before = queries.Count;
+        var tooMany = await AskAsync(Subscribe("subscribe", Enumerable.Range(0, 1200).Select(i => $"abc-defg-{i:D3}")));
+        Assert.Equal("invalid_subscribe_payload", tooMany["error"]!.GetValue<string>());
+        Assert.Equal("at most 100 meetings per message (1200 given)", tooMany["details"]!.GetValue<string>());
+        Assert.Equal(before, queries.Count);
+
+        // 100 meetings, none of them the user's: one query for all.
+        var others = await AskAsync(Subscribe("subscribe", Enumerable.Range(0, 100).Select(_ => RetailerFixture.NewMeetId())));
+        Assert.Equal(100, others["details"]!.AsArray().Count);
+        Assert.Equal(before + 1, queries.Count);
+        Assert.Equal("subscribed", (await client.NextAsync(f => f["type"]!.GetValue<string>() == "subscribed"))!["type"]!.GetValue<string>());
+
+        // Churn on the user's own meeting: one upstream subscribe, whatever the client does within the linger.
+        var upstreamBefore = (await fixture.EmulatorStatsAsync())["live_subscription_changes"]!.GetValue<long>();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("subscribed", (await AskAsync(Subscribe("subscribe", [meetId])))["type"]!.GetValue<string>());
+            Assert.Equal("unsubscribed", (await AskAsync(Subscribe("unsubscribe", [meetId])))["type"]!.GetValue<string>());
+        }
+        await Task.Delay(300, TestContext.Current.CancellationToken); // an unsubscribe sent upstream would have arrived
+        Assert.Equal(upstreamBefore + 1, (await fixture.EmulatorStatsAsync())["live_subscription_changes"]!.GetValue<long>());
+
+        // Every message counts against the key's limit (60 a minute; the upgrade and 22 messages so far): pings too.
+        var answers = new List<JsonObject>();
+        for (var i = 0; i < 100; i++)
+        {
+            answers.Add(await AskAsync(new JsonObject { ["action"] = "ping" }));
+        }
+        var limited = answers.Where(a => a["error"]?.GetValue<string>() == "rate_limited").ToList();
+        Assert.Equal(100, answers.Count(a => a["type"]!.GetValue<string>() == "pong") + limited.Count);
+        Assert.InRange(limited.Count, 100 + 23 - 2 * 60, 100); // at most two windows' permits, if a minute's end fell inside
+        Assert.InRange(limited[0]["retry_after"]!.GetValue<int>(), 1, 60);
+        var after = await AskAsync(new JsonObject { ["action"] = "ping" }); // answered: the socket stays open
+        Assert.True(after["type"]!.GetValue<string>() == "pong" || after["error"]?.GetValue<string>() == "rate_limited", after.ToJsonString());
     }
 
     [Fact]

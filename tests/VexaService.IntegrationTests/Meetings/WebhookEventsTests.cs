@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
 using VexaService.IntegrationTests.Infrastructure;
@@ -185,14 +186,45 @@ public sealed class WebhookEventsTests(RetailerFixture fixture)
         Assert.Equal(user, Body(received)["user_id"]!.GetValue<long>());
         VerifyStandard(received);
 
+        // A second test at once is refused: a test is a request to a URL of the user's choosing, not a relay.
+        var again = await fixture.AsUserAsync(_transcripts, user, HttpMethod.Post, "/user/webhook/test");
+        Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+        Assert.InRange(again.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 10);
+        Assert.StartsWith("A test webhook was sent moments ago. Retry after", await again.DetailAsync());
+        Assert.Single(hook.Requests);
+
+        // What a failure says is a class: not the address and port tried, nor "refused" apart from "name not known".
         var failing = await fixture.NewUserAsync(webhookUrl: "http://127.0.0.1:9/nothing-listens");
         var refused = await (await fixture.AsUserAsync(_transcripts, failing, HttpMethod.Post, "/user/webhook/test")).JsonAsync();
         Assert.False(refused["delivered"]!.GetValue<bool>());
-        Assert.NotNull(refused["error"]);
+        Assert.Equal("could not connect to the webhook URL", refused["error"]!.GetValue<string>());
+        var unknownName = await fixture.NewUserAsync(webhookUrl: "http://no-such-host.invalid/hook");
+        var unresolved = await (await fixture.AsUserAsync(_transcripts, unknownName, HttpMethod.Post, "/user/webhook/test")).JsonAsync();
+        Assert.Equal("could not connect to the webhook URL", unresolved["error"]!.GetValue<string>());
 
         var withoutUrl = await fixture.NewUserAsync();
         var noUrl = await fixture.AsUserAsync(_transcripts, withoutUrl, HttpMethod.Post, "/user/webhook/test");
         Assert.Equal(HttpStatusCode.BadRequest, noUrl.StatusCode);
         Assert.Contains("PUT /user/webhook", (await noUrl.JsonAsync())["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_redirect_is_the_receivers_answer_and_is_never_followed()
+    {
+        var followed = 0;
+        var (app, address) = await Loopback.StartAsync(app =>
+        {
+            app.MapPost("/hook", (HttpContext context) => Results.Redirect("/elsewhere", permanent: false, preserveMethod: true));
+            app.MapPost("/elsewhere", () => { Interlocked.Increment(ref followed); return Results.Ok(); });
+        });
+        await using (app)
+        {
+            var user = await fixture.NewUserAsync(webhookUrl: address + "/hook");
+            var outcome = await (await fixture.AsUserAsync(_transcripts, user, HttpMethod.Post, "/user/webhook/test")).JsonAsync();
+            Assert.False(outcome["delivered"]!.GetValue<bool>());
+            Assert.Equal(307, outcome["status_code"]!.GetValue<int>());
+            Assert.Equal("HTTP 307", outcome["error"]!.GetValue<string>());
+            Assert.Equal(0, followed);
+        }
     }
 }

@@ -20,7 +20,10 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
     [Fact]
     public async Task Tenants_polling_their_bots_share_one_copy_and_each_sees_the_bot_they_just_started()
     {
-        var settings = new Dictionary<string, string?> { ["Wholesaler:RunningBotsMaxAge"] = "00:00:05", ["Wholesaler:BudgetPerSecond"] = "0" };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Wholesaler:RunningBotsMaxAge"] = "00:00:05", ["Wholesaler:BudgetPerSecond"] = "0", ["Wholesaler:SharedStateScope"] = OwnScope(),
+        };
         await using var replicaA = fixture.NewBotManager(settings);
         await using var replicaB = fixture.NewBotManager(settings);
         var (a, b) = (replicaA.CreateClient(), replicaB.CreateClient());
@@ -67,12 +70,12 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
             ["Wholesaler:RunningBotsMaxAge"] = "00:00:00", // every poll would be a call: only the budget holds them back
             ["Wholesaler:BudgetPerSecond"] = perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Wholesaler:BudgetBurst"] = burst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Wholesaler:SharedStateScope"] = OwnScope(), // a bucket no other test has spent
         };
         await using var replicaA = fixture.NewBotManager(settings);
         await using var replicaB = fixture.NewBotManager(settings);
         var (a, b) = (replicaA.CreateClient(), replicaB.CreateClient());
         var userId = await fixture.NewUserAsync();
-        await Task.Delay(TimeSpan.FromSeconds(burst / perSecond)); // a full bucket, whatever earlier tests took
 
         var before = await fixture.WholesalerRequestsAsync();
         var clock = Stopwatch.StartNew();
@@ -167,10 +170,10 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
             ["Wholesaler:BudgetPerSecond"] = "0.01",
             ["Wholesaler:BudgetBurst"] = "2",
+            ["Wholesaler:SharedStateScope"] = OwnScope(), // a bucket of its own: another test's bucket on this address may be empty
             ["Webhooks:DispatcherEnabled"] = "false",
         });
         var client = limited.CreateClient();
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
 
         var first = await fixture.AsUserAsync(client, reader, HttpMethod.Get, $"/transcripts/google_meet/{readerMeet}");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -192,4 +195,10 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         Assert.Equal(WholesalerUnavailableException.Busy, await never.DetailAsync());
         Assert.NotNull(never.Headers.RetryAfter?.Delta);
     }
+
+    /// <summary>
+    /// The budget, the Wholesaler's throttle and the running-bots copy live in Redis under the Wholesaler's address,
+    /// which every test of the collection shares; a bucket drained by one test would still be empty for the next.
+    /// </summary>
+    private static string OwnScope() => "test-" + Guid.NewGuid().ToString("N");
 }

@@ -38,6 +38,16 @@ public sealed partial class ManifestRulesTests
     }
 
     [Fact]
+    public void No_service_trusts_every_sender_of_x_forwarded_for()
+    {
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED clears the trusted proxies and trusts every sender: a client would choose
+        // the address the gateway's limits before authentication key on. Only RateLimit:KnownProxies names proxies.
+        var projects = OfType("project").ToList();
+        Assert.Equal(4, projects.Count);
+        Assert.All(projects, p => Assert.DoesNotContain(p.Resource["env"]!.AsObject(), e => e.Key == "ASPNETCORE_FORWARDEDHEADERS_ENABLED"));
+    }
+
+    [Fact]
     public void No_container_keeps_data_on_a_volume_and_postgresql_is_a_managed_server_given_as_a_secret()
     {
         Assert.All(OfType("container"), c => Assert.Null(c.Resource["volumes"]));
