@@ -335,6 +335,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         {
             var held = await db.Database.SqlQuery<bool>($"""
                 SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                     AND classid = {(long)(key >> 32)} AND objid = {key & 0xFFFF_FFFF} AND objsubid = 1) AS "Value"
                 """).SingleAsync(ct);
             if (held)

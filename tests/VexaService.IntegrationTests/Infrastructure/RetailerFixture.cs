@@ -45,9 +45,11 @@ public sealed class RetailerFixture : IAsyncLifetime
         await TestEnvironment.EnsureMigratedAsync();
         await using (var db = TestEnvironment.NewDbContext())
         {
-            // The emulator numbers its meetings from 1 in every run; earlier runs' mappings would collide.
-            await db.WebhookDeliveries.ExecuteDeleteAsync();
-            await db.Meetings.ExecuteDeleteAsync();
+            // The emulator numbers its meetings from 1 in every run; earlier runs' mappings would collide. Only earlier
+            // runs' rows: the other collections of this run are inserting theirs at this moment, and count on them.
+            var thisRun = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+            await db.WebhookDeliveries.Where(d => d.CreatedAt < thisRun).ExecuteDeleteAsync();
+            await db.Meetings.Where(m => m.CreatedAt < thisRun).ExecuteDeleteAsync();
         }
 
         var emulatorPort = Loopback.FreePort();
