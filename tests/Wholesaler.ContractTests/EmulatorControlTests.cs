@@ -126,7 +126,8 @@ public sealed class EmulatorControlTests : WholesalerTestBase
         }
 
         var after = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
-        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings", "rate_limited");
+        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings", "rate_limited",
+            "live_subscription_changes");
         Assert.Equal(7, Count(after, "requests_total") - Count(before, "requests_total"));
         Assert.Equal(5, Seen(after, Fingerprint(Target.ApiKey)) - Seen(before, Fingerprint(Target.ApiKey)));
         Assert.Equal(1, Seen(after, Fingerprint(otherKey)) - Seen(before, Fingerprint(otherKey)));
