@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
 using VexaService.Shared.Errors;
@@ -24,7 +22,7 @@ public static class WholesalerWebhookApi
     public static async Task<IResult> Receive(string secret, HttpRequest request, IOptions<WebhookOptions> options, WebhookRelay relay,
         WholesalerIdentity identity, CancellationToken ct)
     {
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(options.Value.CallbackSecret)))
+        if (!options.Value.IsCallbackSecret(secret))
         {
             return TypedResults.NotFound(new ErrorBody("Not Found"));
         }

@@ -16,6 +16,21 @@ public sealed class WebhookOptions
     [Required, MinLength(32)]
     public string CallbackSecret { get; set; } = "";
 
+    /// <summary>
+    /// The secret before the last rotation, still accepted (optional). To rotate: the new secret as
+    /// <see cref="CallbackSecret"/>, the old one here, restart (the callback is registered again with the new one), and
+    /// remove this once the Wholesaler posts to the new URL. No callback in flight is refused meanwhile.
+    /// </summary>
+    [MinLength(32)]
+    public string? PreviousCallbackSecret { get; set; }
+
+    /// <summary>Whether a callback path's secret is ours (the current or the previous one), in constant time.</summary>
+    public bool IsCallbackSecret(string secret) =>
+        SecretEquals(secret, CallbackSecret) | (!string.IsNullOrEmpty(PreviousCallbackSecret) && SecretEquals(secret, PreviousCallbackSecret));
+
+    private static bool SecretEquals(string given, string ours) => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+        System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(ours));
+
     /// <summary>Allow deliveries to private/loopback addresses (run mode and tests only; see <see cref="WebhookTargetGuard"/>).</summary>
     public bool AllowPrivateTargets { get; set; }
 

@@ -56,6 +56,32 @@ public sealed class CallbackSecretTests(RetailerFixture fixture)
         Assert.Contains(capture.Metrics, m => m.Contains("http.route=/internal/wholesaler-webhook/{secret}"));
     }
 
+    [Fact]
+    public async Task The_secret_can_be_rotated_without_refusing_a_callback_on_the_way()
+    {
+        const string rotated = "a-new-callback-secret-0123456789abcdef";
+        await using var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
+        {
+            ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
+            ["Webhooks:CallbackSecret"] = rotated,
+            ["Webhooks:PreviousCallbackSecret"] = TestEnvironment.CallbackSecret,
+            ["Webhooks:DispatcherEnabled"] = "false",
+        });
+        var http = transcripts.CreateClient();
+        static StringContent UnknownMeeting() => HttpExtensions.RawJson("""{"id":987654321987,"status":"completed"}""");
+
+        // Both secrets reach the relay (which finds no such meeting); any other is refused before the body is read.
+        foreach (var secret in new[] { rotated, TestEnvironment.CallbackSecret })
+        {
+            var answer = await http.SendAsync(HttpMethod.Post, "/internal/wholesaler-webhook/" + secret, content: UnknownMeeting());
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+            Assert.Equal("Unknown meeting", await answer.DetailAsync());
+        }
+        var wrong = await http.SendAsync(HttpMethod.Post, "/internal/wholesaler-webhook/" + rotated[..^1] + "X", content: UnknownMeeting());
+        Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
+        Assert.Equal("Not Found", await wrong.DetailAsync());
+    }
+
     private static List<string> Leaks(string kind, IEnumerable<string> texts) =>
         texts.Where(text => text.Contains(TestEnvironment.CallbackSecret)).Select(text => $"{kind}: {text}").ToList();
 
