@@ -38,8 +38,8 @@ internal static class Extensions
 
         // Live transcripts (/ws): one upstream socket to the Wholesaler per replica, frames routed to their owners.
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations();
-        builder.Services.AddOptions<WholesalerOptions>().BindConfiguration(WholesalerOptions.Section);
-        builder.Services.AddSingleton<WholesalerIdentity>();
+        // The Wholesaler client: a status frame after a native id's handover is confirmed before it moves a meeting.
+        builder.AddWholesalerClient();
         builder.Services.AddSingleton<TranscriptCopies>();
         builder.Services.AddScoped<MeetingFollower>();
         builder.Services.AddSingleton<MeetingOwners>();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
 using VexaService.Shared.Data;
@@ -279,13 +280,53 @@ public sealed class LiveRelay(
         {
             return;
         }
+        var status = isStatus ? JsonNode.Parse(utf8) as JsonObject : null;
+        if (owner.AfterHandover)
+        {
+            // The meeting before it on this native id ended moments ago: only what provably is this meeting's goes on.
+            var mine = status is not null
+                ? await ConfirmedAsync(owner.MeetingId, status, platform, nativeId, ct) ? utf8 : null
+                : LiveHandover.TranscriptFor(utf8, owner.Since);
+            if (mine is null)
+            {
+                return;
+            }
+            utf8 = mine;
+        }
         foreach (var socket in watchers.Keys.Where(s => s.UserId == owner.UserId))
         {
             socket.Enqueue(utf8);
         }
-        if (isStatus && JsonNode.Parse(utf8) is JsonObject frame)
+        if (status is not null)
         {
-            await FollowStatusAsync(owner.MeetingId, frame, ct);
+            await FollowStatusAsync(owner.MeetingId, status, ct);
+        }
+    }
+
+    /// <summary>
+    /// Whether the Wholesaler, asked about the meeting we mapped, bears out a status frame (<see cref="LiveHandover"/>):
+    /// not when it cannot be asked, or answers about another meeting or for another issuer.
+    /// </summary>
+    private async Task<bool> ConfirmedAsync(long meetingId, JsonObject frame, string platform, string nativeId, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+            if (await db.Meetings.AsNoTracking().FirstOrDefaultAsync(m => m.Id == meetingId, ct) is not { WholesalerMeetingId: { } wholesalerId } meeting)
+            {
+                return false;
+            }
+            var client = scope.ServiceProvider.GetRequiredService<WholesalerClient>();
+            var truth = await client.GetMeetingAsync(platform, nativeId, wholesalerId, ct);
+            return client.Issuer == meeting.WholesalerIssuer
+                && LiveHandover.Confirms(WholesalerMeetingJson.Status(truth), WholesalerMeetingJson.Status(frame["payload"]));
+        }
+        catch (WholesalerUnavailableException e)
+        {
+            logger.LogInformation("A status frame of {Platform}/{NativeId} after a handover could not be confirmed ({Detail}); withheld",
+                platform, nativeId, e.Detail);
+            return false;
         }
     }
 

@@ -21,7 +21,11 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
     public static readonly TimeSpan Afterglow = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan Kept = TimeSpan.FromSeconds(5);
 
-    public readonly record struct Owner(long UserId, long MeetingId);
+    /// <param name="Since">When our meeting was created: nothing of it was said before.</param>
+    /// <param name="AfterHandover">Another meeting on this native id ended within <see cref="Afterglow"/>: its late frames
+    /// (the Wholesaler's frames carry no meeting id) may still arrive, and must not reach this meeting's owner or move its
+    /// row (<see cref="LiveHandover"/>).</param>
+    public readonly record struct Owner(long UserId, long MeetingId, DateTime Since = default, bool AfterHandover = false);
 
     private readonly ConcurrentDictionary<(string Platform, string NativeId), (Owner? Owner, DateTimeOffset Until)> _cache = new();
     // Kept answers that are due, looked up again together by one query (RefreshDueAsync): meetings subscribed together
@@ -109,8 +113,16 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
             .Where(m => nativeIds.Contains(m.NativeMeetingId))
             .GroupBy(m => new { m.Platform, m.NativeMeetingId })
             .Select(g => g.OrderByDescending(m => !MeetingStatus.Final.Contains(m.Status)).ThenByDescending(m => m.Id)
-                .Select(m => new { m.Platform, m.NativeMeetingId, m.UserId, m.Id, m.Status, m.UpdatedAt }).First())
+                .Select(m => new { m.Platform, m.NativeMeetingId, m.UserId, m.Id, m.Status, m.CreatedAt, m.UpdatedAt }).First())
             .ToDictionaryAsync(m => (m.Platform, m.NativeMeetingId), ct);
+        // Live meetings that took their native id over from one that ended within the afterglow.
+        var liveIds = newest.Values.Where(m => MeetingStatus.IsLive(m.Status)).Select(m => m.Id).ToList();
+        var afterglowStart = now.UtcDateTime - Afterglow;
+        var handedOver = liveIds.Count == 0 ? [] : (await db.Meetings.AsNoTracking()
+            .Where(m => nativeIds.Contains(m.NativeMeetingId) && !liveIds.Contains(m.Id)
+                && MeetingStatus.Final.Contains(m.Status) && m.UpdatedAt > afterglowStart)
+            .Select(m => new { m.Platform, m.NativeMeetingId }).Distinct().ToListAsync(ct))
+            .Select(m => (m.Platform, m.NativeMeetingId)).ToHashSet();
         if (_cache.Count > 10_000)
         {
             _cache.Clear(); // a bound, not a policy: an entry is looked up again at most once
@@ -120,7 +132,8 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
         {
             var meeting = newest.GetValueOrDefault(key);
             Owner? owner = meeting is null ? null
-                : MeetingStatus.IsLive(meeting.Status) || meeting.UpdatedAt > now.UtcDateTime - Afterglow ? new Owner(meeting.UserId, meeting.Id)
+                : MeetingStatus.IsLive(meeting.Status) ? new Owner(meeting.UserId, meeting.Id, meeting.CreatedAt, handedOver.Contains(key))
+                : meeting.UpdatedAt > afterglowStart ? new Owner(meeting.UserId, meeting.Id, meeting.CreatedAt)
                 : null;
             _cache[key] = (owner, now + Kept);
             answers[key] = owner;

@@ -60,7 +60,15 @@ public sealed class MeetingOwnersTests : IAsyncLifetime
         var bobs = await MeetingAsync(bob, shared, MeetingStatus.Active, TimeSpan.FromMinutes(1)); // older, but live
         await MeetingAsync(alice, ended, MeetingStatus.Completed, MeetingOwners.Afterglow + TimeSpan.FromSeconds(5));
 
-        Assert.Equal(new MeetingOwners.Owner(bob, bobs), await _owners.OwnerAsync("google_meet", shared, fresh: true, ct));
+        var owner = await _owners.OwnerAsync("google_meet", shared, fresh: true, ct);
+        Assert.Equal((bob, bobs), (owner!.Value.UserId, owner.Value.MeetingId));
+        // Alice's meeting there ended 10 s ago: her late frames may still come, and must not pass for Bob's.
+        Assert.True(owner.Value.AfterHandover);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime - TimeSpan.FromMinutes(1), owner.Value.Since, TimeSpan.FromMilliseconds(1));
+        var alone = RetailerFixture.NewMeetId();
+        var carols = await MeetingAsync(alice, alone, MeetingStatus.Active, TimeSpan.FromSeconds(1));
+        var single = (await _owners.OwnerAsync("google_meet", alone, fresh: true, ct))!.Value;
+        Assert.Equal((alice, carols, false), (single.UserId, single.MeetingId, single.AfterHandover));
         Assert.Null(await _owners.OwnerAsync("google_meet", ended, fresh: true, ct));
         Assert.Null(await _owners.OwnerAsync("google_meet", RetailerFixture.NewMeetId(), fresh: true, ct));
         Assert.True(_owners.Knows("google_meet", ended)); // "nobody" is an answer too
