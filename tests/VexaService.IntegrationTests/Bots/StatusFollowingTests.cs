@@ -20,7 +20,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
     private readonly HttpClient _bots = fixture.BotManager.CreateClient();
     private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
 
-    /// <summary>What the README promises: a pushed change shows within 2 s (measured: well under 100 ms).</summary>
+    /// <summary>What docs/api-compatibility.md promises: a pushed change shows within 2 s (measured: well under 100 ms).</summary>
     private static readonly TimeSpan PushBudget = TimeSpan.FromSeconds(2);
 
     private Task PlayAsync(string version, int stepMs = 1000, bool refuseAdmission = false) => fixture.PlayAsync(version, stepMs, refuseAdmission);

@@ -22,7 +22,7 @@ public sealed class StoreOutageTests(FaultStack stack)
         await stack.Postgres.StopAsync();
         try
         {
-            // Three clients at once, each timing every request: the README promises a 503 within about 3 s, no 30 s hangs.
+            // Three clients at once, each timing every request: docs/faults.md promises a 503 within about 3 s, no 30 s hangs.
             var during = new System.Collections.Concurrent.ConcurrentBag<(string Call, int Status, string Body, TimeSpan Took)>();
             await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
             {
@@ -132,7 +132,7 @@ public sealed class StoreOutageTests(FaultStack stack)
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(RefillSeconds), $"refilled after {watch.Elapsed.TotalSeconds:F1} s");
     }
 
-    /// <summary>What the README states for the cache's refill after Redis returns (measured ~1 s), with a margin for load.</summary>
+    /// <summary>What docs/faults.md states for the cache's refill after Redis returns (measured ~1 s), with a margin for load.</summary>
     private const double RefillSeconds = 5;
 
     private async Task<int> TranscriptCallsAsync(long wholesalerId) =>

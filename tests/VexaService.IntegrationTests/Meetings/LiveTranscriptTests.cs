@@ -459,7 +459,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        // The README's JavaScript: the key in ?api_key= (a browser cannot set headers on a WebSocket), subscribe on open;
+        // The JavaScript of docs/live-transcripts.md: the key in ?api_key= (a browser cannot set headers on a WebSocket), subscribe on open;
         // then, with the subscription answered and a frame of the meeting in, a normal close.
         var seen = await page.EvaluateAsync<JsonElement>("""
             ([url, nativeId]) => new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ using VexaService.Transcripts.Webhooks;
 
 namespace VexaService.IntegrationTests.Meetings;
 
-/// <summary>The README's retry schedule, on a clock the test moves: 2 s doubling to 10 min, 12 attempts, then failed.</summary>
+/// <summary>The retry schedule of docs/webhooks.md, on a clock the test moves: 2 s doubling to 10 min, 12 attempts, then failed.</summary>
 public sealed class WebhookBackoffTests
 {
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider

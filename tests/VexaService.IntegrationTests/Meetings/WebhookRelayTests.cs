@@ -27,7 +27,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         return (meetingId, meetId);
     }
 
-    /// <summary>What the README promises, computed here rather than with the code under test.</summary>
+    /// <summary>What docs/webhooks.md promises, computed here rather than with the code under test.</summary>
     private static string ExpectedSignature(string secret, string body) =>
         "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
