@@ -52,10 +52,10 @@ public static class LiveApi
             return;
         }
         KeyGrant? grant = null;
+        var hash = ApiKeyHash.Compute(key); // also what each of the socket's messages is metered by
         if (ApiTokenGenerator.IsWellFormed(key))
         {
             // As for every other request: the key's cached lookup and rate limit first, PostgreSQL only on a miss.
-            var hash = ApiKeyHash.Compute(key);
             var state = await edge.ReadAsync(hash, transcriptRoute: null);
             if (state.RetryAfterSeconds is not null || (!state.CachedUser.HasValue && limits.TakeLookup(context) is not null))
             {
@@ -95,7 +95,6 @@ public static class LiveApi
         }
         try
         {
-            var hash = ApiKeyHash.Compute(key);
             var live = new LiveSocket(socket, user, grant.TokenId, async () => (await edge.ReadAsync(hash, transcriptRoute: null)).RetryAfterSeconds,
                 relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
             connections.Track(live);

@@ -40,6 +40,26 @@ public static class TestEnvironment
 
     public static string UniqueEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.com";
 
+    /// <summary>A user of its own in the shared database, written directly (no admin API in between).</summary>
+    public static async Task<long> NewUserAsync(string prefix)
+    {
+        await using var db = NewDbContext();
+        var user = new User { Email = UniqueEmail(prefix), Data = "{}" };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    /// <summary>A new API key of <paramref name="userId"/>, stored as the admin API stores it (its hash and prefix).</summary>
+    public static async Task<string> NewKeyAsync(long userId, DateTime? expiresAt = null)
+    {
+        var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
+        await using var db = NewDbContext();
+        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = Shared.Auth.ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
+        await db.SaveChangesAsync();
+        return key;
+    }
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -9,7 +9,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
 using VexaService.Shared.Wholesaler;
 using VexaService.Testing;
@@ -99,10 +98,10 @@ public sealed class LiveHandoverTests : IAsyncDisposable
 
         // B's meeting on the native id ended 10 s ago; C's began 2 s ago.
         var now = DateTime.UtcNow;
-        var (b, c) = (await UserAsync(), await UserAsync());
+        var (b, c) = (await TestEnvironment.NewUserAsync("handover"), await TestEnvironment.NewUserAsync("handover"));
         await MeetingAsync(b, nativeId, MeetingStatus.Completed, 4_000_000, issuer, created: now.AddMinutes(-5), updated: now.AddSeconds(-10));
         var csMeeting = await MeetingAsync(c, nativeId, MeetingStatus.Active, CsWholesalerId, issuer, created: now.AddSeconds(-2), updated: now.AddSeconds(-2));
-        var key = await KeyAsync(c);
+        var key = await TestEnvironment.NewKeyAsync(c);
 
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("X-API-Key", key);
@@ -134,23 +133,14 @@ public sealed class LiveHandoverTests : IAsyncDisposable
         await client.DrainAsync(TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(client.Received, f => f.ToJsonString().Contains("B's", StringComparison.Ordinal));
         Assert.DoesNotContain(client.Received, f => f["type"]!.GetValue<string>() == "meeting.status");
-        Assert.Equal(MeetingStatus.Active, await StatusAsync(csMeeting));
+        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(csMeeting));
 
         // C's own end, which the Wholesaler bears out, passes and moves C's meeting.
         _csStatusAtTheWholesaler = "completed";
         await SendUpstreamAsync(Frame(nativeId, "meeting.status", new JsonObject { ["status"] = "completed" }));
         var ended = await client.NextAsync(f => f["type"]!.GetValue<string>() == "meeting.status");
         Assert.Equal("completed", ended!["payload"]!["status"]!.GetValue<string>());
-        await RetailerFixture.WaitUntilAsync(async () => await StatusAsync(csMeeting) == MeetingStatus.Completed);
-    }
-
-    private static async Task<long> UserAsync()
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        var user = new User { Email = TestEnvironment.UniqueEmail("handover"), Data = "{}" };
-        db.Users.Add(user);
-        await db.SaveChangesAsync();
-        return user.Id;
+        await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(csMeeting) == MeetingStatus.Completed);
     }
 
     private static async Task<long> MeetingAsync(long userId, string nativeId, string status, long wholesalerId, string issuer, DateTime created, DateTime updated)
@@ -166,21 +156,6 @@ public sealed class LiveHandoverTests : IAsyncDisposable
         // The usage trigger and defaults may set times; these are the ones the test means.
         await db.Meetings.Where(m => m.Id == meeting.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.CreatedAt, created).SetProperty(x => x.UpdatedAt, updated));
         return meeting.Id;
-    }
-
-    private static async Task<string> KeyAsync(long userId)
-    {
-        var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
-        await using var db = TestEnvironment.NewDbContext();
-        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = ApiKeyHash.Compute(key), TokenPrefix = key[..8] });
-        await db.SaveChangesAsync();
-        return key;
-    }
-
-    private static async Task<string> StatusAsync(long meetingId)
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).Status;
     }
 
     public async ValueTask DisposeAsync()

@@ -69,14 +69,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A new API key of <paramref name="userId"/>.</summary>
-    private static async Task<string> KeyOfAsync(long userId, DateTime? expiresAt = null)
-    {
-        var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
-        await using var db = TestEnvironment.NewDbContext();
-        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
-        await db.SaveChangesAsync();
-        return key;
-    }
+    private static Task<string> KeyOfAsync(long userId, DateTime? expiresAt = null) => TestEnvironment.NewKeyAsync(userId, expiresAt);
 
     private async Task<LiveClient> ConnectAsync(string? key, bool inQuery = false, string? ws = null)
     {

@@ -28,14 +28,7 @@ public sealed class MeetingOwnersTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
-    private static async Task<long> UserAsync()
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        var user = new User { Email = TestEnvironment.UniqueEmail("owners"), Data = "{}" };
-        db.Users.Add(user);
-        await db.SaveChangesAsync();
-        return user.Id;
-    }
+    private static Task<long> UserAsync() => TestEnvironment.NewUserAsync("owners");
 
     private async Task<long> MeetingAsync(long userId, string nativeId, string status, TimeSpan age)
     {
