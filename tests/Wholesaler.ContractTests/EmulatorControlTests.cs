@@ -160,6 +160,39 @@ public sealed class EmulatorControlTests : WholesalerTestBase
     }
 
     [Fact]
+    public async Task Stage_sets_what_the_wholesaler_holds_for_a_meeting_and_its_transcript_shows_it()
+    {
+        var (id, nativeId) = (1_500_000_000L + Random.Shared.Next(1_000_000), Contract.GoogleMeetId());
+        var staged = await SendAsync(HttpMethod.Put, $"/_emulator/meetings/{id}", new JsonObject
+        {
+            ["platform"] = "google_meet", ["native_meeting_id"] = nativeId, ["status"] = "completed",
+            ["start_time"] = "2026-12-01T10:00:00", ["end_time"] = "2026-12-01T10:30:00", ["segments"] = 4,
+        }.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, staged.Status);
+        Assert.Equal(id, staged.Json["id"]!.GetValue<long>());
+
+        var transcript = (await GetAsync($"/transcripts/google_meet/{nativeId}?meeting_id={id}")).Json;
+        Assert.Equal("completed", transcript["status"]!.GetValue<string>());
+        Assert.Equal("2026-12-01T10:00:00", transcript["start_time"]!.GetValue<string>());
+        Assert.Equal(4, transcript["segments"]!.AsArray().Count);
+        Assert.NotNull(await FindMeetingAsync(id));
+
+        // Changed again (an unknown status is fine: a newer Vexa); the segments stay unless given.
+        var changed = await SendAsync(HttpMethod.Put, $"/_emulator/meetings/{id}",
+            new JsonObject { ["platform"] = "google_meet", ["native_meeting_id"] = nativeId, ["status"] = "in_breakout_room" }.ToJsonString());
+        Assert.Equal("in_breakout_room", changed.Json["status"]!.GetValue<string>());
+        Assert.Equal(4, (await GetAsync($"/transcripts/google_meet/{nativeId}?meeting_id={id}")).Json["segments"]!.AsArray().Count);
+
+        // Another meeting's id, or a body that says nothing, is refused.
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Put, $"/_emulator/meetings/{id}",
+            new JsonObject { ["platform"] = "zoom", ["native_meeting_id"] = "12345678901", ["status"] = "active" }.ToJsonString())).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendAsync(HttpMethod.Put, $"/_emulator/meetings/{id}", "{}")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendAsync(HttpMethod.Put, $"/_emulator/meetings/{id}",
+            new JsonObject { ["platform"] = "google_meet", ["native_meeting_id"] = nativeId, ["status"] = "active", ["start_time"] = "soon" }
+                .ToJsonString())).Status);
+    }
+
+    [Fact]
     public async Task Reset_forgets_meetings_bots_and_stats()
     {
         await StartBotAsync("google_meet", Contract.GoogleMeetId());

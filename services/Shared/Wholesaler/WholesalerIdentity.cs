@@ -17,6 +17,9 @@ public sealed class WholesalerIdentity(IConfiguration configuration, IOptions<Wh
     private readonly string _address = (configuration["services:wholesaler:https:0"] ?? configuration["services:wholesaler:http:0"]
         ?? options.Value.BaseAddress).TrimEnd('/');
 
+    /// <summary>The Wholesaler's address: the issuer of every id it hands out, whatever instance it reports.</summary>
+    public string Address => _address;
+
     public string IssuerFor(string? instance) => string.IsNullOrWhiteSpace(instance) ? _address : $"{_address}#{instance.Trim()}";
 
     public string IssuerFor(IEnumerable<string>? instanceHeaderValues) => IssuerFor(instanceHeaderValues?.FirstOrDefault());

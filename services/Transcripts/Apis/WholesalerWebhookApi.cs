@@ -2,14 +2,15 @@ using Microsoft.Extensions.Options;
 using VexaService.Shared.Api;
 using VexaService.Shared.Errors;
 using VexaService.Shared.Json;
-using VexaService.Shared.Wholesaler;
 using VexaService.Transcripts.Webhooks;
 
 namespace VexaService.Transcripts.Apis;
 
 /// <summary>
 /// The callback the Wholesaler posts completion webhooks to. It carries no user identity; the unguessable secret in
-/// the path is the authentication (the Wholesaler does not sign). A wrong secret or an unknown meeting is refused.
+/// the path is the authentication (the Wholesaler does not sign). A wrong secret or an unknown meeting is refused. Even
+/// with the right secret a webhook is only a hint: <see cref="WebhookRelay"/> reads the meeting back from the
+/// Wholesaler, and an <c>X-Wholesaler-Instance</c> header here is ignored (the read-back's answer names the issuer).
 /// </summary>
 public static class WholesalerWebhookApi
 {
@@ -20,7 +21,7 @@ public static class WholesalerWebhookApi
     }
 
     public static async Task<IResult> Receive(string secret, HttpRequest request, IOptions<WebhookOptions> options, WebhookRelay relay,
-        WholesalerIdentity identity, CancellationToken ct)
+        CancellationToken ct)
     {
         if (!options.Value.IsCallbackSecret(secret))
         {
@@ -31,7 +32,7 @@ public static class WholesalerWebhookApi
         {
             return error;
         }
-        return await relay.AcceptAsync(body!, identity.IssuerFor(request.Headers[WholesalerIdentity.InstanceHeader].ToString()), ct) switch
+        return await relay.AcceptAsync(body!, ct) switch
         {
             WebhookRelay.Outcome.UnknownMeeting => TypedResults.NotFound(new ErrorBody("Unknown meeting")),
             _ => TypedResults.Ok(new MessageResponse("accepted")),

@@ -30,6 +30,7 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<WebhookRelay>();
+        builder.Services.AddSingleton<CallbackReadBack>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<WebhookTestCooldown>();
         builder.Services.AddSingleton<OutboxSignal>();

@@ -12,62 +12,106 @@ namespace VexaService.Transcripts.Webhooks;
 /// owner's webhook events in the outbox in the same transaction (<see cref="MeetingEventOutbox"/>). Delivery is the
 /// <see cref="WebhookDispatcher"/>'s job, so nothing is lost if we crash after answering. Event types we don't know (a
 /// newer Wholesaler) are acknowledged and ignored.
+/// <para>
+/// A webhook is a hint, never the truth: whoever learns the callback URL can post one, and an old one can be replayed.
+/// What reaches our row (status, times, participants and languages) is what the Wholesaler answers when asked about
+/// the meeting (<see cref="CallbackReadBack"/>), and the issuer is whoever answers, not a header of the webhook. The
+/// webhook only adds what cannot be read back: the reason of a change, when the Wholesaler's answer bears the change out.
+/// </para>
 /// </summary>
-public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, ILogger<WebhookRelay> logger)
+public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, CallbackReadBack readBack, WholesalerIdentity identity,
+    ILogger<WebhookRelay> logger)
 {
     public const string StatusChangeEvent = "meeting.status_change";
 
+    /// <summary>How many of our rows with the same Wholesaler id (issued by earlier instances) are considered.</summary>
+    private const int MaxCandidates = 8;
+
     public enum Outcome { Followed, Unchanged, UnknownMeeting, Ignored }
 
-    /// <param name="issuer">Who sent it (<see cref="WholesalerIdentity"/>): its meeting ids mean something only to it.</param>
-    public async Task<Outcome> AcceptAsync(JsonObject payload, string issuer, CancellationToken ct)
+    public async Task<Outcome> AcceptAsync(JsonObject payload, CancellationToken ct)
     {
         var eventType = WholesalerMeetingJson.Text(payload, "event_type");
-        var reported = eventType switch
+        var claimed = eventType switch
         {
             null => payload,
             StatusChangeEvent => payload["meeting"] as JsonObject,
             _ => null,
         };
-        if (reported is null)
+        if (claimed is null)
         {
             logger.LogInformation("Ignored a Wholesaler webhook of type {EventType}", eventType);
             return Outcome.Ignored;
         }
-        var wholesalerId = WholesalerMeetingJson.Id(reported);
-        var meeting = wholesalerId is null ? null
-            : await db.Meetings.FirstOrDefaultAsync(m => m.WholesalerIssuer == issuer && m.WholesalerMeetingId == wholesalerId, ct);
-        if (meeting is null)
+        var wholesalerId = WholesalerMeetingJson.Id(claimed);
+        var (meeting, verified) = wholesalerId is { } id ? await FindAsync(id, claimed, ct) : (null, null);
+        if (meeting is null || verified is null)
         {
-            logger.LogWarning("Refused a Wholesaler webhook for meeting {WholesalerMeetingId}, which no user of ours owns", wholesalerId);
+            logger.LogWarning("Refused a Wholesaler webhook for meeting {WholesalerMeetingId}, which the Wholesaler does not confirm"
+                + " as one of ours", wholesalerId);
             return Outcome.UnknownMeeting;
         }
 
         var change = payload["status_change"] as JsonObject;
-        var transition = change is not null
+        var claimedStatus = WholesalerMeetingJson.Status(claimed);
+        var confirmed = claimedStatus is not null && claimedStatus == WholesalerMeetingJson.Status(verified.Meeting);
+        var transition = confirmed && change is not null
             // The Wholesaler's own account of the change, passed on in our users' status_change events.
             ? new StatusTransition(
                 WholesalerMeetingJson.Text(change, "transition_source") ?? StatusTransition.Wholesaler.Source,
                 WholesalerMeetingJson.Text(change, "reason"))
             : StatusTransition.Wholesaler;
-        if (eventType is null)
+        // The step the webhook tells of, when the Wholesaler has gone past it meanwhile (its answer is newer than the
+        // webhook): the owner is still told that step, in order, if it lies on the path between ours and the answer.
+        var from = confirmed ? WholesalerMeetingJson.Text(change, "from") : claimedStatus;
+
+        if (MeetingStatus.IsFinal(WholesalerMeetingJson.Status(verified.Meeting) ?? ""))
         {
             // Vexa's post-meeting task adds participants/languages only when missing; do the same for our copy, in the
             // database, so that a user's PATCH at the same moment keeps its keys.
             var found = new JsonObject();
-            foreach (var key in new[] { "participants", "languages" })
+            if (verified.Participants.Count > 0)
             {
-                if (reported["data"]?[key] is JsonArray values)
-                {
-                    found[key] = values.DeepClone();
-                }
+                found["participants"] = new JsonArray([.. verified.Participants.Select(p => (JsonNode?)p)]);
+            }
+            if (verified.Languages.Count > 0)
+            {
+                found["languages"] = new JsonArray([.. verified.Languages.Select(l => (JsonNode?)l)]);
             }
             if (found.Count > 0)
             {
                 await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
             }
         }
-        var from = WholesalerMeetingJson.Text(change, "from");
-        return await follower.FollowAsync(meeting, reported, transition, ct, from) ? Outcome.Followed : Outcome.Unchanged;
+        return await follower.FollowAsync(meeting, verified.Meeting, transition, ct, from) ? Outcome.Followed : Outcome.Unchanged;
+    }
+
+    /// <summary>
+    /// Our row the webhook names, and the Wholesaler's answer about it. Rows with this id issued by the configured
+    /// Wholesaler (any of its instances) are candidates; the read-back says which instance holds the id now.
+    /// </summary>
+    private async Task<(Meeting?, CallbackReadBack.Verified?)> FindAsync(long wholesalerId, JsonObject claimed, CancellationToken ct)
+    {
+        var address = identity.Address;
+        var candidates = await db.Meetings
+            .Where(m => m.WholesalerMeetingId == wholesalerId
+                && (m.WholesalerIssuer == address || m.WholesalerIssuer!.StartsWith(address + "#")))
+            .OrderByDescending(m => m.Id)
+            .Take(MaxCandidates)
+            .ToListAsync(ct);
+        // The webhook's platform and native id, where it names them, choose the meeting to ask about (the answer must
+        // bear them out); otherwise the newest row's.
+        var platform = WholesalerMeetingJson.Text(claimed, "platform");
+        var nativeId = WholesalerMeetingJson.Text(claimed, "native_meeting_id");
+        var asked = candidates.FirstOrDefault(m => (platform is null || m.Platform == platform) && (nativeId is null || m.NativeMeetingId == nativeId));
+        if (asked is null)
+        {
+            return (null, null);
+        }
+        var verified = await readBack.ReadAsync(asked.Platform, asked.NativeMeetingId, wholesalerId);
+        var meeting = verified is null ? null
+            : candidates.FirstOrDefault(m => m.WholesalerIssuer == verified.Issuer && m.Platform == asked.Platform
+                && m.NativeMeetingId == asked.NativeMeetingId);
+        return (meeting, verified);
     }
 }

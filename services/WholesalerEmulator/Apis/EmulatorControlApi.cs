@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Services;
 using VexaService.WholesalerEmulator.Validation;
@@ -18,6 +19,8 @@ public static class EmulatorControlApi
         api.MapPut("/behaviour", SetBehaviour).WithName("SetBehaviour")
             .WithSummary("Play Vexa dfc7c83e or 2025-09 (status steps, admission refusal) for bots started from now on.");
         api.MapGet("/stats", GetStats).WithName("GetStats").WithSummary("Requests, keys seen, transcript calls, bot starts.");
+        api.MapPut("/meetings/{meetingId:long}", StageMeeting).WithName("StageMeeting")
+            .WithSummary("Set what the Wholesaler holds for a meeting (created with that id if new), with no bot behind it.");
         api.MapPost("/meetings/{meetingId:long}/exit", ExitBot).WithName("ExitBot")
             .WithSummary("Make the meeting's bot leave by itself (exit callback + webhook).");
         api.MapPost("/meetings/{meetingId:long}/kill", KillBot).WithName("KillBot")
@@ -62,6 +65,18 @@ public static class EmulatorControlApi
     }
 
     public static Ok<StatsResponse> GetStats(RequestStats stats) => TypedResults.Ok(stats.Snapshot());
+
+    public static Results<Ok<MeetingResponse>, Conflict<ErrorBody>, UnprocessableEntity<ValidationErrorBody>> StageMeeting(long meetingId,
+        JsonBody body, MeetingStore store, IOptions<EmulatorOptions> options)
+    {
+        if (!EmulatorRequests.TryReadStagedMeeting(body, options.Value.MaxSegmentsPerMeeting, out var staged, out var errors))
+        {
+            return TypedResults.UnprocessableEntity(errors);
+        }
+        return store.Stage(meetingId, staged) is { } meeting
+            ? TypedResults.Ok(meeting)
+            : TypedResults.Conflict(new ErrorBody($"Meeting {meetingId} is of another platform or native meeting id."));
+    }
 
     public static Results<Ok<ExitCallbackResponse>, NotFound<ErrorBody>, Conflict<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
         ExitBot(long meetingId, JsonBody body, MeetingStore store)

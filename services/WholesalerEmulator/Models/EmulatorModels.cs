@@ -26,6 +26,10 @@ public sealed record StatsResponse(
     long RateLimited,
     long LiveSubscriptionChanges);
 
+/// <summary>What a test makes the Wholesaler hold for one meeting (<c>PUT /_emulator/meetings/{id}</c>); times are UTC.</summary>
+/// <param name="Segments">Set: the meeting's transcript has exactly this many segments, its speaking over; null keeps it.</param>
+public sealed record StagedMeeting(string Platform, string NativeMeetingId, string Status, DateTime? StartTime, DateTime? EndTime, int? Segments);
+
 /// <summary>Same body as bot-manager's exit callback answer.</summary>
 public sealed record ExitCallbackResponse(string Status, long MeetingId, string FinalStatus);
 

@@ -141,4 +141,37 @@ public sealed partial class MeetingStore
             return (meeting.Id, json);
         }
     }
+
+    /// <summary>
+    /// Sets what the Wholesaler holds for meeting <paramref name="id"/>, creating it with that id if there is none, with
+    /// no bot behind it (emulator control): a test can then report a change of it by webhook, as Vexa would after
+    /// making it, and the Retailer's read-back finds it. Null when the id names a meeting of another platform or native id.
+    /// </summary>
+    public MeetingResponse? Stage(long id, StagedMeeting staged)
+    {
+        lock (_gate)
+        {
+            var now = Now();
+            if (!_byId.TryGetValue(id, out var meeting))
+            {
+                meeting = Insert(staged.Platform, staged.NativeMeetingId, now, behaviour.Current, id);
+            }
+            else if (meeting.Platform != staged.Platform || meeting.NativeMeetingId != staged.NativeMeetingId)
+            {
+                return null;
+            }
+            meeting.Status = staged.Status;
+            meeting.StartTime = staged.StartTime;
+            meeting.EndTime = staged.EndTime;
+            if (staged.Segments is { } segments)
+            {
+                // A session that produced exactly this many segments and has stopped (see TranscriptGenerator).
+                meeting.SessionStart = segments == 0 ? null
+                    : now.AddMilliseconds(-Options.BotJoinDelayMs - (segments + 0.5) * meeting.SegmentIntervalMs);
+                meeting.ProducingUntil = now;
+            }
+            Touch(meeting, now);
+            return ToResponse(meeting);
+        }
+    }
 }

@@ -42,11 +42,20 @@ public sealed partial class MeetingStore(
         }
     }
 
-    private Meeting Insert(string platform, string nativeId, DateTime now, BehaviourSettings play)
+    /// <param name="id">An id chosen by a test (<see cref="Stage"/>); otherwise the next free one.</param>
+    private Meeting Insert(string platform, string nativeId, DateTime now, BehaviourSettings play, long? id = null)
     {
+        if (id is null)
+        {
+            do
+            {
+                ++_lastId;
+            }
+            while (_byId.ContainsKey(_lastId)); // never an id a test staged
+        }
         var meeting = new Meeting
         {
-            Id = ++_lastId,
+            Id = id ?? _lastId,
             Platform = platform,
             NativeMeetingId = nativeId,
             CreatedAt = now,

@@ -50,6 +50,47 @@ public static class EmulatorRequests
         return !reader.HasErrors;
     }
 
+    /// <summary><c>{"platform", "native_meeting_id", "status": any text (a status Vexa may add), "start_time", "end_time":
+    /// ISO 8601 or null, "segments": int or null}</c>.</summary>
+    public static bool TryReadStagedMeeting(JsonBody body, int maxSegments, out StagedMeeting staged, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        staged = null!;
+        if (reader.TryRoot(body, out var root))
+        {
+            var platform = reader.Platform(root, "platform", "body", "platform");
+            var nativeId = reader.Str(root, "native_meeting_id", required: true, "body", "native_meeting_id");
+            var status = reader.Str(root, "status", required: true, "body", "status");
+            var start = Time(reader, root, "start_time");
+            var end = Time(reader, root, "end_time");
+            int? segments = root.TryGetProperty("segments", out var given) && given.ValueKind != JsonValueKind.Null
+                ? (int)Number(reader, root, "segments", 0, 0, maxSegments, integer: true) : null;
+            if (string.IsNullOrWhiteSpace(status) && !reader.HasErrors)
+            {
+                reader.Add(PydanticErrors.Error("ensure this value has at least 1 characters", "value_error.any_str.min_length",
+                    new JsonObject { ["limit_value"] = 1 }, "body", "status"));
+            }
+            staged = new StagedMeeting(platform!, nativeId!, status!, start, end, segments);
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
+
+    private static DateTime? Time(BodyReader reader, JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.String && DateTime.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return DateTime.SpecifyKind(time, DateTimeKind.Utc);
+        }
+        reader.Add(PydanticErrors.Error("invalid datetime format", "value_error.datetime", null, "body", name));
+        return null;
+    }
+
     /// <summary><c>{"exit_code": int}</c>; an empty body means exit code 0.</summary>
     public static bool TryReadExitCode(JsonBody body, out int exitCode, out ValidationErrorBody errors)
     {

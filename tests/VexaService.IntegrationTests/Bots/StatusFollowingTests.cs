@@ -167,8 +167,15 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync(maxBots: 1);
         var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId);
-        async Task<HttpResponseMessage> PushAsync(JsonObject payload) =>
-            await _transcripts.PostAsJsonAsync($"/internal/wholesaler-webhook/{RetailerFixture.CallbackSecret}", payload);
+        // The Wholesaler changes the meeting, then tells us (the webhook is checked against what it holds).
+        async Task<HttpResponseMessage> PushAsync(JsonObject payload, string? holds = null)
+        {
+            if (holds is not null)
+            {
+                await fixture.WholesalerHoldsAsync(wholesalerId, meetId, holds);
+            }
+            return await _transcripts.PostAsJsonAsync($"/internal/wholesaler-webhook/{RetailerFixture.CallbackSecret}", payload);
+        }
         JsonObject Meeting(string status) => new()
         {
             ["id"] = wholesalerId, ["user_id"] = 1, ["platform"] = "google_meet", ["native_meeting_id"] = meetId, ["status"] = status,
@@ -180,7 +187,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         {
             ["event_type"] = "meeting.status_change", ["meeting"] = Meeting("in_breakout_room"),
             ["status_change"] = new JsonObject { ["from"] = "active", ["to"] = "in_breakout_room", ["timestamp"] = "2026-12-01T10:05:00" },
-        });
+        }, holds: "in_breakout_room");
         Assert.Equal(HttpStatusCode.OK, pushed.StatusCode);
         Assert.Equal("in_breakout_room", await OurStatusAsync(userId, meetingId));
 
@@ -196,7 +203,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
 
         // Back to a status we know; a late report of an earlier one does not move it back (an unknown status has no
         // place on the path, so only known ones are ordered); the completion ends it, and is queued once.
-        Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("active"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("active"), holds: "active")).StatusCode);
         Assert.Equal("active", await OurStatusAsync(userId, meetingId));
         Assert.Equal(HttpStatusCode.OK, (await PushAsync(new JsonObject
         {
@@ -204,7 +211,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
             ["status_change"] = new JsonObject { ["from"] = "requested", ["to"] = "joining", ["timestamp"] = "2026-12-01T10:00:01" },
         })).StatusCode);
         Assert.Equal("active", await OurStatusAsync(userId, meetingId));
-        Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("completed"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("completed"), holds: "completed")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("completed"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("active"))).StatusCode);
         Assert.Equal("completed", await OurStatusAsync(userId, meetingId));
@@ -230,11 +237,14 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
             Assert.Equal(HttpStatusCode.OK,
                 (await _transcripts.PostAsJsonAsync($"/internal/wholesaler-webhook/{RetailerFixture.CallbackSecret}", payload)).StatusCode);
 
-        // Vexa sends each webhook in the background: the second change can overtake the first.
+        // Vexa sends each webhook in the background: the second change can overtake the first. (Each webhook is
+        // checked against what the Wholesaler holds by then, which is already past the first change.)
+        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "awaiting_admission");
         await PushAsync(Change("joining", "awaiting_admission"));
         await PushAsync(Change("requested", "joining"));
         Assert.Equal("awaiting_admission", await OurStatusAsync(userId, meetingId));
-        // Two changes, each pushed three times, all at once.
+        // Two changes, each pushed three times, all at once, when the Wholesaler has made both.
+        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "stopping");
         await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(_ => new[]
         {
             PushAsync(Change("awaiting_admission", "active")), PushAsync(Change("active", "stopping")),

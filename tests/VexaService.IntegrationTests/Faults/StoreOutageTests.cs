@@ -86,11 +86,16 @@ public sealed class StoreOutageTests(FaultStack stack)
             Assert.True(read.StatusCode == HttpStatusCode.OK, $"{(int)read.StatusCode} {body}");
             return System.Text.Json.Nodes.JsonNode.Parse(body)!["status"]!.GetValue<string>() == "completed";
         });
-        long wholesalerId;
-        await using (var db = stack.NewDbContext())
+        // The transcript shows the Wholesaler's status; our row follows once the completion webhook has been read back
+        // from the Wholesaler (one transcript call, which must not land among the calls counted below).
+        long wholesalerId = 0;
+        await RetailerFixture.WaitUntilAsync(async () =>
         {
-            wholesalerId = db.Meetings.Single(m => m.Id == meetingId).WholesalerMeetingId!.Value;
-        }
+            await using var db = stack.NewDbContext();
+            var row = await db.Meetings.SingleAsync(m => m.Id == meetingId);
+            wholesalerId = row.WholesalerMeetingId!.Value;
+            return row.Status == "completed";
+        });
 
         await stack.Redis.StopAsync();
         try

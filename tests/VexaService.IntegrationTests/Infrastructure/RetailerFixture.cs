@@ -153,23 +153,43 @@ public sealed class RetailerFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A meeting row of <paramref name="userId"/>'s mapped to a Wholesaler id that the emulator never hands out, so that
-    /// a test can post the Wholesaler's webhook for it; returns our id and that Wholesaler id.
+    /// A meeting row of <paramref name="userId"/>'s mapped to a Wholesaler meeting that the emulator holds with no bot
+    /// behind it (<see cref="WholesalerHoldsAsync"/>, in the same status), so that a test can change it and post the
+    /// Wholesaler's webhook for it; returns our id and that Wholesaler id.
     /// </summary>
-    /// <remarks>Mapped as issued by the emulator's address with no instance: what a Wholesaler that reports none
-    /// (a test posting webhooks itself) is identified by.</remarks>
     public async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedMeetingAsync(long userId, string status = MeetingStatus.Active)
     {
-        var (wholesalerId, meetId) = (Random.Shared.NextInt64(1_000_000_000, 2_000_000_000), NewMeetId());
+        var (wholesalerId, meetId) = (NewWholesalerId(), NewMeetId());
+        var issuer = await WholesalerHoldsAsync(wholesalerId, meetId, status);
         await using var db = TestEnvironment.NewDbContext();
         var meeting = new Meeting
         {
             UserId = userId, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
-            WholesalerIssuer = EmulatorUrl, Status = status, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            WholesalerIssuer = issuer, Status = status, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
         };
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();
         return (meeting.Id, wholesalerId, meetId);
+    }
+
+    /// <summary>A Wholesaler meeting id the emulator never hands out by itself (it counts from 1).</summary>
+    public static long NewWholesalerId() => Random.Shared.NextInt64(1_000_000_000, 2_000_000_000);
+
+    /// <summary>
+    /// Makes the emulator hold Google Meet meeting <paramref name="wholesalerId"/> as given (<c>PUT /_emulator/meetings/{id}</c>):
+    /// what the Retailer reads back when a webhook names it. Returns the issuer that the Retailer records for its ids.
+    /// </summary>
+    /// <param name="segments">Set: its transcript has this many segments (speakers and languages to aggregate).</param>
+    public async Task<string> WholesalerHoldsAsync(long wholesalerId, string meetId, string status, int? segments = null,
+        string? startTime = null, string? endTime = null)
+    {
+        var staged = await Wholesaler.PutAsJsonAsync($"/_emulator/meetings/{wholesalerId}", new JsonObject
+        {
+            ["platform"] = "google_meet", ["native_meeting_id"] = meetId, ["status"] = status, ["segments"] = segments,
+            ["start_time"] = startTime, ["end_time"] = endTime,
+        });
+        staged.EnsureSuccessStatusCode();
+        return $"{EmulatorUrl}#{staged.Headers.GetValues("X-Wholesaler-Instance").Single()}";
     }
 
     /// <summary>Sends a request to a service as the gateway would forward it for <paramref name="userId"/>.</summary>

@@ -18,7 +18,7 @@ public sealed class CallbackSecretTests(RetailerFixture fixture)
     [Fact]
     public async Task The_callback_secret_appears_in_no_log_record_span_metric_or_error_body()
     {
-        var (_, wholesalerId, _) = await fixture.SeedMeetingAsync(await fixture.NewUserAsync());
+        var (_, wholesalerId, meetId) = await fixture.SeedMeetingAsync(await fixture.NewUserAsync());
         using var capture = new TelemetryCapture();
         var closedPort = $"http://127.0.0.1:{Loopback.FreePort()}";
         await using var transcripts = StartTranscripts(capture, TestEnvironment.Postgres);
@@ -27,7 +27,7 @@ public sealed class CallbackSecretTests(RetailerFixture fixture)
         await using var gatewayToDatabaseless = capture.Attach(Gateway(transcriptsWithoutDatabase.Url));
         await using var gatewayToNothing = capture.Attach(Gateway(closedPort));
 
-        var completed = $$"""{"id":{{wholesalerId}},"platform":"google_meet","native_meeting_id":"abc-defg-hij","status":"completed"}""";
+        var completed = $$"""{"id":{{wholesalerId}},"platform":"google_meet","native_meeting_id":"{{meetId}}","status":"completed"}""";
         var answers = new List<(HttpStatusCode Expected, HttpResponseMessage Actual)>
         {
             (HttpStatusCode.OK, await PostAsync(gateway.CreateClient(), completed)),

@@ -24,7 +24,9 @@ public sealed class MeetingDataMergeTests(RetailerFixture fixture)
             var patches = PatchedKeys.Select(key =>
                 fixture.AsUserAsync(_transcripts, userId, HttpMethod.Patch, $"/meetings/google_meet/{meetId}",
                     new JsonObject { ["data"] = new JsonObject { [key] = key == "languages" ? new JsonArray("en") : key } }));
-            // The relay adds the Wholesaler's participants (only where missing) while the user patches.
+            // The meeting ends with three segments said; the relay adds its participants (only where missing), read
+            // back from the Wholesaler, while the user patches.
+            await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "completed", segments: 3);
             var webhook = _transcripts.SendAsync(HttpMethod.Post, "/internal/wholesaler-webhook/" + TestEnvironment.CallbackSecret,
                 content: HttpExtensions.RawJson($$$"""{"id":{{{wholesalerId}}},"status":"completed","data":{"participants":["Ann"]}}"""));
 

@@ -31,12 +31,15 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
     private static string ExpectedSignature(string secret, string body) =>
         "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
-    /// <summary>A user whose webhook goes to <paramref name="webhookUrl"/> and an active meeting of theirs, in an isolated database.</summary>
-    /// <remarks>Mapped as issued by the emulator's address with no instance: what a Wholesaler that reports none
-    /// (the test's direct posts) is identified by.</remarks>
-    private async Task<long> SeedActiveMeetingAsync(IsolatedDatabase isolated, string emailTag, string webhookUrl, long wholesalerMeetingId,
-        string? webhookSecret = null)
+    /// <summary>
+    /// A user whose webhook goes to <paramref name="webhookUrl"/> and an active meeting of theirs, in an isolated
+    /// database, mapped to a meeting that the Wholesaler has just completed (the webhook a test posts is read back).
+    /// </summary>
+    private async Task<(long MeetingId, long WholesalerId, string MeetId)> SeedCompletedAtWholesalerAsync(IsolatedDatabase isolated,
+        string emailTag, string webhookUrl, string? webhookSecret = null)
     {
+        var (wholesalerId, meetId) = (RetailerFixture.NewWholesalerId(), RetailerFixture.NewMeetId());
+        var issuer = await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "completed", endTime: "2026-11-25T10:00:00");
         await using var db = isolated.NewDbContext();
         var user = new User
         {
@@ -47,13 +50,12 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         await db.SaveChangesAsync();
         var meeting = new Meeting
         {
-            UserId = user.Id, Platform = "google_meet", NativeMeetingId = "abc-defg-hij", WholesalerMeetingId = wholesalerMeetingId,
-            WholesalerIssuer = fixture.EmulatorUrl,
-            Status = MeetingStatus.Active,
+            UserId = user.Id, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
+            WholesalerIssuer = issuer, Status = MeetingStatus.Active,
         };
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();
-        return meeting.Id;
+        return (meeting.Id, wholesalerId, meetId);
     }
 
     [Theory]
@@ -136,7 +138,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         // dispatchers would deliver the event before the "restart" this test is about.
         await using var isolated = await IsolatedDatabase.CreateAsync();
         await using var hook = await WebhookReceiver.StartAsync();
-        var meetingId = await SeedActiveMeetingAsync(isolated, "restart", hook.Url, wholesalerMeetingId: 777, webhookSecret: Secret);
+        var (meetingId, wholesalerId, meetId) = await SeedCompletedAtWholesalerAsync(isolated, "restart", hook.Url, webhookSecret: Secret);
         Dictionary<string, string?> Settings(bool deliver) => new()
         {
             ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
@@ -149,7 +151,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
         {
             _ = first.Server;
             var received = await first.CreateClient().PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}",
-                new { id = 777, platform = "google_meet", native_meeting_id = "abc-defg-hij", status = "completed", end_time = "2026-11-25T10:00:00" });
+                new { id = wholesalerId, platform = "google_meet", native_meeting_id = meetId, status = "completed", end_time = "2026-11-25T10:00:00" });
             Assert.Equal(HttpStatusCode.OK, received.StatusCode);
         }
         Assert.Empty(hook.Requests);
@@ -176,7 +178,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
     {
         await using var isolated = await IsolatedDatabase.CreateAsync();
         await using var hook = await WebhookReceiver.StartAsync(); // on 127.0.0.1
-        var meetingId = await SeedActiveMeetingAsync(isolated, "ssrf", hook.Url, wholesalerMeetingId: 778);
+        var (meetingId, wholesalerId, meetId) = await SeedCompletedAtWholesalerAsync(isolated, "ssrf", hook.Url);
         await using var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:vexadb"] = isolated.ConnectionString,
@@ -185,7 +187,7 @@ public sealed class WebhookRelayTests(RetailerFixture fixture)
             ["Webhooks:AllowPrivateTargets"] = "false",
         });
         var received = await transcripts.CreateClient().PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}",
-            new { id = 778, platform = "google_meet", native_meeting_id = "abc-defg-hij", status = "completed" });
+            new { id = wholesalerId, platform = "google_meet", native_meeting_id = meetId, status = "completed" });
         Assert.Equal(HttpStatusCode.OK, received.StatusCode);
 
         WebhookDelivery? delivery = null;
