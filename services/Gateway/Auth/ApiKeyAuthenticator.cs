@@ -13,10 +13,11 @@ namespace VexaService.Gateway.Auth;
 /// read (short-lived, dropped by AdminApi when a token is deleted), PostgreSQL on a miss, which is then cached. When
 /// Redis is down, every lookup goes to PostgreSQL: authentication never depends on the cache. An expired key is
 /// refused like an unknown one, checked on every request against the expiry the cache holds (so a cached entry never
-/// outlives the key).
+/// outlives the key). A deleted key is refused within seconds even if Redis could not be told (<see cref="KeyRevocations"/>).
 /// </summary>
 public sealed class ApiKeyAuthenticator(
     IConnectionMultiplexer redis,
+    KeyRevocations revocations,
     IServiceScopeFactory scopes,
     IOptions<AuthOptions> options,
     TimeProvider time,
@@ -30,7 +31,11 @@ public sealed class ApiKeyAuthenticator(
     /// <returns>Null for a key that is not ours, or no longer.</returns>
     public async Task<KeyGrant?> AuthenticateAsync(string hash, RedisValue cached, CancellationToken ct)
     {
-        if (cached.HasValue && (string?)cached is { } value && (value == Unknown || KeyGrant.FromCache(value) is not null))
+        if (revocations.IsRevoked(hash))
+        {
+            return null; // deleted, whatever a cache that could not be told says
+        }
+        if (cached.HasValue && revocations.CacheTrusted && (string?)cached is { } value && (value == Unknown || KeyGrant.FromCache(value) is not null))
         {
             metrics.KeyLookup(cached: true);
             return Valid(KeyGrant.FromCache(value));

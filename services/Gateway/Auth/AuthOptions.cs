@@ -9,6 +9,15 @@ public sealed class AuthOptions
 
     /// <summary>How long an unknown key is remembered, so guessing keys does not hammer PostgreSQL.</summary>
     public TimeSpan NegativeCacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the gateway reads the keys deleted lately (<c>KeyRevocations</c>).</summary>
+    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest a deleted key can still be let in from the cache: when the revocations could not be read for this
+    /// long, cached lookups are not used.
+    /// </summary>
+    public TimeSpan RevocationMaxLag { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class RateLimitOptions

@@ -7,6 +7,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<RevokedToken> RevokedTokens => Set<RevokedToken>();
     public DbSet<Meeting> Meetings => Set<Meeting>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<MeetingUsage> MeetingUsage => Set<MeetingUsage>();
@@ -40,6 +41,13 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             // Keys from before scopes existed could do everything, and still can.
             token.Property(t => t.Scopes).HasDefaultValueSql("ARRAY['bots','transcripts']::text[]");
             token.HasOne(t => t.User).WithMany(u => u.ApiTokens).HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<RevokedToken>(revoked =>
+        {
+            revoked.Property(r => r.TokenHash).HasMaxLength(64).IsFixedLength();
+            revoked.Property(r => r.RevokedAt).HasDefaultValueSql("now()");
+            revoked.HasIndex(r => r.RevokedAt);
         });
 
         model.Entity<Meeting>(meeting =>

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Auth;
@@ -81,6 +82,32 @@ public sealed class GatewayAuthenticationTests(GatewayFixture fixture) : IClassF
         var after = await _gateway.SendAsync(HttpMethod.Get, "/bots/status", key);
         Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
         Assert.Equal("Invalid API token", await after.DetailAsync());
+    }
+
+    [Fact]
+    public async Task A_token_deleted_while_redis_cannot_be_told_is_refused_within_five_seconds()
+    {
+        var userId = await fixture.Admin.CreateUserAsync();
+        var (tokenId, key) = await fixture.Admin.CreateTokenAsync(userId);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.SendAsync(HttpMethod.Get, "/bots/status", key)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.SendAsync(HttpMethod.Get, "/bots/status", key)).StatusCode); // now cached
+
+        // Deleted in PostgreSQL with no word to Redis: what AdminApi leaves when Redis is out of its reach.
+        await using (var db = TestEnvironment.NewDbContext())
+        {
+            Assert.Equal(1, await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync(TestContext.Current.CancellationToken));
+        }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage after;
+        do
+        {
+            await Task.Delay(200); // within the key's rate limit
+            after = await _gateway.SendAsync(HttpMethod.Get, "/bots/status", key);
+        }
+        while (after.StatusCode == HttpStatusCode.OK && watch.Elapsed < TimeSpan.FromSeconds(15));
+        TestContext.Current.SendDiagnosticMessage($"refused {watch.Elapsed.TotalSeconds:F1} s after the deletion");
+        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"refused only after {watch.Elapsed.TotalSeconds:F1} s");
     }
 
     private sealed class NextToken(string token) : ApiTokenGenerator

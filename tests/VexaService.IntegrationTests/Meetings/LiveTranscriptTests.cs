@@ -37,8 +37,10 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     }
 
     /// <summary>A gateway replica on its own port, relaying the fixture's emulator; returns it and its /ws address.</summary>
+    /// <param name="trustCacheFor">How long the replica uses cached key lookups without reading the revoked keys
+    /// (<c>Auth:RevocationMaxLag</c>): one without a database must be told to, to get past authentication at all.</param>
     private (ServiceFactory<GatewayMarker>, string) StartGateway(string? database = null, int maxSocketsPerKey = 20, int keyCheckSeconds = 5,
-        int keepAliveSeconds = 30)
+        int keepAliveSeconds = 30, string trustCacheFor = "00:00:05")
     {
         var port = Loopback.FreePort();
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
@@ -50,6 +52,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
             ["Live:SendQueueFrames"] = "16",
+            ["Auth:RevocationMaxLag"] = trustCacheFor,
             ["services:admin-api:http:0"] = "http://127.0.0.1:9",
             ["services:bot-manager:http:0"] = "http://127.0.0.1:9",
             ["services:transcripts:http:0"] = "http://127.0.0.1:9",
@@ -391,7 +394,8 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             Assert.NotNull(await warm.NextAsync(f => f["type"]!.GetValue<string>() == "pong"));
         }
         // ...and this replica cannot reach the database.
-        var (broken, ws) = StartGateway(database: "Host=127.0.0.1;Port=1;Database=vexa;Username=postgres;Timeout=1");
+        // (It lost the database a moment ago: it still trusts the cache, for Auth:RevocationMaxLag.)
+        var (broken, ws) = StartGateway(database: "Host=127.0.0.1;Port=1;Database=vexa;Username=postgres;Timeout=1", trustCacheFor: "00:10:00");
         await using var brokenGateway = broken;
         await using var client = await ConnectAsync(key, ws: ws);
 

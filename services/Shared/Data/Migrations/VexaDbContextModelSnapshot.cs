@@ -242,6 +242,37 @@ namespace VexaService.Shared.Data.Migrations
                     b.ToTable("meeting_usage", (string)null);
                 });
 
+            modelBuilder.Entity("VexaService.Shared.Data.RevokedToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("RevokedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("token_hash")
+                        .IsFixedLength();
+
+                    b.HasKey("Id")
+                        .HasName("pk_revoked_tokens");
+
+                    b.HasIndex("RevokedAt")
+                        .HasDatabaseName("ix_revoked_tokens_revoked_at");
+
+                    b.ToTable("revoked_tokens", (string)null);
+                });
+
             modelBuilder.Entity("VexaService.Shared.Data.User", b =>
                 {
                     b.Property<long>("Id")
