@@ -126,8 +126,8 @@ public sealed class EmulatorControlTests : WholesalerTestBase
         }
 
         var after = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
-        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings", "rate_limited",
-            "live_subscription_changes");
+        Contract.HasExactKeys(after, "requests_total", "api_keys_seen", "transcript_requests", "bot_starts", "meeting_listings",
+            "running_bots_listings", "rate_limited", "live_subscription_changes");
         Assert.Equal(7, Count(after, "requests_total") - Count(before, "requests_total"));
         Assert.Equal(5, Seen(after, Fingerprint(Target.ApiKey)) - Seen(before, Fingerprint(Target.ApiKey)));
         Assert.Equal(1, Seen(after, Fingerprint(otherKey)) - Seen(before, Fingerprint(otherKey)));
@@ -135,6 +135,10 @@ public sealed class EmulatorControlTests : WholesalerTestBase
         Assert.Equal(3, after["transcript_requests"]![meetingId.ToString(System.Globalization.CultureInfo.InvariantCulture)]!.GetValue<long>());
         Assert.Equal(1, Count(after, "bot_starts") - Count(before, "bot_starts"));
         Assert.Equal(1, Count(after, "meeting_listings") - Count(before, "meeting_listings")); // only the authenticated one
+        Assert.Equal(0, Count(after, "running_bots_listings") - Count(before, "running_bots_listings"));
+        await GetAsync("/bots/status");
+        var listed = (await SendAsync(HttpMethod.Get, "/_emulator/stats")).Object;
+        Assert.Equal(1, Count(listed, "running_bots_listings") - Count(after, "running_bots_listings"));
     }
 
     [Fact]

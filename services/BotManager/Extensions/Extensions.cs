@@ -17,7 +17,7 @@ internal static class Extensions
         builder.AddWholesalerClient();
         builder.Services.AddScoped<BotStatusReader>();
         builder.Services.AddScoped<BotLifecycle>();
-        builder.Services.AddSingleton<TranscriptRouteCache>();
+        builder.Services.AddTranscriptCopies();
         builder.Services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section);
         builder.Services.AddSingleton<BotReconciler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BotReconciler>());

@@ -17,7 +17,7 @@ namespace VexaService.BotManager.Services;
 /// the Wholesaler did not start a bot. A crash between (2) and (3) is healed by <see cref="BotReconciler"/>.
 /// </summary>
 public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, TranscriptRouteCache transcriptRoutes,
-    RunningBots runningBots,
+    RunningBots runningBots, MeetingStatusWriter statuses,
     VexaMetrics metrics, ILogger<BotLifecycle> logger)
 {
     public const string MeetingTaken = "A bot is already active or requested for this platform and meeting ID.";
@@ -137,9 +137,10 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
 
     private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, CancellationToken ct)
     {
-        WholesalerMeetingJson.Adopt(started, wholesaler.Issuer!, meeting);
+        var issuer = wholesaler.Issuer!;
         // Completing must not be abandoned half-way because the client went away.
-        await db.SaveChangesAsync(CancellationToken.None);
+        await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Adopt(started, issuer, row),
+            CancellationToken.None);
         return meeting;
     }
 
@@ -181,8 +182,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         {
             // Mapped by a Wholesaler we no longer talk to (another address, or an instance that lost its state):
             // its bot is gone with it. The slot and the native id are freed.
-            WholesalerMeetingJson.MarkFailed(meeting);
-            await db.SaveChangesAsync(CancellationToken.None);
+            await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, WholesalerMeetingJson.MarkFailed, CancellationToken.None);
             return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));
         }
         var answer = await wholesaler.StopBotAsync(platform, nativeId, ct);
@@ -190,24 +190,26 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         {
             await runningBots.InvalidateAsync();
             // The Wholesaler's own webhooks (stopping, then the end) may have moved the row since we read it: never
-            // take it back from what they reported.
-            await db.Entry(meeting).ReloadAsync(CancellationToken.None);
-            var rank = MeetingStatus.Rank(meeting.Status);
-            if (MeetingStatus.IsLive(meeting.Status) && (rank is null || rank < MeetingStatus.Rank(MeetingStatus.Stopping)))
+            // take it back from what they reported. The owner's stop, as the status_change event says.
+            await statuses.ApplyAsync(meeting, StatusTransition.User, row =>
             {
-                meeting.Status = MeetingStatus.Stopping;
-                meeting.UpdatedAt = DateTime.UtcNow;
-                db.Transition = StatusTransition.User; // the owner's stop, as the status_change event says
-                await db.SaveChangesAsync(CancellationToken.None);
-            }
+                var rank = MeetingStatus.Rank(row.Status);
+                if (!MeetingStatus.IsLive(row.Status) || (rank is not null && rank >= MeetingStatus.Rank(MeetingStatus.Stopping)))
+                {
+                    return false;
+                }
+                row.Status = MeetingStatus.Stopping;
+                row.UpdatedAt = DateTime.UtcNow;
+                return true;
+            }, CancellationToken.None);
             return TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed."));
         }
         // Not active at the Wholesaler any more (it left by itself): take its final state.
         var current = await wholesaler.GetMeetingAsync(meeting.Platform, meeting.NativeMeetingId, meeting.WholesalerMeetingId, ct);
         if (current is not null)
         {
-            WholesalerMeetingJson.Follow(current, meeting);
-            await db.SaveChangesAsync(CancellationToken.None);
+            await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(current, row),
+                CancellationToken.None);
         }
         return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));
     }

@@ -93,7 +93,7 @@ public sealed class BotReconciler(
             }
             try
             {
-                return await ReconcileAsync(db, wholesaler, ct);
+                return await ReconcileAsync(db, wholesaler, scope.ServiceProvider.GetRequiredService<MeetingStatusWriter>(), ct);
             }
             finally
             {
@@ -106,7 +106,8 @@ public sealed class BotReconciler(
         }
     }
 
-    private async Task<ReconcileReport> ReconcileAsync(VexaDbContext db, WholesalerClient wholesaler, CancellationToken ct)
+    private async Task<ReconcileReport> ReconcileAsync(VexaDbContext db, WholesalerClient wholesaler, MeetingStatusWriter writer,
+        CancellationToken ct)
     {
         // The running bots answer most questions, at a cost that grows with live meetings only.
         var running = await wholesaler.ListRunningBotsAsync(ct);
@@ -123,10 +124,12 @@ public sealed class BotReconciler(
         // A row mapped by another Wholesaler (address changed, or an instance that lost its state) has no bot here.
         var foreign = live.Where(m => m.WholesalerIssuer != issuer).ToList();
         live = live.Except(foreign).ToList();
+        // What this pass decides, applied row by row through the status writer at the end: each decision is checked
+        // again on the locked row, so a webhook that moved the meeting meanwhile wins over an older answer.
+        var decisions = new List<(Meeting Row, Func<Meeting, bool> Apply, Action Count)>();
         foreach (var row in foreign)
         {
-            WholesalerMeetingJson.MarkFailed(row);
-            failed++;
+            decisions.Add((row, WholesalerMeetingJson.MarkFailed, () => failed++));
         }
         var now = DateTime.UtcNow;
         foreach (var row in live)
@@ -152,14 +155,12 @@ public sealed class BotReconciler(
                     .MaxBy(m => WholesalerMeetingJson.Id(m));
                 if (bot is not null)
                 {
-                    WholesalerMeetingJson.Adopt(bot, issuer, row);
-                    mapped.Add(row.WholesalerMeetingId!.Value);
-                    adopted++;
+                    mapped.Add(WholesalerMeetingJson.Id(bot)!.Value);
+                    decisions.Add((row, r => r.WholesalerMeetingId is null && WholesalerMeetingJson.Adopt(bot, issuer, r), () => adopted++));
                 }
                 else
                 {
-                    WholesalerMeetingJson.MarkFailed(row);
-                    failed++;
+                    decisions.Add((row, r => r.WholesalerMeetingId is null && WholesalerMeetingJson.MarkFailed(r), () => failed++));
                 }
             }
 
@@ -170,13 +171,12 @@ public sealed class BotReconciler(
                 {
                     if (botGone.Contains(row))
                     {
-                        WholesalerMeetingJson.MarkFailed(row); // gone from the Wholesaler altogether
-                        failed++;
+                        decisions.Add((row, WholesalerMeetingJson.MarkFailed, () => failed++)); // gone from the Wholesaler altogether
                     }
                 }
-                else if (WholesalerMeetingJson.Follow(bot, row))
+                else if (WholesalerMeetingJson.WouldFollow(bot, row))
                 {
-                    updated++;
+                    decisions.Add((row, r => WholesalerMeetingJson.Follow(bot, r), () => updated++));
                 }
                 else if (row.BotMissingSince < now - options.Value.StuckAfter && MeetingStatus.IsLive(WholesalerMeetingJson.Status(bot)))
                 {
@@ -184,12 +184,18 @@ public sealed class BotReconciler(
                     // without calling back (Vexa leaves such meetings live for ever). Free the slot and the native id.
                     logger.LogWarning("Meeting {MeetingId}: live at the Wholesaler, but its bot has been gone since {Since}; marked failed",
                         row.Id, row.BotMissingSince);
-                    WholesalerMeetingJson.MarkFailed(row);
-                    failed++;
+                    decisions.Add((row, WholesalerMeetingJson.MarkFailed, () => failed++));
                 }
             }
         }
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct); // when each live row's bot went missing
+        foreach (var (row, apply, count) in decisions)
+        {
+            if (await writer.ApplyAsync(row, StatusTransition.Wholesaler, apply, ct))
+            {
+                count();
+            }
+        }
 
         // Running bots that no user owns (and no pending row may still claim) are stopped. Pending rows are read
         // first: a start that commits between the two reads is then seen by the second (owned), never by neither.

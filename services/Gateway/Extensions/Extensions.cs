@@ -35,14 +35,13 @@ internal static class Extensions
         builder.Services.AddOptions<ForwardedHeadersOptions>().PostConfigure<IOptions<RateLimitOptions>>((forwarded, limits) =>
             ForwardedClient.Apply(forwarded, limits.Value.KnownProxies));
         builder.Services.AddOptions<TranscriptCacheOptions>().BindConfiguration(TranscriptCacheOptions.Section);
-        builder.Services.AddSingleton<TranscriptRouteCache>();
+        builder.Services.AddTranscriptCopies();
         builder.Services.AddSingleton<TranscriptBodies>();
 
         // Live transcripts (/ws): one upstream socket to the Wholesaler per replica, frames routed to their owners.
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations();
         // The Wholesaler client: a status frame after a native id's handover is confirmed before it moves a meeting.
         builder.AddWholesalerClient();
-        builder.Services.AddSingleton<TranscriptCopies>();
         builder.Services.AddScoped<MeetingFollower>();
         builder.Services.AddSingleton<MeetingOwners>();
         builder.Services.AddSingleton<LiveConnections>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using VexaService.Shared.Api;
@@ -12,12 +13,18 @@ namespace VexaService.Shared.Caching;
 /// status frame) drops them here, so the next read shows the change.
 /// </summary>
 public sealed class TranscriptCopies(IConnectionMultiplexer redis, TranscriptRouteCache routes, ILogger<TranscriptCopies> logger)
+    : IMeetingStatusObserver
 {
     public static string FinalKey(long meetingId) => $"transcript:v1:{meetingId}";
 
     public static string LiveKey(long meetingId) => $"transcript:live:v1:{meetingId}";
 
     public static string LiveFreshKey(long meetingId) => $"transcript:live:v1:{meetingId}:fresh";
+
+    /// <summary>A change of status (<see cref="MeetingStatusWriter"/>): a final meeting's transcript is fetched (and
+    /// cached) fresh on its next read; a live one's next read shows the new status.</summary>
+    public Task ChangedAsync(Meeting meeting, string statusBefore) =>
+        MeetingStatus.IsFinal(meeting.Status) ? DropAsync(meeting) : DropLiveAsync(meeting.Id);
 
     /// <summary>Forgets the live copy after a change of status, so that the next read shows it at once.</summary>
     public Task DropLiveAsync(long meetingId) =>
@@ -29,5 +36,17 @@ public sealed class TranscriptCopies(IConnectionMultiplexer redis, TranscriptRou
         await redis.TryAsync(db => db.KeyDeleteAsync([FinalKey(meeting.Id), LiveKey(meeting.Id), LiveFreshKey(meeting.Id)]), logger,
             $"Could not drop cached transcript {meeting.Id}");
         await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
+    }
+}
+
+public static class TranscriptCopiesExtensions
+{
+    /// <summary>The transcript copies and route cache, told of every change of a meeting's status.</summary>
+    public static IServiceCollection AddTranscriptCopies(this IServiceCollection services)
+    {
+        services.AddSingleton<TranscriptRouteCache>();
+        services.AddSingleton<TranscriptCopies>();
+        services.AddSingleton<IMeetingStatusObserver>(provider => provider.GetRequiredService<TranscriptCopies>());
+        return services;
     }
 }

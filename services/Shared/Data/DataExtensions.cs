@@ -34,6 +34,7 @@ public static class DataExtensions
                 .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetries, MaxRetryDelay, errorCodesToAdd: null))
                 .UseSnakeCaseNamingConvention()
                 .AddInterceptors(MeetingEventOutbox.Instance));
+        builder.Services.AddScoped<MeetingStatusWriter>();
         if (builder.Configuration.GetValue(SchemaMigration.Setting, false))
         {
             builder.Services.AddSingleton<SchemaMigration>();

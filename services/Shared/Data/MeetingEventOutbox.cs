@@ -75,7 +75,9 @@ public sealed class MeetingEventOutbox : SaveChangesInterceptor
             {
                 continue;
             }
-            inserts.Add(Insert(meeting, StatusChangeKey(meeting.Status), StatusChangePayload(entry, from, db.Transition), optIn: true));
+            var transition = db.Transition ?? throw new InvalidOperationException(
+                $"Meeting {meeting.Id}'s status changed from '{from}' to '{meeting.Status}' outside MeetingStatusWriter: its owner's events would be lost or mislabelled.");
+            inserts.Add(Insert(meeting, StatusChangeKey(meeting.Status), StatusChangePayload(entry, from, transition), optIn: true));
             if (meeting.Status is MeetingStatus.Completed or MeetingStatus.Failed && !MeetingStatus.IsFinal(from))
             {
                 inserts.Add(Insert(meeting, CompletionKey(meeting.Status),

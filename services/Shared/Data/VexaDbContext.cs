@@ -13,10 +13,11 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     public DbSet<MeetingUsage> MeetingUsage => Set<MeetingUsage>();
 
     /// <summary>
-    /// Why the statuses this context saves next changed, for the <c>status_change</c> of the users' events
-    /// (<see cref="MeetingEventOutbox"/>): who noticed (Vexa's <c>transition_source</c>) and, when known, the reason.
+    /// Why the status <see cref="MeetingStatusWriter"/> saves next changed, for the <c>status_change</c> of the users'
+    /// events (<see cref="MeetingEventOutbox"/>): who noticed (Vexa's <c>transition_source</c>) and, when known, the
+    /// reason. Null outside the writer, where a change of status is refused.
     /// </summary>
-    public StatusTransition Transition { get; set; } = StatusTransition.Wholesaler;
+    public StatusTransition? Transition { get; internal set; }
 
     protected override void OnModelCreating(ModelBuilder model)
     {

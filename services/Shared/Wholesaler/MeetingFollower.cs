@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Caching;
 using VexaService.Shared.Data;
 
 namespace VexaService.Shared.Wholesaler;
@@ -12,57 +10,31 @@ namespace VexaService.Shared.Wholesaler;
 /// drops the transcript copies that showed the old state.
 /// <para>
 /// Pushes come concurrently (Vexa sends each webhook in the background, and a <c>/ws</c> frame may tell the same change
-/// at the same moment), so each one reads and writes the row under its row lock, and the events go into the outbox in
-/// the same transaction: two pushes never both start from the status they read. A push that names where the meeting
+/// at the same moment), so each one goes through the <see cref="MeetingStatusWriter"/>: two pushes never both start
+/// from the status they read. A push that names where the meeting
 /// came from (<c>status_change.from</c>) ahead of our status means an earlier push is late or lost: the meeting is first
 /// moved to that status, so the owner is told every change the Wholesaler told, in order.
 /// </para>
 /// </summary>
-public sealed class MeetingFollower(VexaDbContext db, TranscriptCopies copies)
+public sealed class MeetingFollower(MeetingStatusWriter writer)
 {
     /// <param name="reportedFrom">The status the Wholesaler says the meeting left (a status_change webhook), if it says.</param>
     /// <returns>Whether our row changed.</returns>
-    public async Task<bool> FollowAsync(Meeting meeting, JsonNode reported, StatusTransition transition, CancellationToken ct,
-        string? reportedFrom = null)
-    {
-        var strategy = db.Database.CreateExecutionStrategy();
-        var changed = await strategy.ExecuteAsync(async () =>
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM meetings WHERE id = {meeting.Id} FOR UPDATE", ct);
-            await db.Entry(meeting).ReloadAsync(ct);
-            var changed = false;
-            if (IsMissedStep(reportedFrom, WholesalerMeetingJson.Status(reported), meeting.Status))
+    public Task<bool> FollowAsync(Meeting meeting, JsonNode reported, StatusTransition transition, CancellationToken ct,
+        string? reportedFrom = null) =>
+        writer.ApplyAsync(meeting, ct,
+            // The missed push's reason is not known.
+            new MeetingStatusWriter.Change(StatusTransition.Wholesaler, row =>
             {
-                db.Transition = StatusTransition.Wholesaler; // the missed push's reason is not known
-                meeting.Status = reportedFrom!;
-                meeting.UpdatedAt = DateTime.UtcNow;
-                await db.SaveChangesAsync(ct);
-                changed = true;
-            }
-            db.Transition = transition;
-            if (WholesalerMeetingJson.Follow(reported, meeting))
-            {
-                await db.SaveChangesAsync(ct);
-                changed = true;
-            }
-            await tx.CommitAsync(ct);
-            return changed;
-        });
-        if (!changed)
-        {
-            return false; // a repeated or stale report
-        }
-        if (MeetingStatus.IsFinal(meeting.Status))
-        {
-            await copies.DropAsync(meeting); // a fresh, final transcript is fetched (and cached) on next read
-        }
-        else
-        {
-            await copies.DropLiveAsync(meeting.Id); // the next read shows the new status
-        }
-        return true;
-    }
+                if (!IsMissedStep(reportedFrom, WholesalerMeetingJson.Status(reported), row.Status))
+                {
+                    return false;
+                }
+                row.Status = reportedFrom!;
+                row.UpdatedAt = DateTime.UtcNow;
+                return true;
+            }),
+            new MeetingStatusWriter.Change(transition, row => WholesalerMeetingJson.Follow(reported, row)));
 
     /// <summary>
     /// Whether a push from <paramref name="from"/> to <paramref name="to"/> skips a change we never heard of: both are

@@ -23,7 +23,12 @@ public static class WholesalerMeetingJson
     /// (a late webhook, a poll that raced a push) is stale and ignored, and a final status is never left: the meeting's
     /// completion is told once. Statuses we don't know are taken as they come (they are live).
     /// </summary>
-    public static bool Follow(JsonNode wholesaler, Meeting ours)
+    public static bool Follow(JsonNode wholesaler, Meeting ours) => Follow(wholesaler, ours, apply: true);
+
+    /// <summary>Whether <see cref="Follow(JsonNode, Meeting)"/> would change our row (it is left as it is).</summary>
+    public static bool WouldFollow(JsonNode wholesaler, Meeting ours) => Follow(wholesaler, ours, apply: false);
+
+    private static bool Follow(JsonNode wholesaler, Meeting ours, bool apply)
     {
         var status = Status(wholesaler);
         if (status is not null && !IsNewer(status, ours.Status))
@@ -39,6 +44,10 @@ public static class WholesalerMeetingJson
         if ((status is null || status == ours.Status) && (start is null || start == ours.StartTime) && (end is null || end == ours.EndTime))
         {
             return false;
+        }
+        if (!apply)
+        {
+            return true;
         }
         ours.Status = status ?? ours.Status;
         ours.StartTime = start ?? ours.StartTime;
@@ -57,22 +66,31 @@ public static class WholesalerMeetingJson
         return MeetingStatus.Rank(reported) is not { } theirs || MeetingStatus.Rank(ours) is not { } mine || theirs > mine;
     }
 
-    /// <summary>Maps our row to this Wholesaler meeting (its id, issuer and container) and takes its state.</summary>
-    public static void Adopt(JsonNode wholesaler, string issuer, Meeting ours)
+    /// <summary>Maps our row to this Wholesaler meeting (its id, issuer and container) and takes its state; always a change.</summary>
+    public static bool Adopt(JsonNode wholesaler, string issuer, Meeting ours)
     {
         ours.WholesalerMeetingId = Id(wholesaler) ?? ours.WholesalerMeetingId;
         ours.WholesalerIssuer = issuer;
         ours.BotContainerId = Text(wholesaler, "bot_container_id") ?? ours.BotContainerId;
         Follow(wholesaler, ours);
         ours.UpdatedAt = DateTime.UtcNow;
+        return true;
     }
 
-    /// <summary>The bot is gone without a final answer from the Wholesaler: the meeting failed, its slot is free.</summary>
-    public static void MarkFailed(Meeting ours)
+    /// <summary>
+    /// The bot is gone without a final answer from the Wholesaler: the meeting failed, its slot is free. A meeting that
+    /// is final already (its end came meanwhile) is left as it is; returns whether it changed.
+    /// </summary>
+    public static bool MarkFailed(Meeting ours)
     {
+        if (MeetingStatus.IsFinal(ours.Status))
+        {
+            return false;
+        }
         ours.Status = MeetingStatus.Failed;
         ours.EndTime = DateTime.UtcNow;
         ours.UpdatedAt = DateTime.UtcNow;
+        return true;
     }
 
     /// <summary>A datetime field (Vexa's are naive ISO strings in UTC), whatever precision it came with.</summary>

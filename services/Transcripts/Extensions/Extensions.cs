@@ -21,8 +21,7 @@ internal static class Extensions
         builder.Services.AddScoped<MeetingStore>();
         builder.Services.AddScoped<MeetingRemoval>();
         builder.Services.AddScoped<TranscriptStore>();
-        builder.Services.AddSingleton<TranscriptRouteCache>();
-        builder.Services.AddSingleton<TranscriptCopies>();
+        builder.Services.AddTranscriptCopies();
         builder.Services.AddScoped<MeetingFollower>();
 
         builder.Services.AddOptions<WebhookOptions>()

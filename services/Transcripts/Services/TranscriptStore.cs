@@ -20,8 +20,8 @@ namespace VexaService.Transcripts.Services;
 /// old, is the answer: under many tenants' polling a live transcript lags a little instead of failing.
 /// </summary>
 public sealed class TranscriptStore(
-    WholesalerClient wholesaler, IConnectionMultiplexer redis, MeetingStore meetings, TranscriptRouteCache routes,
-    ILogger<TranscriptStore> logger)
+    WholesalerClient wholesaler, IConnectionMultiplexer redis, TranscriptRouteCache routes,
+    MeetingStatusWriter statuses, ILogger<TranscriptStore> logger)
 {
     /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
     public static readonly TimeSpan LiveMaxAge = TimeSpan.FromSeconds(1);
@@ -109,9 +109,10 @@ public sealed class TranscriptStore(
                 "The transcript could not be retrieved reliably. Please retry later.");
         }
 
-        if (WholesalerMeetingJson.Follow(body, meeting))
+        if (WholesalerMeetingJson.WouldFollow(body, meeting))
         {
-            await meetings.SaveAsync();
+            // Not abandoned half-way because the reader went away.
+            await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
         var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))

@@ -68,5 +68,9 @@ public static class BotsApi
         };
     }
 
-    public static Ok<RunningBotsResponse> GetRunningBots(MeetingStore store) => TypedResults.Ok(store.RunningBots());
+    public static Ok<RunningBotsResponse> GetRunningBots(MeetingStore store, RequestStats stats)
+    {
+        stats.CountRunningBotsListing();
+        return TypedResults.Ok(store.RunningBots());
+    }
 }

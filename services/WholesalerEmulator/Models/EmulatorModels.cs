@@ -23,6 +23,7 @@ public sealed record StatsResponse(
     IReadOnlyDictionary<string, long> TranscriptRequests,
     long BotStarts,
     long MeetingListings,
+    long RunningBotsListings,
     long RateLimited,
     long LiveSubscriptionChanges);
 

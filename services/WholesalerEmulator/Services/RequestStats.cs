@@ -22,6 +22,7 @@ public sealed class RequestStats
     private long _requests;
     private long _botStarts;
     private long _meetingListings;
+    private long _runningBotsListings;
     private long _rateLimited;
     private long _liveSubscriptionChanges;
 
@@ -39,6 +40,9 @@ public sealed class RequestStats
     /// <summary>A <c>GET /meetings</c>: its answer grows with every meeting ever held, so callers should need it rarely.</summary>
     public void CountMeetingListing() => Interlocked.Increment(ref _meetingListings);
 
+    /// <summary>A <c>GET /bots/status</c>: what our users' polls cost the Wholesaler.</summary>
+    public void CountRunningBotsListing() => Interlocked.Increment(ref _runningBotsListings);
+
     /// <summary>A request refused with 429 by the per-key rate limit.</summary>
     public void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 
@@ -51,6 +55,7 @@ public sealed class RequestStats
         _transcripts.OrderBy(t => t.Key).ToDictionary(t => t.Key.ToString(CultureInfo.InvariantCulture), t => t.Value),
         Interlocked.Read(ref _botStarts),
         Interlocked.Read(ref _meetingListings),
+        Interlocked.Read(ref _runningBotsListings),
         Interlocked.Read(ref _rateLimited),
         Interlocked.Read(ref _liveSubscriptionChanges));
 
@@ -61,6 +66,7 @@ public sealed class RequestStats
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _botStarts, 0);
         Interlocked.Exchange(ref _meetingListings, 0);
+        Interlocked.Exchange(ref _runningBotsListings, 0);
         Interlocked.Exchange(ref _rateLimited, 0);
         Interlocked.Exchange(ref _liveSubscriptionChanges, 0);
     }

@@ -84,9 +84,10 @@ public sealed class UsageTests : IAsyncLifetime
 
         // 75 min over midnight (30 + 45), on Google Meet.
         var crossing = await MeetingAsync(db, user.Id, "google_meet", "active", "2026-11-10T23:30:00", null, "2026-11-10T23:29:00");
-        var row = await db.Meetings.SingleAsync(m => m.Id == crossing);
-        (row.Status, row.EndTime) = ("completed", At("2026-11-11T00:45:00")); // ends later, as a webhook would bring it
-        await db.SaveChangesAsync();
+        // It ends later, as a webhook would bring it (in SQL: the usage trigger sees every write, however made).
+        var end = At("2026-11-11T00:45:00");
+        await db.Meetings.Where(m => m.Id == crossing)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, "completed").SetProperty(m => m.EndTime, end));
         // Running on Teams since 23:30 the day before "now": 30 + 60 min so far.
         await MeetingAsync(db, user.Id, "teams", "active", "2026-11-11T23:30:00", null, "2026-11-11T23:29:00");
         // 20 min on Zoom, then deleted by its owner: still billed.

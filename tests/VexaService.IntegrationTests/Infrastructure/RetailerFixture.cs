@@ -239,6 +239,16 @@ public sealed class RetailerFixture : IAsyncLifetime
     /// <summary>Every request the Wholesaler (emulator) has received: what we cost it.</summary>
     public async Task<long> WholesalerRequestsAsync() => (await EmulatorStatsAsync())["requests_total"]!.GetValue<long>();
 
+    /// <summary>
+    /// How often the Wholesaler's running bots were listed (<c>GET /bots/status</c>). Unlike <see cref="WholesalerRequestsAsync"/>,
+    /// it does not count what earlier tests' bots still cause (a late webhook's read-back).
+    /// </summary>
+    public async Task<long> RunningBotsListingsAsync() => (await EmulatorStatsAsync())["running_bots_listings"]!.GetValue<long>();
+
+    /// <summary>The Wholesaler's transcript answers for its meeting <paramref name="wholesalerId"/>.</summary>
+    public async Task<long> TranscriptRequestsAsync(long wholesalerId) =>
+        (await EmulatorStatsAsync())["transcript_requests"]![wholesalerId.ToString(System.Globalization.CultureInfo.InvariantCulture)]?.GetValue<long>() ?? 0;
+
     /// <summary>How often the Wholesaler's whole meeting list (which grows with history) has been fetched.</summary>
     public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
 
@@ -256,9 +266,9 @@ public sealed class RetailerFixture : IAsyncLifetime
     public static async Task LoseCompletionAsync(long meetingId, DateTime updatedAt)
     {
         await using var db = TestEnvironment.NewDbContext();
-        var row = await db.Meetings.SingleAsync(m => m.Id == meetingId);
-        (row.Status, row.EndTime, row.UpdatedAt) = (MeetingStatus.Active, null, updatedAt);
-        await db.SaveChangesAsync();
+        // In SQL, past the status writer: nothing is told, as nothing was.
+        await db.Meetings.Where(m => m.Id == meetingId).ExecuteUpdateAsync(u => u
+            .SetProperty(m => m.Status, MeetingStatus.Active).SetProperty(m => m.EndTime, (DateTime?)null).SetProperty(m => m.UpdatedAt, updatedAt));
         await db.WebhookDeliveries.Where(d => d.MeetingId == meetingId).ExecuteDeleteAsync();
     }
 

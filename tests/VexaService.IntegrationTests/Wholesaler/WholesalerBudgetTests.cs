@@ -39,11 +39,11 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         }
         Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(a, users[0], HttpMethod.Get, "/bots/status")).StatusCode); // the copy is made
 
-        var before = await fixture.WholesalerRequestsAsync();
+        var before = await fixture.RunningBotsListingsAsync();
         var polls = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
             fixture.AsUserAsync(i % 2 == 0 ? a : b, users[i % users.Count], HttpMethod.Get, "/bots/status")));
         Assert.All(polls, p => Assert.Equal(HttpStatusCode.OK, p.StatusCode));
-        var calls = await fixture.WholesalerRequestsAsync() - before;
+        var calls = await fixture.RunningBotsListingsAsync() - before;
         TestContext.Current.SendDiagnosticMessage($"200 polls on 2 replicas: {calls} Wholesaler calls");
         Assert.True(calls <= 2, $"{calls} Wholesaler calls for 200 polls"); // the copy may expire once meanwhile
 
@@ -55,9 +55,9 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         Assert.Contains(status["running_bots"]!.AsArray(), bot => bot!["native_meeting_id"]!.GetValue<string>() == meetId);
         // Stopped: the copy is dropped again, and the stopping bot is shown as the Wholesaler now lists it.
         Assert.Equal(HttpStatusCode.Accepted, (await fixture.AsUserAsync(b, users[1], HttpMethod.Delete, $"/bots/google_meet/{meetId}")).StatusCode);
-        var afterStop = await fixture.WholesalerRequestsAsync();
+        var afterStop = await fixture.RunningBotsListingsAsync();
         await fixture.AsUserAsync(a, users[1], HttpMethod.Get, "/bots/status");
-        Assert.Equal(afterStop + 1, await fixture.WholesalerRequestsAsync());
+        Assert.Equal(afterStop + 1, await fixture.RunningBotsListingsAsync());
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         var (a, b) = (replicaA.CreateClient(), replicaB.CreateClient());
         var userId = await fixture.NewUserAsync();
 
-        var before = await fixture.WholesalerRequestsAsync();
+        var before = await fixture.RunningBotsListingsAsync();
         var clock = Stopwatch.StartNew();
         var answers = new List<HttpResponseMessage>();
         for (var i = 0; i < 40; i++)
@@ -85,7 +85,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
             answers.Add(await fixture.AsUserAsync(i % 2 == 0 ? a : b, userId, HttpMethod.Get, "/bots/status"));
         }
         var elapsed = clock.Elapsed;
-        var calls = await fixture.WholesalerRequestsAsync() - before;
+        var calls = await fixture.RunningBotsListingsAsync() - before;
         var allowed = burst + perSecond * elapsed.TotalSeconds;
         TestContext.Current.SendDiagnosticMessage($"40 polls in {elapsed.TotalSeconds:F2} s: {calls} Wholesaler calls (budget {allowed:F1})");
         Assert.True(calls <= Math.Ceiling(allowed), $"{calls} calls in {elapsed.TotalSeconds:F2} s; the budget allows {allowed:F1}");
@@ -161,7 +161,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var (reader, other) = (await fixture.NewUserAsync(), await fixture.NewUserAsync());
         var (readerMeet, otherMeet) = (RetailerFixture.NewMeetId(), RetailerFixture.NewMeetId());
-        await fixture.StartBotAsync(reader, readerMeet);
+        var readerWholesalerId = await RetailerFixture.WholesalerIdAsync(await fixture.StartBotAsync(reader, readerMeet));
         await fixture.StartBotAsync(other, otherMeet);
         await Task.Delay(300, ct); // a segment or two
         // Two calls at once, then one every 100 s: the first read spends one, every later one has to do without.
@@ -177,7 +177,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
 
         var first = await fixture.AsUserAsync(client, reader, HttpMethod.Get, $"/transcripts/google_meet/{readerMeet}");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        var before = await fixture.WholesalerRequestsAsync();
+        var before = await fixture.TranscriptRequestsAsync(readerWholesalerId);
         var later = new List<HttpResponseMessage>();
         for (var i = 0; i < 12; i++)
         {
@@ -185,7 +185,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
             await Task.Delay(250, ct); // past the 1 s freshness of the copy: reads then need the Wholesaler
         }
         Assert.All(later, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.InRange(await fixture.WholesalerRequestsAsync() - before, 0, 1); // the one call left in the bucket
+        Assert.InRange(await fixture.TranscriptRequestsAsync(readerWholesalerId) - before, 0, 1); // the one call left in the bucket
         var body = await later[^1].JsonAsync();
         Assert.Equal("active", body["status"]!.GetValue<string>());
         Assert.NotEmpty(body["segments"]!.AsArray());
