@@ -15,6 +15,8 @@ public sealed class OutboxSignal(IServiceScopeFactory scopes, ILogger<OutboxSign
 {
     public const string Channel = "webhook_deliveries";
 
+    private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task? _listening;
@@ -50,9 +52,7 @@ public sealed class OutboxSignal(IServiceScopeFactory scopes, ILogger<OutboxSign
                 {
                     connectionString = scope.ServiceProvider.GetRequiredService<VexaDbContext>().Database.GetConnectionString()!;
                 }
-                // Keepalive: a connection PostgreSQL lost without a word still fails within seconds.
-                var builder = new NpgsqlConnectionStringBuilder(connectionString) { KeepAlive = 5 };
-                await using var connection = new NpgsqlConnection(builder.ConnectionString);
+                await using var connection = new NpgsqlConnection(connectionString);
                 connection.Notification += (_, _) => Wake();
                 await connection.OpenAsync(ct);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
@@ -63,7 +63,14 @@ public sealed class OutboxSignal(IServiceScopeFactory scopes, ILogger<OutboxSign
                 Wake();
                 while (!ct.IsCancellationRequested)
                 {
-                    await connection.WaitAsync(ct);
+                    if (!await connection.WaitAsync(PingAfter, ct))
+                    {
+                        // Quiet for a while: a connection PostgreSQL lost without a word still fails within seconds.
+                        // (Not Npgsql's KeepAlive: its timer reads the socket synchronously under the connector's
+                        // lock, racing this wait, and then holds up Npgsql's pool clearing at process exit.)
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = (int)PingAfter.TotalSeconds };
+                        await ping.ExecuteNonQueryAsync(ct);
+                    }
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
