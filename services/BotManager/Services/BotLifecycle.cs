@@ -55,7 +55,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         if (answer.Status == StatusCodes.Status201Created && answer.Body is { } started)
         {
             metrics.BotStarted();
-            return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(await CompleteAsync(meeting, started, ct)));
+            return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(await CompleteAsync(meeting, started, answer.Issuer)));
         }
         if (answer.Status == StatusCodes.Status409Conflict && await AdoptAsync(meeting!, ct) is { } adopted)
         {
@@ -135,9 +135,9 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         }
     }
 
-    private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, CancellationToken ct)
+    /// <param name="issuer">Who answered with <paramref name="started"/>: the issuer of its id.</param>
+    private async Task<Meeting> CompleteAsync(Meeting meeting, JsonNode started, string issuer)
     {
-        var issuer = wholesaler.Issuer!;
         // Completing must not be abandoned half-way because the client went away.
         await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Adopt(started, issuer, row),
             CancellationToken.None);
@@ -151,7 +151,7 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
     private async Task<Meeting?> AdoptAsync(Meeting meeting, CancellationToken ct)
     {
         var orphan = await new OrphanFinder(db, wholesaler).FindUnownedLiveAsync(meeting.Platform, meeting.NativeMeetingId, ct);
-        return orphan is null ? null : await CompleteAsync(meeting, orphan, ct);
+        return orphan is null ? null : await CompleteAsync(meeting, orphan.Meeting, orphan.Issuer);
     }
 
     private async Task ReleaseAsync(Meeting meeting)
@@ -176,19 +176,22 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
             return TypedResults.Conflict(new ErrorBody("The bot is still starting. Please retry in a moment."));
         }
 
-        // Stops act on the Wholesaler's newest meeting of this native id: send one only if this Wholesaler issued ours.
-        await wholesaler.ListRunningBotsAsync(ct);
-        if (meeting.WholesalerIssuer != wholesaler.Issuer)
+        // Stops act on the Wholesaler's newest meeting of this native id. Sent to a Wholesaler that did not issue ours,
+        // it can stop no other user's bot: while our meeting is live, no other user of ours can hold this native id.
+        var answer = await wholesaler.StopBotAsync(platform, nativeId, ct);
+        if (answer.Status == StatusCodes.Status202Accepted)
+        {
+            await runningBots.InvalidateAsync();
+        }
+        if (meeting.WholesalerIssuer != answer.Issuer)
         {
             // Mapped by a Wholesaler we no longer talk to (another address, or an instance that lost its state):
             // its bot is gone with it. The slot and the native id are freed.
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, WholesalerMeetingJson.MarkFailed, CancellationToken.None);
             return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));
         }
-        var answer = await wholesaler.StopBotAsync(platform, nativeId, ct);
         if (answer.Status == StatusCodes.Status202Accepted)
         {
-            await runningBots.InvalidateAsync();
             // The Wholesaler's own webhooks (stopping, then the end) may have moved the row since we read it: never
             // take it back from what they reported. The owner's stop, as the status_change event says.
             await statuses.ApplyAsync(meeting, StatusTransition.User, row =>
@@ -206,9 +209,9 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         }
         // Not active at the Wholesaler any more (it left by itself): take its final state.
         var current = await wholesaler.GetMeetingAsync(meeting.Platform, meeting.NativeMeetingId, meeting.WholesalerMeetingId, ct);
-        if (current is not null)
+        if (current is not null && current.Issuer == meeting.WholesalerIssuer)
         {
-            await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(current, row),
+            await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(current.Meeting, row),
                 CancellationToken.None);
         }
         return TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {meeting.Status}."));

@@ -110,8 +110,7 @@ public sealed class BotReconciler(
         CancellationToken ct)
     {
         // The running bots answer most questions, at a cost that grows with live meetings only.
-        var running = await wholesaler.ListRunningBotsAsync(ct);
-        var issuer = wholesaler.Issuer!;
+        var (running, issuer) = await wholesaler.ListRunningBotsAsync(ct);
         var runningIds = WholesalerBotJson.MeetingIds(running);
         var settled = DateTime.UtcNow - options.Value.Grace;
         int adopted = 0, failed = 0, updated = 0, stopped = 0;
@@ -144,7 +143,13 @@ public sealed class BotReconciler(
         // Only those need the Wholesaler's whole meeting list, which grows with every meeting ever held.
         if (pending.Count > 0 || botGone.Count > 0 || unpushed.Count > 0)
         {
-            var theirs = await wholesaler.ListMeetingsAsync(ct);
+            var (theirs, listedBy) = await wholesaler.ListMeetingsAsync(ct);
+            if (listedBy != issuer)
+            {
+                // The Wholesaler changed between the two answers (restarted, or another one): the next pass decides.
+                logger.LogInformation("The Wholesaler changed during a reconciliation pass; nothing decided");
+                return new ReconcileReport(0, 0, 0, 0);
+            }
             var byId = WholesalerMeetingJson.ById(theirs);
             var liveIds = theirs.Where(m => MeetingStatus.IsLive(WholesalerMeetingJson.Status(m))).Select(WholesalerMeetingJson.Id).OfType<long>().ToList();
             var mapped = await MappedAsync(db, issuer, liveIds, ct);

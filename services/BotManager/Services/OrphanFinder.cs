@@ -12,18 +12,19 @@ namespace VexaService.BotManager.Services;
 public sealed class OrphanFinder(VexaDbContext db, WholesalerClient wholesaler)
 {
     /// <summary>The newest such bot for this platform and native id, as the Wholesaler's meeting (with its container id).</summary>
-    public async Task<JsonObject?> FindUnownedLiveAsync(string platform, string nativeId, CancellationToken ct)
+    public async Task<WholesalerMeeting?> FindUnownedLiveAsync(string platform, string nativeId, CancellationToken ct)
     {
-        var candidates = (await wholesaler.ListRunningBotsAsync(ct))
+        var (running, issuer) = await wholesaler.ListRunningBotsAsync(ct);
+        var candidates = running
             .Where(b => WholesalerMeetingJson.Text(b, "platform") == platform && WholesalerMeetingJson.Text(b, "native_meeting_id") == nativeId)
             .OrderByDescending(WholesalerBotJson.MeetingId);
         foreach (var bot in candidates)
         {
             if (WholesalerBotJson.MeetingId(bot) is { } id
-                && !await db.Meetings.AnyAsync(m => m.WholesalerIssuer == wholesaler.Issuer && m.WholesalerMeetingId == id, ct)
-                && await wholesaler.GetMeetingAsync(platform, nativeId, id, ct) is { } meeting)
+                && !await db.Meetings.AnyAsync(m => m.WholesalerIssuer == issuer && m.WholesalerMeetingId == id, ct)
+                && await wholesaler.GetMeetingAsync(platform, nativeId, id, ct) is { } meeting && meeting.Issuer == issuer)
             {
-                meeting["bot_container_id"] = WholesalerMeetingJson.Text(bot, "container_id");
+                meeting.Meeting["bot_container_id"] = WholesalerMeetingJson.Text(bot, "container_id");
                 return meeting;
             }
         }

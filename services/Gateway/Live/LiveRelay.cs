@@ -319,8 +319,8 @@ public sealed class LiveRelay(
             }
             var client = scope.ServiceProvider.GetRequiredService<WholesalerClient>();
             var truth = await client.GetMeetingAsync(platform, nativeId, wholesalerId, ct);
-            return client.Issuer == meeting.WholesalerIssuer
-                && LiveHandover.Confirms(WholesalerMeetingJson.Status(truth), WholesalerMeetingJson.Status(frame["payload"]));
+            return truth is not null && truth.Issuer == meeting.WholesalerIssuer
+                && LiveHandover.Confirms(WholesalerMeetingJson.Status(truth.Meeting), WholesalerMeetingJson.Status(frame["payload"]));
         }
         catch (WholesalerUnavailableException e)
         {

@@ -58,9 +58,8 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
 
     private async Task<Snapshot> FetchAsync(CancellationToken ct)
     {
-        var client = services.GetRequiredService<WholesalerClient>();
-        var bots = await client.ListRunningBotsAsync(ct);
-        return new Snapshot(client.Issuer!, bots);
+        var bots = await services.GetRequiredService<WholesalerClient>().ListRunningBotsAsync(ct);
+        return new Snapshot(bots.Issuer, bots.Items);
     }
 
     /// <summary>After a start or a stop: the next read asks the Wholesaler.</summary>

@@ -13,12 +13,6 @@ namespace VexaService.Shared.Wholesaler;
 /// </summary>
 public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identity, ILogger<WholesalerClient> logger)
 {
-    /// <summary>
-    /// Who issued the ids in the last answer this client received (<see cref="WholesalerIdentity"/>): compare it with
-    /// a row's <c>WholesalerIssuer</c> before trusting a Wholesaler id. A client serves one request or pass, in order.
-    /// </summary>
-    public string? Issuer { get; private set; }
-
     public Task<WholesalerResponse> StartBotAsync(JsonObject request, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "bots", request, ct);
 
@@ -32,13 +26,13 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
     /// The Wholesaler's running bots (<c>GET /bots/status</c>): as many as there are live meetings, unlike
     /// <see cref="ListMeetingsAsync"/>, whose answer grows with every meeting ever held.
     /// </summary>
-    public Task<List<JsonObject>> ListRunningBotsAsync(CancellationToken ct) => ListAsync("bots/status", "running_bots", ct);
+    public Task<WholesalerList> ListRunningBotsAsync(CancellationToken ct) => ListAsync("bots/status", "running_bots", ct);
 
     /// <summary>
     /// Every meeting of the Wholesaler's one (system) user, newest first. Vexa has no filter or paging here, so the
     /// answer grows with history: call it only when the running bots cannot answer the question.
     /// </summary>
-    public Task<List<JsonObject>> ListMeetingsAsync(CancellationToken ct) => ListAsync("meetings", "meetings", ct);
+    public Task<WholesalerList> ListMeetingsAsync(CancellationToken ct) => ListAsync("meetings", "meetings", ct);
 
     /// <summary>
     /// The transcript of exactly the Wholesaler meeting we mapped (<c>?meeting_id=</c>), or with null the Wholesaler's
@@ -53,7 +47,7 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
     /// (<paramref name="wholesalerMeetingId"/>; an answer about another meeting counts as none), or with null the
     /// Wholesaler's newest meeting for this native id. Null when there is none. Costs one meeting, not the whole history.
     /// </summary>
-    public async Task<JsonObject?> GetMeetingAsync(string platform, string nativeId, long? wholesalerMeetingId, CancellationToken ct)
+    public async Task<WholesalerMeeting?> GetMeetingAsync(string platform, string nativeId, long? wholesalerMeetingId, CancellationToken ct)
     {
         var answer = await GetTranscriptAsync(platform, nativeId, wholesalerMeetingId, ct);
         if (!answer.IsSuccess || answer.Body is not JsonObject meeting
@@ -62,7 +56,7 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
             return null;
         }
         meeting.Remove("segments");
-        return meeting;
+        return new WholesalerMeeting(meeting, answer.Issuer);
     }
 
     public Task<WholesalerResponse> DeleteMeetingAsync(string platform, string nativeId, CancellationToken ct) =>
@@ -75,14 +69,14 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
     /// The objects in the answer's array <paramref name="field"/>. Anything but a 2xx answer holding that array is an
     /// outage, never an empty list: "no meetings" from a 401/403/429 would make every live meeting look gone.
     /// </summary>
-    private async Task<List<JsonObject>> ListAsync(string path, string field, CancellationToken ct)
+    private async Task<WholesalerList> ListAsync(string path, string field, CancellationToken ct)
     {
         var answer = await SendAsync(HttpMethod.Get, path, null, ct);
         if (!answer.IsSuccess || (answer.Body as JsonObject)?[field] is not JsonArray items)
         {
             throw Unavailable(502, "The meeting service sent an unexpected answer. Please retry later.", null, HttpMethod.Get, path, answer.Status);
         }
-        return items.OfType<JsonObject>().ToList();
+        return new WholesalerList(items.OfType<JsonObject>().ToList(), answer.Issuer);
     }
 
     private async Task<WholesalerResponse> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)
@@ -116,7 +110,7 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
 
         using (response)
         {
-            Issuer = identity.IssuerFor(response.Headers.TryGetValues(WholesalerIdentity.InstanceHeader, out var instance) ? instance : null);
+            var issuer = identity.IssuerFor(response.Headers.TryGetValues(WholesalerIdentity.InstanceHeader, out var instance) ? instance : null);
             if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
             {
                 // Throttled: nothing was done. Waited out (the budget holds every call back meanwhile), never read as
@@ -141,7 +135,7 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
                     throw Unavailable(502, "The meeting service sent an unreadable answer. Please retry later.", e, method, path);
                 }
             }
-            return new WholesalerResponse((int)response.StatusCode, json);
+            return new WholesalerResponse((int)response.StatusCode, json, issuer);
         }
     }
 

@@ -70,8 +70,8 @@ public sealed class MeetingRemoval(VexaDbContext db, WholesalerClient wholesaler
         }
         var newest = await wholesaler.GetMeetingAsync(meeting.Platform, meeting.NativeMeetingId, null, ct);
         // The same id from another issuer (another Wholesaler, or one that restarted) names another meeting.
-        if (WholesalerMeetingJson.Id(newest) != wholesalerId || wholesaler.Issuer != meeting.WholesalerIssuer
-            || WholesalerMeetingJson.Status(newest) is not { } status || !MeetingStatus.IsFinal(status))
+        if (WholesalerMeetingJson.Id(newest?.Meeting) != wholesalerId || newest!.Issuer != meeting.WholesalerIssuer
+            || WholesalerMeetingJson.Status(newest.Meeting) is not { } status || !MeetingStatus.IsFinal(status))
         {
             logger.LogInformation("Meeting {MeetingId}: the Wholesaler's newest meeting on this native id is not our finished copy; left there", meeting.Id);
             return;

@@ -95,7 +95,7 @@ public sealed class TranscriptStore(
     private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {
         var answer = await wholesaler.GetTranscriptAsync(meeting.Platform, meeting.NativeMeetingId, wholesalerId, ct);
-        if (answer.Status == StatusCodes.Status404NotFound || wholesaler.Issuer != meeting.WholesalerIssuer)
+        if (answer.Status == StatusCodes.Status404NotFound || answer.Issuer != meeting.WholesalerIssuer)
         {
             // The Wholesaler no longer has it (deleted there, or it was mapped by a Wholesaler we no longer talk to,
             // where the same id names another meeting): our meeting is still shown, without segments.

@@ -36,11 +36,11 @@ public sealed class CallbackReadBack(IServiceScopeFactory scopes)
             throw new WholesalerUnavailableException(StatusCodes.Status502BadGateway,
                 "The meeting service could not confirm the meeting. Please retry later.");
         }
-        if (!answer.IsSuccess || answer.Body is not JsonObject meeting || WholesalerMeetingJson.Id(meeting) != wholesalerMeetingId
-            || client.Issuer is not { } issuer)
+        if (!answer.IsSuccess || answer.Body is not JsonObject meeting || WholesalerMeetingJson.Id(meeting) != wholesalerMeetingId)
         {
             return null;
         }
+        var issuer = answer.Issuer;
         var segments = (meeting["segments"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         meeting.Remove("segments");
         return new Verified(meeting, issuer, Distinct(segments, "speaker"), Distinct(segments, "language"));
