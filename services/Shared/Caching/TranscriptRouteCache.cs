@@ -17,11 +17,16 @@ namespace VexaService.Shared.Caching;
 /// </para>
 /// <para>
 /// Every change of what the route answers (a new meeting on that native id, a PATCH, a DELETE, a webhook) calls
-/// <see cref="InvalidateAsync"/> after its database commit: it bumps the route's generation and drops the bytes.
+/// <see cref="InvalidateAsync"/> after its database commit: it gives the route a new generation and drops the bytes.
 /// A reader takes the generation <em>before</em> it reads the database and stores only if it is unchanged, so a read
 /// that raced a change can never put stale bytes back. If an invalidation cannot reach Redis (twice), the bytes live
-/// about <see cref="Lifetime"/> longer (the same bound as a cached API key). Generations are only safe from a Redis
-/// that does not evict keys under memory pressure (<c>maxmemory-policy noeviction</c>, Redis's default).
+/// about <see cref="Lifetime"/> longer (the same bound as a cached API key).
+/// </para>
+/// <para>
+/// Correct under eviction (our Redis runs <c>allkeys-lru</c>): a generation is a random token, never a counter, and a
+/// reader that finds none sets one. A store needs the generation to be there and to be the token the reader took; an
+/// evicted generation never matches, and no later token can equal an earlier one. (With counters, a generation
+/// evicted before a reader's read and again after a change read as "none" both times: stale bytes went back.)
 /// </para>
 /// </summary>
 public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<TranscriptRouteCache> logger)
@@ -34,8 +39,17 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
     // Far longer than any read takes; short enough that idle routes do not accumulate generation counters.
     private static readonly TimeSpan GenerationLifetime = TimeSpan.FromDays(1);
 
+    private const string ReadGenerationScript = """
+        local generation = redis.call('GET', KEYS[1])
+        if not generation then
+          generation = ARGV[1]
+          redis.call('SET', KEYS[1], generation, 'PX', ARGV[2])
+        end
+        return generation
+        """;
+
     private const string StoreIfUnchangedScript = """
-        if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
           return 1
         end
@@ -43,8 +57,7 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
         """;
 
     private const string InvalidateScript = """
-        redis.call('INCR', KEYS[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
         redis.call('DEL', KEYS[2])
         return 1
         """;
@@ -68,9 +81,12 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
     public Task<Generation?> ReadGenerationAsync(long userId, string platform, string nativeMeetingId) =>
         redis.TryAsync<Generation?>(async db =>
         {
-            var value = await db.StringGetAsync(GenerationKey(userId, platform, nativeMeetingId));
-            return new Generation(userId, platform, nativeMeetingId, value.HasValue ? value.ToString() : "");
+            var value = await db.ScriptEvaluateAsync(ReadGenerationScript, [GenerationKey(userId, platform, nativeMeetingId)],
+                [NewToken(), (long)GenerationLifetime.TotalMilliseconds]);
+            return new Generation(userId, platform, nativeMeetingId, value.ToString());
         }, logger, "Transcript route cache unavailable");
+
+    private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Stores a final transcript's bytes for the route unless it changed since <paramref name="generation"/> was read.</summary>
     public async Task<bool> StoreAsync(Generation generation, byte[] bytes)
@@ -109,7 +125,7 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
             {
                 await db.ScriptEvaluateAsync(InvalidateScript,
                     [GenerationKey(userId, platform, nativeMeetingId), Key(userId, platform, nativeMeetingId)],
-                    [(long)GenerationLifetime.TotalMilliseconds]);
+                    [(long)GenerationLifetime.TotalMilliseconds, NewToken()]);
                 return true;
             },
             logger, $"Could not invalidate a transcript route of user {userId} (its cached bytes expire within about {Lifetime})");

@@ -90,6 +90,32 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task Under_eviction_a_reader_that_raced_a_change_still_cannot_store_its_stale_bytes()
+    {
+        // Redis runs allkeys-lru: any key may vanish under memory pressure, the route's generation too. Eviction is a
+        // key vanishing; here it is made to happen exactly where it hurts: before the reader's read, and again after
+        // the change.
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var generationKey = $"transcript:route-gen:v1:{userId}:{Platform}:{meetId}";
+        await _routes.InvalidateAsync(userId, Platform, meetId);  // an earlier change left a generation
+        Assert.True(await _redis.KeyExistsAsync(generationKey)); // (the key this test evicts is the one the cache uses)
+
+        await _redis.KeyDeleteAsync(generationKey);                                // evicted
+        var before = await _routes.ReadGenerationAsync(userId, Platform, meetId); // the reader, before its database read
+        await _routes.InvalidateAsync(userId, Platform, meetId);                  // a change commits meanwhile
+        await _redis.KeyDeleteAsync(generationKey);                                // evicted again
+        Assert.False(await _routes.StoreAsync(before!, "stale"u8.ToArray()));
+        Assert.False((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
+
+        // Generations never repeat: a reader after all this stores.
+        var after = await _routes.ReadGenerationAsync(userId, Platform, meetId);
+        Assert.NotEqual(before!.Value, after!.Value);
+        Assert.True(await _routes.StoreAsync(after, "fresh"u8.ToArray()));
+        Assert.Equal("fresh"u8.ToArray(), await CachedAsync(userId, meetId));
+    }
+
+    [Fact]
     public async Task A_reader_that_raced_a_change_cannot_store_its_stale_bytes()
     {
         var userId = await fixture.NewUserAsync();
