@@ -35,20 +35,54 @@ public static class AppHostRun
             .. settings,
         ], ct);
 
+    /// <summary>
+    /// Starts the AppHost and waits until every service is healthy. One failed start is retried: on this 2-core machine,
+    /// with two AppHosts starting at once, the orchestrator (DCP) has now and then cancelled its own resource creation
+    /// (a TaskCanceledException inside <c>DcpExecutor.CreateRenderedResourcesAsync</c>, long before our timeout). A
+    /// start that fails twice fails the test.
+    /// </summary>
     public static async Task<DistributedApplication> StartAsync(string dataDirectory, Ports ports)
+    {
+        try
+        {
+            return await StartOnceAsync(dataDirectory, ports);
+        }
+        catch (Exception e)
+        {
+            TestContext.Current.SendDiagnosticMessage($"AppHost start failed ({e.GetType().Name}: {e.Message}); retrying once");
+            return await StartOnceAsync(dataDirectory, ports);
+        }
+    }
+
+    private static async Task<DistributedApplication> StartOnceAsync(string dataDirectory, Ports ports)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await BuilderAsync(dataDirectory, ports, cts.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         var app = await builder.BuildAsync(cts.Token);
-        await app.StartAsync(cts.Token);
-        await app.ResourceNotifications.WaitForResourceAsync("db-migrator", KnownResourceStates.Finished, cts.Token);
-        foreach (var name in Services)
+        try
         {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+            await app.StartAsync(cts.Token);
+            await app.ResourceNotifications.WaitForResourceAsync("db-migrator", KnownResourceStates.Finished, cts.Token);
+            foreach (var name in Services)
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+            }
+            return app;
         }
-        return app;
+        catch
+        {
+            try
+            {
+                await StopAsync(app); // its processes and ports, before anyone tries again
+            }
+            catch (Exception stopping)
+            {
+                TestContext.Current.SendDiagnosticMessage($"Stopping the failed AppHost failed too: {stopping.Message}");
+            }
+            throw;
+        }
     }
 
     public static async Task StopAsync(DistributedApplication app)
