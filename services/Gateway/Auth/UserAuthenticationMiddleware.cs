@@ -13,16 +13,14 @@ namespace VexaService.Gateway.Auth;
 
 /// <summary>
 /// Runs in the proxy pipeline for every routed request: checks the <c>{platform}</c> segment (422 before auth,
-/// as Vexa's gateway does), refuses keys that cannot be ours, spends the client's lookup budget on keys not in the
-/// cache (<see cref="ClientLimits"/>), authenticates X-API-Key (refusing an expired key like an unknown one, and a key
-/// without the route's scope with 403), applies the per-key rate limit, notes the key's use, and replaces whatever
-/// identity header the client sent with one the gateway signs. The end user's key is not forwarded.
+/// as Vexa's gateway does), checks X-API-Key (<see cref="KeyCheck"/>, shared with <c>/ws</c>: an unknown or expired key
+/// 403, one without the route's scope 403, over its rate limit 429, the client's lookups spent 429), and replaces
+/// whatever identity header the client sent with one the gateway signs. The end user's key is not forwarded.
 /// A plain read of a completed transcript is answered here from <see cref="TranscriptRouteCache"/> when Transcripts
 /// left it there: the same bytes Transcripts would send, without the second hop.
 /// </summary>
 public sealed class UserAuthenticationMiddleware(
-    RequestDelegate next, ApiKeyAuthenticator authenticator, EdgeLookup edge, TranscriptBodies transcripts,
-    CallerToken callerTokens, ClientLimits limits, KeyUsage keyUsage, VexaMetrics metrics)
+    RequestDelegate next, KeyCheck keys, TranscriptBodies transcripts, CallerToken callerTokens, VexaMetrics metrics)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -43,44 +41,30 @@ public sealed class UserAuthenticationMiddleware(
             return;
         }
 
-        string? apiKey = context.Request.Headers[ApiKeyHeader];
-        if (string.IsNullOrEmpty(apiKey))
+        var outcome = await keys.CheckAsync(context, context.Request.Headers[ApiKeyHeader], family.Scope,
+            CachedTranscriptRoute(context.Request, route.RouteId));
+        switch (outcome)
         {
-            await Reject(context, family.MissingStatus, family.MissingDetail);
-            return;
+            case KeyCheck.Outcome.Missing:
+                await Reject(context, family.MissingStatus, family.MissingDetail);
+                return;
+            case KeyCheck.Outcome.Invalid:
+                await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail);
+                return;
+            case KeyCheck.Outcome.LookupsSpent spent:
+                await ClientLimits.RefuseAsync(context, spent.Wait); // this address's PostgreSQL lookups are spent
+                return;
+            case KeyCheck.Outcome.MissingScope missing:
+                await Reject(context, StatusCodes.Status403Forbidden, missing.Detail);
+                return;
+            case KeyCheck.Outcome.RateLimited limited:
+                context.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                metrics.RateLimited("key");
+                await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {limited.RetryAfterSeconds} seconds.");
+                return;
         }
-        if (!ApiTokenGenerator.IsWellFormed(apiKey))
-        {
-            await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail); // cannot be ours: no lookup at all
-            return;
-        }
-        var hash = ApiKeyHash.Compute(apiKey);
-        var state = await edge.ReadAsync(hash, CachedTranscriptRoute(context.Request, route.RouteId));
-        if (!state.CachedUser.HasValue && limits.TakeLookup(context) is { } wait)
-        {
-            await ClientLimits.RefuseAsync(context, wait); // this address's PostgreSQL lookups are spent
-            return;
-        }
-        var grant = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
-        if (grant is null)
-        {
-            await Reject(context, StatusCodes.Status403Forbidden, family.InvalidDetail);
-            return;
-        }
-        if (!grant.Allows(family.Scope))
-        {
-            await Reject(context, StatusCodes.Status403Forbidden, grant.MissingScope(family.Scope!));
-            return;
-        }
-        if (state.RetryAfterSeconds is { } retryAfter)
-        {
-            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-            metrics.RateLimited("key");
-            await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {retryAfter} seconds.");
-            return;
-        }
-        keyUsage.Touch(grant.TokenId);
-        if (state.TranscriptTag is { } tag && await transcripts.GetAsync(tag) is { } transcript)
+        var (grant, _, transcriptTag) = (KeyCheck.Outcome.Granted)outcome;
+        if (transcriptTag is { } tag && await transcripts.GetAsync(tag) is { } transcript)
         {
             Activity.Current?.SetTag("vexa.transcript.cache", "gateway");
             context.Response.StatusCode = StatusCodes.Status200OK;

@@ -22,6 +22,7 @@ internal static class Extensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<KeyCheck>();
         builder.Services.AddSingleton<KeyRevocations>();
         builder.Services.AddHostedService(services => services.GetRequiredService<KeyRevocations>());
         builder.Services.AddSingleton<KeyUsage>();

@@ -14,7 +14,8 @@ namespace VexaService.Gateway.Live;
 /// first, as Vexa's gateway does; the key comes from <c>X-API-Key</c> or <c>?api_key=</c>. No key: Vexa's
 /// <c>missing_api_key</c> frame and close 4401. A key that is not ours: an <c>invalid_api_key</c> frame and close 4401
 /// at once (Vexa keeps such a socket open until its first subscribe; we do not hold sockets for unknown callers). A key
-/// without the <c>transcripts</c> scope: a <c>missing_scope</c> frame and close 4403.
+/// without the <c>transcripts</c> scope: a <c>missing_scope</c> frame and close 4403. The key is checked as on every
+/// other route (<see cref="KeyCheck"/>); over its rate limit, or the client's lookups spent: close 4429.
 /// One key holds at most <see cref="LiveOptions.MaxSocketsPerKey"/> sockets on a replica (then close 4429).
 /// </summary>
 public static class LiveApi
@@ -30,8 +31,8 @@ public static class LiveApi
         return app;
     }
 
-    private static async Task Accept(HttpContext context, ApiKeyAuthenticator authenticator, EdgeLookup edge, ClientLimits limits,
-        LiveRelay relay, MeetingOwners owners, LiveConnections connections, KeyUsage keyUsage, IOptions<LiveOptions> options,
+    private static async Task Accept(HttpContext context, KeyCheck keys, EdgeLookup edge,
+        LiveRelay relay, MeetingOwners owners, LiveConnections connections, IOptions<LiveOptions> options,
         VexaMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -51,40 +52,31 @@ public static class LiveApi
             await RefuseAsync(socket, "missing_api_key", Unauthorized, "missing_api_key");
             return;
         }
-        KeyGrant? grant = null;
-        var hash = ApiKeyHash.Compute(key); // also what each of the socket's messages is metered by
-        if (ApiTokenGenerator.IsWellFormed(key))
+        KeyCheck.Outcome outcome;
+        try
         {
-            // As for every other request: the key's cached lookup and rate limit first, PostgreSQL only on a miss.
-            var state = await edge.ReadAsync(hash, transcriptRoute: null);
-            if (state.RetryAfterSeconds is not null || (!state.CachedUser.HasValue && limits.TakeLookup(context) is not null))
-            {
+            outcome = await keys.CheckAsync(context, key, ApiScopes.Transcripts);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            loggers.CreateLogger<LiveSocket>().LogWarning("Could not check a /ws key: {Error}", e.Message);
+            await RefuseAsync(socket, LiveProtocol.AuthorizationServiceError(503, """{"detail":"Could not check your API key; try again"}"""),
+                WebSocketCloseStatus.InternalServerError, "authorization service unavailable");
+            return;
+        }
+        switch (outcome)
+        {
+            case KeyCheck.Outcome.Missing or KeyCheck.Outcome.Invalid:
+                await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
+                return;
+            case KeyCheck.Outcome.LookupsSpent or KeyCheck.Outcome.RateLimited:
                 await RefuseAsync(socket, "too_many_requests", LiveSocket.TooSlowClose, "too many requests");
                 return;
-            }
-            try
-            {
-                grant = await authenticator.AuthenticateAsync(hash, state.CachedUser, context.RequestAborted);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                loggers.CreateLogger<LiveSocket>().LogWarning("Could not check a /ws key: {Error}", e.Message);
-                await RefuseAsync(socket, LiveProtocol.AuthorizationServiceError(503, """{"detail":"Could not check your API key; try again"}"""),
-                    WebSocketCloseStatus.InternalServerError, "authorization service unavailable");
+            case KeyCheck.Outcome.MissingScope missing:
+                await RefuseAsync(socket, "missing_scope", Forbidden, missing.Detail);
                 return;
-            }
         }
-        if (grant is null)
-        {
-            await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
-            return;
-        }
-        if (!grant.Allows(ApiScopes.Transcripts))
-        {
-            await RefuseAsync(socket, "missing_scope", Forbidden, grant.MissingScope(ApiScopes.Transcripts));
-            return;
-        }
-        keyUsage.Touch(grant.TokenId);
+        var (grant, hash, _) = (KeyCheck.Outcome.Granted)outcome; // the hash also meters each of the socket's messages
         var user = grant.UserId;
         if (!connections.TryOpen(grant.TokenId, options.Value.MaxSocketsPerKey))
         {

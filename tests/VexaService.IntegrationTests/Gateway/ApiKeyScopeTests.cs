@@ -91,6 +91,50 @@ public sealed class ApiKeyScopeTests(GatewayFixture fixture) : IClassFixture<Gat
     }
 
     [Fact]
+    public async Task Http_and_ws_give_a_key_the_same_verdict_from_the_one_key_check()
+    {
+        // A limit of three requests a minute per key, on a gateway of its own.
+        await using var gateway = fixture.NewGateway(new() { ["RateLimit:PermitLimit"] = "3", ["RateLimit:Window"] = "00:01:00" });
+        var http = gateway.CreateClient();
+        async Task<LiveClient> ConnectAsync(string key)
+        {
+            var client = gateway.Server.CreateWebSocketClient();
+            client.ConfigureRequest = request => request.Headers["X-API-Key"] = key;
+            return new LiveClient(await client.ConnectAsync(new Uri(gateway.Server.BaseAddress, "ws"), TestContext.Current.CancellationToken));
+        }
+
+        // Over its rate limit: 429 with Retry-After on HTTP, too_many_requests and 4429 on /ws.
+        var (_, token) = await NewKeyAsync(null);
+        var key = token["token"]!.GetValue<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, "/meetings", key)).StatusCode);
+        }
+        var limited = await http.SendAsync(HttpMethod.Get, "/meetings", key);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        await using (var socket = await ConnectAsync(key))
+        {
+            Assert.Equal("too_many_requests", (await socket.NextAsync())!["error"]!.GetValue<string>());
+            Assert.Equal((WebSocketCloseStatus)4429, await socket.ClosedAsync());
+        }
+
+        // Deleted: 403 "Invalid API token" on HTTP, invalid_api_key and 4401 on /ws.
+        var (_, deleted) = await NewKeyAsync(null);
+        var deletedKey = deleted["token"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, "/meetings", deletedKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await fixture.Admin.SendAsync(HttpMethod.Delete, $"/admin/tokens/{deleted["id"]!.GetValue<long>()}")).StatusCode);
+        var refused = await http.SendAsync(HttpMethod.Get, "/meetings", deletedKey);
+        Assert.Equal((HttpStatusCode.Forbidden, "Invalid API token"), (refused.StatusCode, await refused.DetailAsync()));
+        await using (var socket = await ConnectAsync(deletedKey))
+        {
+            Assert.Equal("invalid_api_key", (await socket.NextAsync())!["error"]!.GetValue<string>());
+            Assert.Equal((WebSocketCloseStatus)4401, await socket.ClosedAsync());
+        }
+    }
+
+    [Fact]
     public async Task An_expired_key_is_refused_like_an_unknown_one_even_while_its_lookup_is_cached()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
