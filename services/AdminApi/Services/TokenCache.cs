@@ -1,6 +1,7 @@
 using StackExchange.Redis;
 using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
+using VexaService.Shared.Caching;
 
 namespace VexaService.AdminApi.Services;
 
@@ -21,5 +22,5 @@ public sealed class TokenCache(IConnectionMultiplexer redis, ILogger<TokenCache>
 
     // The gateway falls back to PostgreSQL while Redis is down; entries expire within the cache lifetime.
     private Task<bool> DropOnceAsync(string tokenHash) =>
-        redis.TryAsync(db => db.KeyDeleteAsync(ApiKeyHash.CacheKey(tokenHash)), logger, "Could not drop a cached token lookup from Redis");
+        redis.TryAsync(db => db.KeyDeleteAsync(RedisKeys.AuthToken(tokenHash)), logger, "Could not drop a cached token lookup from Redis");
 }

@@ -1,4 +1,5 @@
 using Yarp.ReverseProxy.Model;
+using VexaService.Gateway.Proxy;
 
 namespace VexaService.Gateway.Auth;
 
@@ -11,7 +12,7 @@ public sealed class AdminFailureLimitMiddleware(RequestDelegate next, ClientLimi
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetReverseProxyFeature().Route.Config.RouteId != "admin")
+        if (context.GetReverseProxyFeature().Route.Config.RouteId != GatewayRoutes.Admin)
         {
             await next(context);
             return;

@@ -5,6 +5,7 @@ using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
 using VexaService.Shared.Observability;
+using VexaService.Shared.Caching;
 
 namespace VexaService.Gateway.Auth;
 
@@ -44,7 +45,7 @@ public sealed class ApiKeyAuthenticator(
 
         var grant = await LookUpAsync(hash, ct);
         var lifetime = grant is null ? options.Value.NegativeCacheLifetime : options.Value.CacheLifetime;
-        await redis.TryAsync(db => db.StringSetAsync(ApiKeyHash.CacheKey(hash), grant?.ToCache() ?? Unknown, lifetime),
+        await redis.TryAsync(db => db.StringSetAsync(RedisKeys.AuthToken(hash), grant?.ToCache() ?? Unknown, lifetime),
             logger, "Redis unavailable for the auth cache, using PostgreSQL");
         return Valid(grant);
     }

@@ -43,8 +43,8 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
             // The window's length is part of the counter's key: replicas configured with different windows (a rollout)
             // must not add to each other's counts whenever their window starts coincide.
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
-                [Shared.Auth.ApiKeyHash.CacheKey(tokenHash), $"ratelimit:{tokenHash}:{windowMs}:{windowStart}"],
-                [windowMs, transcriptRoute ?? "", TranscriptRouteCache.KeyPrefix]))!;
+                [RedisKeys.AuthToken(tokenHash), RedisKeys.RateLimit(tokenHash, windowMs, windowStart)],
+                [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix]))!;
             var count = (long)result[1];
             int? retryAfter = windowMs > 0 && count > limit ? (int)Math.Ceiling((windowStart + windowMs - now) / 1000.0) : null;
             return new EdgeState((RedisValue)result[0], retryAfter, result[2].IsNull ? null : (string?)result[2]);

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using VexaService.Shared.Api;
 using VexaService.Shared.Auth;
 using VexaService.Shared.Data;
+using VexaService.Shared.Caching;
 
 namespace VexaService.Gateway.Auth;
 
@@ -68,7 +69,7 @@ public sealed class KeyRevocations(
             var known = _revoked;
             foreach (var hash in hashes.Where(h => !known.Contains(h)))
             {
-                await redis.TryAsync(cache => cache.KeyDeleteAsync(ApiKeyHash.CacheKey(hash)), logger,
+                await redis.TryAsync(cache => cache.KeyDeleteAsync(RedisKeys.AuthToken(hash)), logger,
                     "Could not drop a revoked key's cached lookup from Redis (it is refused anyway)");
             }
             _revoked = hashes;

@@ -8,6 +8,7 @@ using VexaService.Shared.Identity;
 using VexaService.Shared.Observability;
 using VexaService.Shared.Platforms;
 using Yarp.ReverseProxy.Model;
+using VexaService.Gateway.Proxy;
 
 namespace VexaService.Gateway.Auth;
 
@@ -85,7 +86,7 @@ public sealed class UserAuthenticationMiddleware(
     /// </summary>
     private static string? CachedTranscriptRoute(HttpRequest request, string routeId)
     {
-        if (routeId != "transcripts" || !HttpMethods.IsGet(request.Method) || request.QueryString.HasValue)
+        if (routeId != GatewayRoutes.Transcripts || !HttpMethods.IsGet(request.Method) || request.QueryString.HasValue)
         {
             return null;
         }

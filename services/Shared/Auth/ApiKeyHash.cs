@@ -8,7 +8,4 @@ public static class ApiKeyHash
 {
     public static string Compute(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
-    /// <summary>Redis key of the gateway's cached lookup for a token hash (AdminApi drops it on deletion).</summary>
-    public static string CacheKey(string tokenHash) => $"auth:token:{tokenHash}";
 }

@@ -15,11 +15,11 @@ namespace VexaService.Shared.Caching;
 public sealed class TranscriptCopies(IConnectionMultiplexer redis, TranscriptRouteCache routes, ILogger<TranscriptCopies> logger)
     : IMeetingStatusObserver
 {
-    public static string FinalKey(long meetingId) => $"transcript:v1:{meetingId}";
+    public static string FinalKey(long meetingId) => RedisKeys.TranscriptFinal(meetingId);
 
-    public static string LiveKey(long meetingId) => $"transcript:live:v1:{meetingId}";
+    public static string LiveKey(long meetingId) => RedisKeys.TranscriptLive(meetingId);
 
-    public static string LiveFreshKey(long meetingId) => $"transcript:live:v1:{meetingId}:fresh";
+    public static string LiveFreshKey(long meetingId) => RedisKeys.TranscriptLiveFresh(meetingId);
 
     /// <summary>A change of status (<see cref="MeetingStatusWriter"/>): a final meeting's transcript is fetched (and
     /// cached) fresh on its next read; a live one's next read shows the new status.</summary>

@@ -11,7 +11,7 @@ namespace VexaService.Shared.Caching;
 /// while the meeting that route names (the user's newest on that native id) is final. The gateway answers such reads
 /// without the hop to Transcripts.
 /// <para>
-/// Two keys: the route's key holds a <em>tag</em> (a hash of the bytes), <see cref="BodyKey"/> of that tag holds the
+/// Two keys: the route's key holds a <em>tag</em> (a hash of the bytes), <see cref="RedisKeys.TranscriptBody"/> of that tag holds the
 /// bytes. A tag always means the same bytes, so the gateway reads the small tag in the same Redis round trip as the
 /// key lookup and keeps the bytes of tags it has seen in memory.
 /// </para>
@@ -31,9 +31,6 @@ namespace VexaService.Shared.Caching;
 /// </summary>
 public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<TranscriptRouteCache> logger)
 {
-    /// <summary>Keys are <c>{KeyPrefix}{userId}:{platform}:{native id}</c>; the gateway's script builds them the same way.</summary>
-    public const string KeyPrefix = "transcript:route:v2:";
-
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
 
     // Far longer than any read takes; short enough that idle routes do not accumulate generation counters.
@@ -67,15 +64,12 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
 
     /// <summary>The route's key: it holds the tag of the cached bytes.</summary>
     public static string Key(long userId, string platform, string nativeMeetingId) =>
-        $"{KeyPrefix}{userId}:{Route(platform, nativeMeetingId)}";
-
-    /// <summary>The key of the bytes a tag names.</summary>
-    public static string BodyKey(string tag) => $"transcript:body:v2:{tag}";
+        RedisKeys.TranscriptRoute(userId, Route(platform, nativeMeetingId));
 
     public static string Tag(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static string GenerationKey(long userId, string platform, string nativeMeetingId) =>
-        $"transcript:route-gen:v1:{userId}:{Route(platform, nativeMeetingId)}";
+        RedisKeys.TranscriptRouteGeneration(userId, Route(platform, nativeMeetingId));
 
     /// <summary>Read before the database; null when Redis is unavailable (then nothing is stored).</summary>
     public Task<Generation?> ReadGenerationAsync(long userId, string platform, string nativeMeetingId) =>
@@ -93,7 +87,7 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
     {
         var tag = Tag(bytes);
         // The bytes under their tag first (a tag always names the same bytes), then the route's tag, if still current.
-        return await redis.TryAsync(db => db.StringSetAsync(BodyKey(tag), bytes, Lifetime), logger, "Could not cache the transcript route")
+        return await redis.TryAsync(db => db.StringSetAsync(RedisKeys.TranscriptBody(tag), bytes, Lifetime), logger, "Could not cache the transcript route")
             && await StoreIfUnchangedAsync(generation, Key(generation.UserId, generation.Platform, generation.NativeMeetingId),
                 Encoding.ASCII.GetBytes(tag), Lifetime);
     }
@@ -132,7 +126,7 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
 
     /// <summary>The bytes a tag names, or null (expired, or Redis unavailable).</summary>
     public Task<byte[]?> TryReadBodyAsync(string tag) =>
-        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(BodyKey(tag)), logger, "Transcript route cache unavailable");
+        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(RedisKeys.TranscriptBody(tag)), logger, "Transcript route cache unavailable");
 
     /// <summary>A route's generation as a reader saw it.</summary>
     public sealed record Generation(long UserId, string Platform, string NativeMeetingId, string Value);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 
 namespace VexaService.Shared.Wholesaler;
 
@@ -17,7 +18,7 @@ namespace VexaService.Shared.Wholesaler;
 public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexer redis, IOptions<WholesalerOptions> options,
     TimeProvider time, ILogger<RunningBots> logger)
 {
-    private readonly string _key = options.Value.RedisScope() + ":running-bots";
+    private readonly string _key = RedisKeys.WholesalerRunningBots(options.Value.RedisScope());
     private readonly SemaphoreSlim _fetch = new(1, 1);
     private volatile LocalCopy? _local; // a reference, swapped whole: readers never see a copy with another copy's time
 

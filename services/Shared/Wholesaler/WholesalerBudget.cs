@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 
 namespace VexaService.Shared.Wholesaler;
 
@@ -15,8 +16,8 @@ namespace VexaService.Shared.Wholesaler;
 public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<WholesalerOptions> options, TimeProvider time,
     Observability.VexaMetrics metrics, ILogger<WholesalerBudget> logger)
 {
-    private readonly string _bucketKey = options.Value.RedisScope() + ":budget";
-    private readonly string _throttledKey = options.Value.RedisScope() + ":throttled-until";
+    private readonly string _bucketKey = RedisKeys.WholesalerBudget(options.Value.RedisScope());
+    private readonly string _throttledKey = RedisKeys.WholesalerThrottledUntil(options.Value.RedisScope());
 
     // KEYS[1] bucket, KEYS[2] throttled-until; ARGV: now (ms), burst, per second. Returns {0 when a call may go, else the
     // milliseconds until one may; the whole calls left}.

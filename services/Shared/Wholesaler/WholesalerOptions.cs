@@ -48,7 +48,7 @@ public sealed class WholesalerOptions
     /// Where this Wholesaler's shared state lives in Redis (call budget, running bots): one scope per Wholesaler address,
     /// so deployments (or test stacks) that share a Redis but not a Wholesaler never share a budget or a copy.
     /// </summary>
-    public string RedisScope() => "wholesaler:" + (string.IsNullOrWhiteSpace(SharedStateScope)
+    public string RedisScope() => (string.IsNullOrWhiteSpace(SharedStateScope)
         ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(BaseAddress)))[..12]
         : SharedStateScope);
 

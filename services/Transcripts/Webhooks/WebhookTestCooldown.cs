@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Shared.Api;
+using VexaService.Shared.Caching;
 
 namespace VexaService.Transcripts.Webhooks;
 
@@ -10,7 +11,7 @@ namespace VexaService.Transcripts.Webhooks;
 /// </summary>
 public sealed class WebhookTestCooldown(IConnectionMultiplexer redis, IOptions<WebhookOptions> options, ILogger<WebhookTestCooldown> logger)
 {
-    public static string Key(long userId) => $"webhook-test:{userId}";
+    private static string Key(long userId) => RedisKeys.WebhookTestCooldown(userId);
 
     /// <summary>Null when the user may send a test now (and the cooldown starts), else how long until they may.</summary>
     public async Task<TimeSpan?> TryStartAsync(long userId)

@@ -3,6 +3,7 @@ using StackExchange.Redis;
 using VexaService.IntegrationTests.Faults;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Shared.Auth;
+using VexaService.Shared.Caching;
 
 namespace VexaService.IntegrationTests.Gateway;
 
@@ -35,7 +36,7 @@ public sealed class FullRedisTests(GatewayFixture fixture) : IClassFixture<Gatew
         // The lookup was cached and the request counted: room was made by evicting cold transcripts, where a full
         // Redis refusing writes ("OOM command not allowed") would have left both out.
         var hash = ApiKeyHash.Compute(key);
-        Assert.True(await db.KeyExistsAsync(ApiKeyHash.CacheKey(hash)), "key lookup not cached");
+        Assert.True(await db.KeyExistsAsync(RedisKeys.AuthToken(hash)), "key lookup not cached");
         Assert.NotEmpty(server.Keys(pattern: $"ratelimit:{hash}:*"));
     }
 }

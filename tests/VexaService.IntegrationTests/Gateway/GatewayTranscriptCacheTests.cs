@@ -57,7 +57,7 @@ public sealed class GatewayTranscriptCacheTests(GatewayFixture fixture) : IClass
         var (owner, ownerKey) = await NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         var tag = await CacheAsync(owner, "teams", meetId, "{\"n\":1}"u8.ToArray());
-        await _redis.KeyDeleteAsync(TranscriptRouteCache.BodyKey(tag));
+        await _redis.KeyDeleteAsync(RedisKeys.TranscriptBody(tag));
 
         var path = $"/transcripts/teams/{meetId}";
         await AssertProxiedAsync(await _gateway.SendAsync(HttpMethod.Get, path, ownerKey), path);

@@ -97,7 +97,7 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
         // the change.
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var generationKey = $"transcript:route-gen:v1:{userId}:{Platform}:{meetId}";
+        var generationKey = RedisKeys.TranscriptRouteGeneration(userId, TranscriptRouteCache.Route(Platform, meetId));
         await _routes.InvalidateAsync(userId, Platform, meetId);  // an earlier change left a generation
         Assert.True(await _redis.KeyExistsAsync(generationKey)); // (the key this test evicts is the one the cache uses)
 

@@ -19,6 +19,16 @@ public sealed class RouteFamilyTests
         throw new InvalidOperationException("services/Gateway/appsettings.json not found");
     }
 
+    [Theory]
+    [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.Admin, "/admin/{**rest}")]
+    [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.Transcripts, "/transcripts/{**rest}")]
+    public void Every_route_id_the_code_depends_on_names_the_route_it_expects(string routeId, string path)
+    {
+        var route = Routes()[routeId];
+        Assert.True(route is not null, $"no route '{routeId}' in the gateway's appsettings.json: the check that depends on it would be off");
+        Assert.Equal(path, route["Match"]!["Path"]!.GetValue<string>());
+    }
+
     [Fact]
     public void Every_route_names_a_known_family_and_only_admin_and_the_callback_have_none()
     {
