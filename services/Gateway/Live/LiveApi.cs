@@ -47,11 +47,6 @@ public static class LiveApi
             key = context.Request.Query["api_key"];
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        if (string.IsNullOrEmpty(key))
-        {
-            await RefuseAsync(socket, "missing_api_key", Unauthorized, "missing_api_key");
-            return;
-        }
         KeyCheck.Outcome outcome;
         try
         {
@@ -66,7 +61,10 @@ public static class LiveApi
         }
         switch (outcome)
         {
-            case KeyCheck.Outcome.Missing or KeyCheck.Outcome.Invalid:
+            case KeyCheck.Outcome.Missing:
+                await RefuseAsync(socket, "missing_api_key", Unauthorized, "missing_api_key");
+                return;
+            case KeyCheck.Outcome.Invalid:
                 await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
                 return;
             case KeyCheck.Outcome.LookupsSpent or KeyCheck.Outcome.RateLimited:

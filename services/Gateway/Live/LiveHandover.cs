@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VexaService.Shared.Data;
+using VexaService.Shared.Wholesaler;
 
 namespace VexaService.Gateway.Live;
 
@@ -24,7 +24,7 @@ public static class LiveHandover
         {
             return null;
         }
-        var kept = segments.Where(segment => SaidAt(segment) is { } at && at >= since).Select(segment => segment!.DeepClone()).ToList();
+        var kept = segments.Where(segment => WholesalerMeetingJson.Time(segment?["absolute_start_time"]) is { } at && at >= since).Select(segment => segment!.DeepClone()).ToList();
         if (kept.Count == 0)
         {
             return null;
@@ -42,11 +42,4 @@ public static class LiveHandover
     public static bool Confirms(string? confirmed, string? framed) =>
         confirmed is not null && framed is not null
         && (confirmed == framed || (MeetingStatus.Rank(confirmed) is { } truth && MeetingStatus.Rank(framed) is { } told && truth >= told));
-
-    private static DateTime? SaidAt(JsonNode? segment) =>
-        segment?["absolute_start_time"] is JsonValue value && value.GetValueKind() == JsonValueKind.String
-        && DateTime.TryParse(value.GetValue<string>(), CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? at
-            : null;
 }

@@ -15,25 +15,21 @@ namespace VexaService.Shared.Caching;
 public sealed class TranscriptCopies(IConnectionMultiplexer redis, TranscriptRouteCache routes, ILogger<TranscriptCopies> logger)
     : IMeetingStatusObserver
 {
-    public static string FinalKey(long meetingId) => RedisKeys.TranscriptFinal(meetingId);
-
-    public static string LiveKey(long meetingId) => RedisKeys.TranscriptLive(meetingId);
-
-    public static string LiveFreshKey(long meetingId) => RedisKeys.TranscriptLiveFresh(meetingId);
-
     /// <summary>A change of status (<see cref="MeetingStatusWriter"/>): a final meeting's transcript is fetched (and
     /// cached) fresh on its next read; a live one's next read shows the new status.</summary>
-    public Task ChangedAsync(Meeting meeting, string statusBefore) =>
+    public Task ChangedAsync(Meeting meeting) =>
         MeetingStatus.IsFinal(meeting.Status) ? DropAsync(meeting) : DropLiveAsync(meeting.Id);
 
     /// <summary>Forgets the live copy after a change of status, so that the next read shows it at once.</summary>
     public Task DropLiveAsync(long meetingId) =>
-        redis.TryAsync(db => db.KeyDeleteAsync([LiveKey(meetingId), LiveFreshKey(meetingId)]), logger, $"Could not drop live transcript {meetingId}");
+        redis.TryAsync(db => db.KeyDeleteAsync([RedisKeys.TranscriptLive(meetingId), RedisKeys.TranscriptLiveFresh(meetingId)]), logger,
+            $"Could not drop live transcript {meetingId}");
 
     /// <summary>Forgets every copy: the meeting ended, was edited or deleted.</summary>
     public async Task DropAsync(Meeting meeting)
     {
-        await redis.TryAsync(db => db.KeyDeleteAsync([FinalKey(meeting.Id), LiveKey(meeting.Id), LiveFreshKey(meeting.Id)]), logger,
+        await redis.TryAsync(db => db.KeyDeleteAsync(
+                [RedisKeys.TranscriptFinal(meeting.Id), RedisKeys.TranscriptLive(meeting.Id), RedisKeys.TranscriptLiveFresh(meeting.Id)]), logger,
             $"Could not drop cached transcript {meeting.Id}");
         await routes.InvalidateAsync(meeting.UserId, meeting.Platform, meeting.NativeMeetingId);
     }

@@ -21,7 +21,6 @@ public sealed class MeetingStatusWriter(VexaDbContext db, IEnumerable<IMeetingSt
     /// </summary>
     public async Task<bool> ApplyAsync(Meeting meeting, CancellationToken ct, params Change[] changes)
     {
-        var before = meeting.Status;
         var strategy = db.Database.CreateExecutionStrategy();
         var changed = await strategy.ExecuteAsync(async () =>
         {
@@ -52,7 +51,7 @@ public sealed class MeetingStatusWriter(VexaDbContext db, IEnumerable<IMeetingSt
         {
             foreach (var observer in observers)
             {
-                await observer.ChangedAsync(meeting, before);
+                await observer.ChangedAsync(meeting);
             }
         }
         return changed;
@@ -66,5 +65,5 @@ public sealed class MeetingStatusWriter(VexaDbContext db, IEnumerable<IMeetingSt
 /// <summary>Hears of a meeting's change after it is committed (best effort: a failure here changes nothing saved).</summary>
 public interface IMeetingStatusObserver
 {
-    Task ChangedAsync(Meeting meeting, string statusBefore);
+    Task ChangedAsync(Meeting meeting);
 }

@@ -68,7 +68,8 @@ public sealed class TranscriptStore(
 
     private async Task<byte[]> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
-        var copy = await redis.TryAsync(db => db.StringGetAsync([TranscriptCopies.LiveFreshKey(meeting.Id), TranscriptCopies.LiveKey(meeting.Id)]), logger, "Live transcript copy unavailable");
+        var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id)]),
+            logger, "Live transcript copy unavailable");
         if (copy is [{ HasValue: true }, { HasValue: true } fresh])
         {
             return (byte[])fresh!;
@@ -79,8 +80,8 @@ public sealed class TranscriptStore(
             if (!MeetingStatus.IsFinal(meeting.Status))
             {
                 await redis.TryAsync(db => Task.WhenAll(
-                        db.StringSetAsync(TranscriptCopies.LiveKey(meeting.Id), bytes, LiveCopyKept),
-                        db.StringSetAsync(TranscriptCopies.LiveFreshKey(meeting.Id), 1, LiveMaxAge)),
+                        db.StringSetAsync(RedisKeys.TranscriptLive(meeting.Id), bytes, LiveCopyKept),
+                        db.StringSetAsync(RedisKeys.TranscriptLiveFresh(meeting.Id), 1, LiveMaxAge)),
                     logger, "Could not keep the live transcript copy");
             }
             return bytes;
@@ -117,7 +118,7 @@ public sealed class TranscriptStore(
         var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
-            await routes.StoreIfUnchangedAsync(route, TranscriptCopies.FinalKey(meeting.Id), bytes, TimeSpan.FromDays(7));
+            await routes.StoreIfUnchangedAsync(route, RedisKeys.TranscriptFinal(meeting.Id), bytes, TimeSpan.FromDays(7));
         }
         return bytes;
     }
@@ -139,5 +140,5 @@ public sealed class TranscriptStore(
 
     /// <summary>The cached bytes of a final meeting's transcript, or null (not cached, or Redis unavailable).</summary>
     public Task<byte[]?> TryCompletedAsync(long meetingId) =>
-        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(TranscriptCopies.FinalKey(meetingId)), logger, "Transcript cache unavailable");
+        redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(RedisKeys.TranscriptFinal(meetingId)), logger, "Transcript cache unavailable");
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VexaService.Shared.Json;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Services;
 
@@ -82,10 +83,9 @@ public static class EmulatorRequests
         {
             return null;
         }
-        if (value.ValueKind == JsonValueKind.String && DateTime.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+        if (value.ValueKind == JsonValueKind.String && VexaDateTime.TryParse(value.GetString(), out var time))
         {
-            return DateTime.SpecifyKind(time, DateTimeKind.Utc);
+            return time;
         }
         reader.Add(PydanticErrors.Error("invalid datetime format", "value_error.datetime", null, "body", name));
         return null;

@@ -161,6 +161,12 @@ public sealed class RetailerFixture : IAsyncLifetime
     {
         var (wholesalerId, meetId) = (NewWholesalerId(), NewMeetId());
         var issuer = await WholesalerHoldsAsync(wholesalerId, meetId, status);
+        return (await InsertMeetingAsync(userId, issuer, wholesalerId, meetId, status), wholesalerId, meetId);
+    }
+
+    /// <summary>A Google Meet meeting row of <paramref name="userId"/>'s, written directly (whatever the Wholesaler holds).</summary>
+    public static async Task<long> InsertMeetingAsync(long userId, string issuer, long wholesalerId, string meetId, string status)
+    {
         await using var db = TestEnvironment.NewDbContext();
         var meeting = new Meeting
         {
@@ -169,7 +175,7 @@ public sealed class RetailerFixture : IAsyncLifetime
         };
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();
-        return (meeting.Id, wholesalerId, meetId);
+        return meeting.Id;
     }
 
     /// <summary>A Wholesaler meeting id the emulator never hands out by itself (it counts from 1).</summary>

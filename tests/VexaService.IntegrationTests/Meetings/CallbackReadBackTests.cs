@@ -109,15 +109,8 @@ public sealed class CallbackReadBackTests(RetailerFixture fixture)
     private async Task<(long MeetingId, long WholesalerId, string MeetId)> InsertMeetingAsync(string issuer)
     {
         var (wholesalerId, meetId) = (RetailerFixture.NewWholesalerId(), RetailerFixture.NewMeetId());
-        await using var db = TestEnvironment.NewDbContext();
-        var meeting = new Meeting
-        {
-            UserId = await fixture.NewUserAsync(), Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
-            WholesalerIssuer = issuer, Status = MeetingStatus.Active, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
-        };
-        db.Meetings.Add(meeting);
-        await db.SaveChangesAsync();
-        return (meeting.Id, wholesalerId, meetId);
+        var meetingId = await RetailerFixture.InsertMeetingAsync(await fixture.NewUserAsync(), issuer, wholesalerId, meetId, MeetingStatus.Active);
+        return (meetingId, wholesalerId, meetId);
     }
 
     private static async Task<(string Status, DateTime? StartTime, DateTime? EndTime, string Data)> RowAsync(long meetingId)

@@ -136,7 +136,7 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
     public async Task A_read_that_raced_a_change_leaves_nothing_in_either_cache()
     {
         var (userId, meetId, meetingId) = await CompletedMeetingAsync();
-        await _redis.KeyDeleteAsync(TranscriptCopies.FinalKey(meetingId)); // cold: the read goes to the Wholesaler
+        await _redis.KeyDeleteAsync(RedisKeys.TranscriptFinal(meetingId)); // cold: the read goes to the Wholesaler
         await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("{\"latency_ms\": 1500}"));
         try
         {
@@ -159,10 +159,10 @@ public sealed class TranscriptRouteCacheTests(RetailerFixture fixture)
         }
 
         Assert.False((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
-        Assert.False((await _redis.StringGetAsync(TranscriptCopies.FinalKey(meetingId))).HasValue);
+        Assert.False((await _redis.StringGetAsync(RedisKeys.TranscriptFinal(meetingId))).HasValue);
         // The next read fills both again.
         Assert.Equal(HttpStatusCode.OK, (await ReadAsync(userId, meetId)).StatusCode);
-        Assert.True((await _redis.StringGetAsync(TranscriptCopies.FinalKey(meetingId))).HasValue);
+        Assert.True((await _redis.StringGetAsync(RedisKeys.TranscriptFinal(meetingId))).HasValue);
         Assert.True((await _redis.StringGetAsync(TranscriptRouteCache.Key(userId, Platform, meetId))).HasValue);
     }
 
