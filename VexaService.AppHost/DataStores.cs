@@ -105,7 +105,7 @@ internal static class DataStores
     /// References the database and cache, and starts only once both run and the schema is migrated: in run mode by the
     /// migrator, which the service waits for; deployed (no migrator: Container Apps restarts a container that exits),
     /// by the service itself at start, under a lock, before it answers anything but liveness
-    /// (<c>Database:MigrateOnStart</c>, see VexaService.Shared's SchemaMigration).
+    /// (<c>Database:MigrateOnStart</c>, see VexaService.Data's SchemaMigration).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDataStores(this IResourceBuilder<ProjectResource> service,
         IResourceBuilder<IResourceWithConnectionString> db, IResourceBuilder<IResourceWithConnectionString> cache,

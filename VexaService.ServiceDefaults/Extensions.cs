@@ -45,7 +45,7 @@ public static class Extensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
-                .AddMeter("VexaService") // the domain figures (VexaService.Shared.Observability.VexaMetrics)
+                .AddMeter("VexaService") // the domain figures (VexaService.Observability.VexaMetrics)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())

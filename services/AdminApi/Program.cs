@@ -1,7 +1,5 @@
-using VexaService.Shared.Api;
+using VexaService.Http;
 using VexaService.AdminApi.Apis;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 

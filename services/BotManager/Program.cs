@@ -1,7 +1,5 @@
 using VexaService.BotManager.Apis;
-using VexaService.Shared.Api;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
+using VexaService.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.DbMigrator;
 

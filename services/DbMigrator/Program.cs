@@ -1,5 +1,5 @@
 using VexaService.DbMigrator;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 // Applies the EF Core migrations to the "vexadb" database, then exits; the services wait for it to complete.
 var builder = Host.CreateApplicationBuilder(args);

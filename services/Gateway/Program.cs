@@ -2,7 +2,7 @@ using VexaService.Gateway.Auth;
 using VexaService.Gateway.Docs;
 using VexaService.Gateway.Live;
 using VexaService.Gateway.Proxy;
-using VexaService.Shared.Errors;
+using VexaService.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,6 +1,4 @@
-using VexaService.Shared.Api;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
+using VexaService.Http;
 using VexaService.Transcripts.Apis;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,5 +1,5 @@
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Errors;
+using VexaService.Contracts;
 
 namespace VexaService.AdminApi.Apis;
 

@@ -1,6 +1,6 @@
 using VexaService.AdminApi.Models;
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Api;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Apis;
 

@@ -1,8 +1,7 @@
 using VexaService.AdminApi.Models;
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Json;
+using VexaService.Contracts;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Apis;
 

@@ -1,9 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using VexaService.AdminApi.Models;
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Json;
+using VexaService.Contracts;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Apis;
 

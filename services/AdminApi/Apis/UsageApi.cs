@@ -3,10 +3,9 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Apis;
 

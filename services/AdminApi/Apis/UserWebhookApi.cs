@@ -1,11 +1,8 @@
-using System.Text.Json.Nodes;
 using VexaService.AdminApi.Models;
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
-using VexaService.Shared.Json;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Apis;
 

@@ -1,7 +1,8 @@
 using VexaService.AdminApi.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Data;
+using VexaService.Caching;
+using VexaService.Data;
+using VexaService.Http;
+using VexaService.Keys;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.AdminApi.Models;
 
@@ -44,7 +43,7 @@ public sealed record MeetingUserResponse(
 {
     public static MeetingUserResponse From(Meeting m)
     {
-        var r = MeetingResponse.From(m);
+        var r = m.ToResponse();
         return new(r.Id, r.UserId, r.Platform, r.NativeMeetingId, r.ConstructedMeetingUrl, r.Status, r.BotContainerId,
             r.StartTime, r.EndTime, r.Data, r.CreatedAt, r.UpdatedAt, UserResponse.From(m.User!));
     }

@@ -1,7 +1,5 @@
 using StackExchange.Redis;
-using VexaService.Shared.Api;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
 
 namespace VexaService.AdminApi.Services;
 

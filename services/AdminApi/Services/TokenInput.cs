@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Json;
+using VexaService.Contracts;
+using VexaService.Http;
+using VexaService.Keys;
 
 namespace VexaService.AdminApi.Services;
 

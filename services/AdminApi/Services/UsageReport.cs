@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.AdminApi.Services;
 

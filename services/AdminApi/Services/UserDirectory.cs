@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using VexaService.Shared.Api;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Data;
+using VexaService.Data;
+using VexaService.Keys;
 
 namespace VexaService.AdminApi.Services;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using VexaService.Shared.Json;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Services;
 

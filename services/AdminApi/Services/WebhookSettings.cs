@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VexaService.Shared.Data;
-using VexaService.Shared.Json;
+using VexaService.Data;
+using VexaService.Http;
 
 namespace VexaService.AdminApi.Services;
 

@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
 using VexaService.BotManager.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Identity;
-using VexaService.Shared.Json;
-using VexaService.Shared.Observability;
-using VexaService.Shared.Platforms;
+using VexaService.Contracts;
+using VexaService.Http;
+using VexaService.Observability;
 
 namespace VexaService.BotManager.Apis;
 

@@ -1,8 +1,8 @@
 using VexaService.BotManager.Services;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Caching;
+using VexaService.Data;
+using VexaService.Http;
+using VexaService.Wholesaler;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Observability;
-using VexaService.Shared.Wholesaler;
+using VexaService.Caching;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Observability;
+using VexaService.Wholesaler;
 
 namespace VexaService.BotManager.Services;
 
@@ -55,12 +54,12 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         if (answer.Status == StatusCodes.Status201Created && answer.Body is { } started)
         {
             metrics.BotStarted();
-            return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(await CompleteAsync(meeting, started, answer.Issuer)));
+            return TypedResults.Created($"/meetings/{meeting!.Id}", (await CompleteAsync(meeting, started, answer.Issuer)).ToResponse());
         }
         if (answer.Status == StatusCodes.Status409Conflict && await AdoptAsync(meeting!, ct) is { } adopted)
         {
             metrics.BotStarted();
-            return TypedResults.Created($"/meetings/{meeting!.Id}", MeetingResponse.From(adopted));
+            return TypedResults.Created($"/meetings/{meeting!.Id}", adopted.ToResponse());
         }
 
         await ReleaseAsync(meeting!);

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using VexaService.Shared.Platforms;
+using VexaService.Contracts;
 
 namespace VexaService.BotManager.Services;
 

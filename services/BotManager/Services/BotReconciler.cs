@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.BotManager.Services;
 

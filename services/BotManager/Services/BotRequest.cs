@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Json;
-using VexaService.Shared.Platforms;
+using VexaService.Contracts;
+using VexaService.Http;
 
 namespace VexaService.BotManager.Services;
 

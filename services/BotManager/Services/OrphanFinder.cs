@@ -1,7 +1,6 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.BotManager.Services;
 

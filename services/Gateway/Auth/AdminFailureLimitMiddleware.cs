@@ -1,4 +1,3 @@
-using Yarp.ReverseProxy.Model;
 using VexaService.Gateway.Proxy;
 
 namespace VexaService.Gateway.Auth;

@@ -1,11 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using VexaService.Shared.Api;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Data;
-using VexaService.Shared.Observability;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
+using VexaService.Data;
+using VexaService.Observability;
 
 namespace VexaService.Gateway.Auth;
 

@@ -1,7 +1,8 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Api;
-using VexaService.Shared.Errors;
+using VexaService.Contracts;
+using VexaService.Http;
+using VexaService.Observability;
 
 namespace VexaService.Gateway.Auth;
 
@@ -46,7 +47,7 @@ public sealed class ClientLimits : IDisposable
 
     public static Task RefuseAsync(HttpContext context, TimeSpan wait)
     {
-        context.RequestServices.GetService<VexaService.Shared.Observability.VexaMetrics>()?.RateLimited("client");
+        context.RequestServices.GetService<VexaMetrics>()?.RateLimited("client");
         var seconds = RetryAfter.Set(context.Response, wait);
         return TypedResults.Json(new ErrorBody($"Too many requests from this client. Retry after {seconds} seconds."),
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);

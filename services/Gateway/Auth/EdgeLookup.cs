@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
 
 namespace VexaService.Gateway.Auth;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using VexaService.Shared.Auth;
+using VexaService.Keys;
 
 namespace VexaService.Gateway.Auth;
 

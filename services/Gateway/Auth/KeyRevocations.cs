@@ -1,10 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using VexaService.Shared.Api;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Data;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
+using VexaService.Data;
 
 namespace VexaService.Gateway.Auth;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.Gateway.Auth;
 

@@ -1,4 +1,4 @@
-using VexaService.Shared.Auth;
+using VexaService.Keys;
 
 namespace VexaService.Gateway.Auth;
 

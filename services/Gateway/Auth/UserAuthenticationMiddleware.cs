@@ -1,13 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using VexaService.Gateway.Caching;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
-using VexaService.Shared.Observability;
-using VexaService.Shared.Platforms;
-using Yarp.ReverseProxy.Model;
+using VexaService.Caching;
+using VexaService.Contracts;
+using VexaService.Http;
+using VexaService.Observability;
 using VexaService.Gateway.Proxy;
 
 namespace VexaService.Gateway.Auth;

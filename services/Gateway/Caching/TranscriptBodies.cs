@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
 
 namespace VexaService.Gateway.Caching;
 

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VexaService.Shared.Api;
+using VexaService.Http;
 
 namespace VexaService.Gateway.Docs;
 

@@ -1,5 +1,5 @@
 using Scalar.AspNetCore;
-using VexaService.Shared.Errors;
+using VexaService.Contracts;
 
 namespace VexaService.Gateway.Docs;
 

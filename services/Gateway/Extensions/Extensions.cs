@@ -1,13 +1,12 @@
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using VexaService.Gateway.Auth;
 using VexaService.Gateway.Caching;
 using VexaService.Gateway.Docs;
 using VexaService.Gateway.Live;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Caching;
+using VexaService.Data;
+using VexaService.Http;
+using VexaService.Wholesaler;
 
 namespace Microsoft.Extensions.Hosting;
 

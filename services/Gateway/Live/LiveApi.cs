@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.Gateway.Auth;
-using VexaService.Shared.Api;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Observability;
+using VexaService.Contracts;
+using VexaService.Keys;
+using VexaService.Observability;
 
 namespace VexaService.Gateway.Live;
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.Gateway.Live;
 

@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.Gateway.Live;
 

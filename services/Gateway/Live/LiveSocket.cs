@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using VexaService.Shared.Api;
-using VexaService.Shared.Observability;
-using VexaService.Shared.Platforms;
+using VexaService.Contracts;
+using VexaService.Observability;
 
 namespace VexaService.Gateway.Live;
 

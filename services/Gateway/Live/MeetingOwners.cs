@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.Gateway.Live;
 

@@ -1,4 +1,4 @@
-using VexaService.Shared.Errors;
+using VexaService.Contracts;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace VexaService.Gateway.Proxy;

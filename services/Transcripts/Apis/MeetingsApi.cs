@@ -1,11 +1,8 @@
 using System.Text.Json.Nodes;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
-using VexaService.Shared.Json;
-using VexaService.Shared.Platforms;
+using VexaService.Caching;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Http;
 using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Apis;
@@ -55,7 +52,7 @@ public static class MeetingsApi
             return new ValidationErrorBody(issues).ToResult();
         }
         var meetings = await store.ListAsync(caller.UserId, skip, limit, ct, statuses, platforms);
-        return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponse.From).ToList()));
+        return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponses.ToResponse).ToList()));
     }
 
     /// <summary>By our id, from our database; another user's meeting is as absent as one that never existed.</summary>
@@ -67,7 +64,7 @@ public static class MeetingsApi
             return error;
         }
         return await store.GetAsync(caller.UserId, id, ct) is { } meeting
-            ? TypedResults.Ok(MeetingResponse.From(meeting))
+            ? TypedResults.Ok(meeting.ToResponse())
             : TypedResults.NotFound(new ErrorBody(MeetingStore.NotFoundById));
     }
 
@@ -118,7 +115,7 @@ public static class MeetingsApi
         meeting.UpdatedAt = DateTime.UtcNow;
         await store.SaveAsync();
         await transcripts.DropAsync(meeting);
-        return TypedResults.Ok(MeetingResponse.From(meeting));
+        return TypedResults.Ok(meeting.ToResponse());
     }
 
     public static Task<IResult> DeleteMeeting(Caller caller, string platform, string native_meeting_id, MeetingRemoval removal,

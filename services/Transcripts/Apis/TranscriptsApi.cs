@@ -1,11 +1,9 @@
 using System.Globalization;
 using Microsoft.OpenApi;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
-using VexaService.Shared.Platforms;
+using VexaService.Caching;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Http;
 using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Apis;

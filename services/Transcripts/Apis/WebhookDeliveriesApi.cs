@@ -2,11 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Identity;
-using VexaService.Shared.Json;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Http;
 using VexaService.Transcripts.Webhooks;
 
 namespace VexaService.Transcripts.Apis;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Api;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Json;
+using VexaService.Contracts;
+using VexaService.Http;
 using VexaService.Transcripts.Webhooks;
 
 namespace VexaService.Transcripts.Apis;

@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Errors;
-using VexaService.Shared.Wholesaler;
+using VexaService.Caching;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Services;
 

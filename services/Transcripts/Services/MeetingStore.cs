@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.Transcripts.Services;
 

@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StackExchange.Redis;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
-using VexaService.Shared.Data;
-using VexaService.Shared.Json;
-using VexaService.Shared.Platforms;
-using VexaService.Shared.Wholesaler;
+using VexaService.Caching;
+using VexaService.Contracts;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Services;
 

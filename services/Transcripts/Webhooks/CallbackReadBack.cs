@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using VexaService.Shared.Wholesaler;
+using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Webhooks;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpenTelemetry;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.Transcripts.Webhooks;
 

@@ -2,9 +2,8 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
-using VexaService.Shared.Observability;
+using VexaService.Data;
+using VexaService.Observability;
 
 namespace VexaService.Transcripts.Webhooks;
 

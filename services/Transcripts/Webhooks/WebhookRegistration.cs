@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Wholesaler;
+using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Webhooks;
 

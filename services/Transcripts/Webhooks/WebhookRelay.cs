@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Webhooks;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using VexaService.Shared.Api;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
 
 namespace VexaService.Transcripts.Webhooks;
 

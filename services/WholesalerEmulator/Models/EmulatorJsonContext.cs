@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using VexaService.Shared.Json;
+using NaiveDateTimeConverter = VexaService.Contracts.NaiveDateTimeConverter;
 
 namespace VexaService.WholesalerEmulator.Models;
 

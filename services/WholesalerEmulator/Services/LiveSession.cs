@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using VexaService.Shared.Api;
-using VexaService.Shared.Json;
 using VexaService.WholesalerEmulator.Models;
+using VexaDateTime = VexaService.Contracts.VexaDateTime;
+using LiveProtocol = VexaService.Contracts.LiveProtocol;
+using WebSocketText = VexaService.Contracts.WebSocketText;
 
 namespace VexaService.WholesalerEmulator.Services;
 

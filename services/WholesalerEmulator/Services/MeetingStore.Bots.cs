@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Validation;
-using VexaService.Shared.Json;
+using VexaDateTime = VexaService.Contracts.VexaDateTime;
 
 namespace VexaService.WholesalerEmulator.Services;
 

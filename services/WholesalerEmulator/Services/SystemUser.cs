@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
-using VexaService.Shared.Json;
+using VexaDateTime = VexaService.Contracts.VexaDateTime;
 
 namespace VexaService.WholesalerEmulator.Services;
 

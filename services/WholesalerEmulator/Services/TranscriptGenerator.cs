@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
-using VexaService.Shared.Json;
+using VexaDateTime = VexaService.Contracts.VexaDateTime;
 
 namespace VexaService.WholesalerEmulator.Services;
 

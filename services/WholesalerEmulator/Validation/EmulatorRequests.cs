@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VexaService.Shared.Json;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Services;
+using VexaDateTime = VexaService.Contracts.VexaDateTime;
 
 namespace VexaService.WholesalerEmulator.Validation;
 

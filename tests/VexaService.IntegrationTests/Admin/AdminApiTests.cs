@@ -5,9 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VexaService.AdminApi;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
-using VexaService.Shared.Identity;
+using VexaService.Data;
+using VexaService.Http;
 
 namespace VexaService.IntegrationTests.Admin;
 

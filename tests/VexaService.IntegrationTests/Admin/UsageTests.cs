@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using VexaService.AdminApi;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
-using VexaService.Shared.Identity;
+using VexaService.Data;
+using VexaService.Http;
 
 namespace VexaService.IntegrationTests.Admin;
 

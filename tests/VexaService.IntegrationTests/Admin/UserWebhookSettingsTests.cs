@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.AdminApi;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Identity;
+using VexaService.Http;
 
 namespace VexaService.IntegrationTests.Admin;
 

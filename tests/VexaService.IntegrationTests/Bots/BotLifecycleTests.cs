@@ -248,7 +248,7 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Get, "/bots/status");
 
         var seen = (await fixture.EmulatorStatsAsync())["api_keys_seen"]!.AsObject().Select(p => p.Key).ToList();
-        var systemKeyHash = VexaService.Shared.Auth.ApiKeyHash.Compute(TestEnvironment.WholesalerKey)[..8];
+        var systemKeyHash = VexaService.Keys.ApiKeyHash.Compute(TestEnvironment.WholesalerKey)[..8];
         Assert.Equal([systemKeyHash], seen);
     }
 }

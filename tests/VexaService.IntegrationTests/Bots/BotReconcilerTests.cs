@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Bots;
 
@@ -145,7 +145,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         try
         {
             // Not "no bots, no meetings": the pass fails and changes nothing, and the user is told, not shown an empty list.
-            await Assert.ThrowsAsync<VexaService.Shared.Wholesaler.WholesalerUnavailableException>(() =>
+            await Assert.ThrowsAsync<VexaService.Wholesaler.WholesalerUnavailableException>(() =>
                 botManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(CancellationToken.None));
             var status = await fixture.AsUserAsync(botManager.CreateClient(), userId, HttpMethod.Get, "/bots/status");
             Assert.Equal(refusal == 429 ? 503 : 502, (int)status.StatusCode);

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Bots;
 

@@ -1,11 +1,10 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
-using VexaService.Shared.Identity;
+using VexaService.Data;
+using VexaService.Http;
 using VexaService.WholesalerEmulator;
 
 namespace VexaService.IntegrationTests.Bots;

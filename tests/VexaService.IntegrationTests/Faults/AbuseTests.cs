@@ -40,7 +40,7 @@ public sealed class AbuseTests(FaultStack stack)
             {
                 response = await stack.Gateway.SendAsync(request, ct);
             }
-            catch (HttpRequestException) when (abuse.Body?.Length > VexaService.Shared.Api.ApiDefaults.MaxRequestBodyBytes)
+            catch (HttpRequestException) when (abuse.Body?.Length > VexaService.Http.ApiDefaults.MaxRequestBodyBytes)
             {
                 // Kestrel answers 413 as soon as the limit is passed and may close the connection while the client is
                 // still sending the rest: the client then sees the reset, not the answer. Refused either way, no 5xx.

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Data;
+using VexaService.Wholesaler;
 
 namespace VexaService.IntegrationTests.Faults;
 
@@ -46,8 +46,8 @@ public sealed class CrashRecoveryTests(FaultStack stack)
         }).WithWebHostBuilder(web => web.ConfigureTestServices(services =>
             services.AddHttpClient<WholesalerClient>().AddHttpMessageHandler(() => new DieAfterStart()))))
         {
-            var signer = new VexaService.Shared.Identity.CallerToken(
-                Microsoft.Extensions.Options.Options.Create(new VexaService.Shared.Identity.IdentityOptions { SigningKey = TestEnvironment.SigningKey }),
+            var signer = new VexaService.Http.CallerToken(
+                Microsoft.Extensions.Options.Options.Create(new VexaService.Http.IdentityOptions { SigningKey = TestEnvironment.SigningKey }),
                 TimeProvider.System);
             using var request = new HttpRequestMessage(HttpMethod.Post, "/bots")
             {

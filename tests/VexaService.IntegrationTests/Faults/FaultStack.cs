@@ -2,13 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using VexaService.AdminApi;
 using VexaService.BotManager;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 using VexaService.Transcripts;
 using VexaService.WholesalerEmulator;
 

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
 
 namespace VexaService.IntegrationTests.Faults;
 

@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Faults;
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Testing;
 

@@ -2,8 +2,8 @@ using System.Net;
 using StackExchange.Redis;
 using VexaService.IntegrationTests.Faults;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
+using VexaService.Keys;
 
 namespace VexaService.IntegrationTests.Gateway;
 

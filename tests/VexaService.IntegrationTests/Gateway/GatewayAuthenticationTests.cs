@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Identity;
+using VexaService.Http;
+using VexaService.Keys;
 
 namespace VexaService.IntegrationTests.Gateway;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Caching;
+using VexaService.Caching;
 
 namespace VexaService.IntegrationTests.Gateway;
 

@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Auth;
-using VexaService.Shared.Data;
+using VexaService.Data;
+using VexaService.Keys;
 
 namespace VexaService.IntegrationTests.Gateway;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Identity;
+using VexaService.Http;
 using VexaService.Transcripts;
 
 namespace VexaService.IntegrationTests.Identity;

@@ -1,13 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VexaService.BotManager;
-using VexaService.Shared.Data;
-using VexaService.Shared.Identity;
+using VexaService.Data;
+using VexaService.Http;
 using VexaService.Transcripts;
 using VexaService.WholesalerEmulator;
 

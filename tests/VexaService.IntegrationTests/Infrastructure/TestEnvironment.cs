@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Infrastructure;
 
@@ -55,7 +55,7 @@ public static class TestEnvironment
     {
         var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
         await using var db = NewDbContext();
-        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = Shared.Auth.ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
+        db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = VexaService.Keys.ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
         await db.SaveChangesAsync();
         return key;
     }

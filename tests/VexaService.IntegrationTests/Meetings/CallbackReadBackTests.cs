@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Api;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Meetings;
 

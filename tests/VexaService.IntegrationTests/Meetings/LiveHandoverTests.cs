@@ -9,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.Gateway;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
-using VexaService.Shared.Wholesaler;
+using VexaService.Data;
+using VexaService.Wholesaler;
 using VexaService.Testing;
 
 namespace VexaService.IntegrationTests.Meetings;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Api;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Meetings;
 

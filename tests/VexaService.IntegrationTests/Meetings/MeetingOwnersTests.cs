@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using VexaService.Gateway.Live;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Meetings;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Meetings;
 

@@ -3,8 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Caching;
-using VexaService.Transcripts.Services;
+using VexaService.Caching;
 
 namespace VexaService.IntegrationTests.Meetings;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 using VexaService.Transcripts;
 using VexaService.Transcripts.Webhooks;
 
@@ -55,7 +55,7 @@ public sealed class WebhookBackoffTests
         var options = services.GetRequiredService<IOptions<WebhookOptions>>();
         var dispatcher = new WebhookDispatcher(services.GetRequiredService<IServiceScopeFactory>(),
             new WebhookSender(services.GetRequiredService<IHttpClientFactory>(), options, clock), services.GetRequiredService<OutboxSignal>(),
-            options, NullLogger<WebhookDispatcher>.Instance, clock, services.GetRequiredService<VexaService.Shared.Observability.VexaMetrics>());
+            options, NullLogger<WebhookDispatcher>.Instance, clock, services.GetRequiredService<VexaService.Observability.VexaMetrics>());
 
         // The gap before each attempt: none, then 2 s doubling, at most 10 min.
         var gaps = new[] { 0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600 }.Select(s => TimeSpan.FromSeconds(s)).ToList();

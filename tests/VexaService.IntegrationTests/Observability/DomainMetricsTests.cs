@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Observability;
+using VexaService.Observability;
 
 namespace VexaService.IntegrationTests.Observability;
 

@@ -1,6 +1,6 @@
 using VexaService.BotManager;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Data;
+using VexaService.Data;
 using VexaService.Transcripts;
 using VexaService.WholesalerEmulator;
 

@@ -1,15 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using VexaService.IntegrationTests.Infrastructure;
-using VexaService.Shared.Wholesaler;
+using VexaService.Wholesaler;
 
 namespace VexaService.IntegrationTests.Wholesaler;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using VexaService.BotManager.Services;
-using VexaService.Shared.Errors;
+using VexaService.Contracts;
 
 namespace VexaService.UnitTests.BotManager;
 

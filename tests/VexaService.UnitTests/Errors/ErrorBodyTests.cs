@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VexaService.Shared.Errors;
+using VexaService.Contracts;
 
 namespace VexaService.UnitTests.Errors;
 

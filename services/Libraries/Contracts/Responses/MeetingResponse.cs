@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+
+namespace VexaService.Contracts;
+
+/// <summary>Vexa's <c>MeetingResponse</c> (contract 9.3), with our own ids and our user's id.</summary>
+public sealed record MeetingResponse(
+    long Id,
+    long UserId,
+    string Platform,
+    string? NativeMeetingId,
+    string? ConstructedMeetingUrl,
+    string Status,
+    string? BotContainerId,
+    DateTime? StartTime,
+    DateTime? EndTime,
+    JsonObject Data,
+    DateTime? CreatedAt,
+    DateTime? UpdatedAt);

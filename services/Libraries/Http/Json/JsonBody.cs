@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using VexaService.Contracts;
+
+namespace VexaService.Http;
+
+/// <summary>
+/// Reads a request body as a JSON object and leaves field checks to <see cref="FieldReader"/>, so that every
+/// client mistake (no body, broken JSON, a duplicate key, an array instead of an object, a wrong type) gets a 422 in pydantic's
+/// shape instead of the framework's bare 400 — and nothing is written before the whole body has been checked.
+/// </summary>
+public static class JsonBody
+{
+    public static async Task<(JsonObject? Body, IResult? Error)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > ApiDefaults.MaxRequestBodyBytes)
+        {
+            return (null, TypedResults.Json(new ErrorBody("Request body too large."), statusCode: StatusCodes.Status413PayloadTooLarge));
+        }
+        // As FastAPI: a body declared as anything but JSON is not parsed as JSON (a text/plain POST is also what a
+        // browser may send cross-site without asking first).
+        if (request.ContentType is { } contentType && !IsJson(contentType))
+        {
+            return (null, ValidationErrorBody.Single(["body"], "value is not a valid dict", "type_error.dict"));
+        }
+        // Read whole (bounded above) and check the encoding first: System.Text.Json only transcodes strings when
+        // they are read, so invalid UTF-8 would otherwise surface later as an exception in the middle of a handler.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        {
+            return (null, ValidationErrorBody.Single(["body"], "Request body is not valid UTF-8.", "value_error.jsondecode"));
+        }
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        JsonNode? node;
+        try
+        {
+            // A JsonObject only notices a duplicate key when a handler first touches it (an ArgumentException, a 500),
+            // so the whole document is checked first, within the same depth limit (64) as the parse.
+            using (var document = JsonDocument.Parse(bytes))
+            {
+                if (DuplicateKeys.FirstPath(document.RootElement) is { } path)
+                {
+                    return (null, ValidationErrorBody.Single(["body", .. path], "duplicate key in a JSON object", "value_error.duplicate_key"));
+                }
+            }
+            node = JsonNode.Parse(bytes.Span);
+        }
+        catch (JsonException e)
+        {
+            return (null, ValidationErrorBody.Single(["body", (int)(e.BytePositionInLine ?? 0)],
+                "Request body is not valid JSON.", "value_error.jsondecode"));
+        }
+        return node switch
+        {
+            JsonObject obj => (obj, null),
+            null => (null, ValidationErrorBody.Single(["body"], "field required", "value_error.missing")),
+            _ => (null, ValidationErrorBody.Single(["body"], "value is not a valid dict", "type_error.dict")),
+        };
+    }
+
+    private static bool IsJson(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType.Value is { } type
+        && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+            && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
+}

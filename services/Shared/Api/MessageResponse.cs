@@ -1,4 +1,0 @@
-namespace VexaService.Shared.Api;
-
-/// <summary>Vexa's success body for commands: <c>{"message": "..."}</c>.</summary>
-public sealed record MessageResponse(string Message);

@@ -1,6 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace VexaService.Shared.Errors;
-
-/// <summary>The one error shape of the API, as Vexa (FastAPI) sends it: <c>{"detail": ...}</c>.</summary>
-public sealed record ErrorBody([property: JsonPropertyName("detail")] string Detail);

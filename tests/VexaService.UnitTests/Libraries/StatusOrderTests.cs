@@ -1,0 +1,30 @@
+using VexaService.Wholesaler;
+
+namespace VexaService.UnitTests.Libraries;
+
+/// <summary>Which reports of the Wholesaler move our status, and when a push shows that an earlier one was missed.</summary>
+public sealed class StatusOrderTests
+{
+    [Theory]
+    [InlineData("joining", "requested", true)]
+    [InlineData("requested", "joining", false)] // late
+    [InlineData("active", "active", false)] // repeated
+    [InlineData("active", "completed", false)] // a final status is never left
+    [InlineData("in_breakout_room", "active", true)] // unknown statuses are live and taken as they come
+    [InlineData("active", "in_breakout_room", true)]
+    public void A_report_moves_us_only_forward(string reported, string ours, bool newer) =>
+        Assert.Equal(newer, WholesalerMeetingJson.IsNewer(reported, ours));
+
+    [Theory]
+    [InlineData("joining", "awaiting_admission", "requested", true)] // the push into joining is late or lost
+    [InlineData("requested", "joining", "requested", false)] // nothing missed
+    [InlineData("joining", "awaiting_admission", "joining", false)]
+    [InlineData("joining", "awaiting_admission", "active", false)] // a stale push
+    [InlineData("stopping", "completed", "active", true)]
+    [InlineData("active", "joining", "requested", false)] // backwards: no order to infer
+    [InlineData("in_breakout_room", "active", "requested", false)] // an unknown status has no place on the path
+    [InlineData("active", "in_breakout_room", "requested", false)]
+    [InlineData(null, "active", "requested", false)] // not said
+    public void A_push_shows_a_missed_step_when_it_left_a_known_status_ahead_of_ours(string? from, string to, string ours, bool missed) =>
+        Assert.Equal(missed, MeetingFollower.IsMissedStep(from, to, ours));
+}
