@@ -53,8 +53,13 @@ internal static class Extensions
             }
         });
         builder.Services.AddHostedService<LiveKeyCheck>();
-        builder.Services.AddSingleton<LiveRelay>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<LiveRelay>());
+        // The /ws relay in three parts, calls going one way: each client's LiveSocket asks the LiveRouter to watch a
+        // meeting for its LiveOutbox; the router holds the meeting on the LiveUpstream socket and routes its frames.
+        builder.Services.AddSingleton<LiveUpstream>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveUpstream>());
+        builder.Services.AddSingleton<LiveStatusFrames>();
+        builder.Services.AddSingleton<LiveRouter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveRouter>());
 
         // The API documents, merged from what each service says of its endpoints.
         builder.Services.AddSingleton<ApiDocuments>();

@@ -25,6 +25,9 @@ public static class LiveApi
     /// <summary>A key without the <c>transcripts</c> scope.</summary>
     public const int Forbidden = 4403;
 
+    /// <summary>Too many: requests, sockets of one key, or frames a slow client left unread.</summary>
+    public const int TooMany = 4429;
+
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
         app.Map("/ws", Accept).WithTags("Live").ExcludeFromDescription();
@@ -32,7 +35,7 @@ public static class LiveApi
     }
 
     private static async Task Accept(HttpContext context, KeyCheck keys, EdgeLookup edge,
-        LiveRelay relay, MeetingOwners owners, LiveConnections connections, IOptions<LiveOptions> options,
+        LiveRouter router, MeetingOwners owners, LiveConnections connections, IOptions<LiveOptions> options,
         VexaMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -68,7 +71,7 @@ public static class LiveApi
                 await RefuseAsync(socket, "invalid_api_key", Unauthorized, "invalid_api_key");
                 return;
             case KeyCheck.Outcome.LookupsSpent or KeyCheck.Outcome.RateLimited:
-                await RefuseAsync(socket, "too_many_requests", LiveSocket.TooSlowClose, "too many requests");
+                await RefuseAsync(socket, "too_many_requests", TooMany, "too many requests");
                 return;
             case KeyCheck.Outcome.MissingScope missing:
                 await RefuseAsync(socket, "missing_scope", Forbidden, missing.Detail);
@@ -79,14 +82,14 @@ public static class LiveApi
         if (!connections.TryOpen(grant.TokenId, options.Value.MaxSocketsPerKey))
         {
             metrics.LiveClosed("too_many_sockets");
-            await RefuseAsync(socket, "too_many_connections", LiveSocket.TooSlowClose,
+            await RefuseAsync(socket, "too_many_connections", TooMany,
                 $"at most {options.Value.MaxSocketsPerKey} connections per key");
             return;
         }
         try
         {
             var live = new LiveSocket(socket, user, grant.TokenId, async () => (await edge.ReadAsync(hash, transcriptRoute: null)).RetryAfterSeconds,
-                relay, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
+                router, owners, options.Value, metrics, loggers.CreateLogger<LiveSocket>());
             connections.Track(live);
             try
             {

@@ -12,7 +12,7 @@ namespace VexaService.Gateway.Live;
 /// meeting was created (its <c>absolute_start_time</c>), no <c>transcript.finalized</c> frame (its segments carry only
 /// times relative to a session: whose session cannot be told; the same segments came as mutable ones first, and
 /// <c>GET /transcripts</c> has them), and a status only once the Wholesaler confirms it for the meeting we mapped
-/// (<see cref="LiveRelay"/>).
+/// (<see cref="LiveRouter"/>).
 /// </summary>
 public static class LiveHandover
 {

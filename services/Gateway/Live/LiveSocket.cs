@@ -1,8 +1,6 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using VexaService.Contracts;
 using VexaService.Observability;
 
@@ -11,30 +9,24 @@ namespace VexaService.Gateway.Live;
 /// <summary>
 /// One client's <c>/ws</c> socket, speaking Vexa's protocol (contract §14) for an authenticated user: <c>subscribe</c>
 /// to meetings the user has (another user's meeting is refused exactly like one that does not exist),
-/// <c>unsubscribe</c>, <c>ping</c>. Frames for the client wait in a bounded queue; a client that lets it fill is closed
-/// with 4429 rather than holding memory. A stopping gateway closes its clients with 1001, for them to connect again.
+/// <c>unsubscribe</c>, <c>ping</c>. It reads the client and answers, and sends what waits in its
+/// <see cref="LiveOutbox"/> (the router's frames and its own answers); when the gateway decides to close it (a full
+/// queue: 4429, a withdrawn key: 4401, a stopping gateway: 1001, for clients to connect again), it sends that close.
+/// Calls go one way: the socket asks the router to watch meetings for its outbox; the router only fills the outbox.
 /// </summary>
 /// <param name="meter">Counts one client message against its key's rate limit: null when allowed, else the seconds until
 /// the window ends (every message counts, as every HTTP request does).</param>
-public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func<Task<int?>> meter, LiveRelay relay, MeetingOwners owners,
+public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func<Task<int?>> meter, LiveRouter router, MeetingOwners owners,
     LiveOptions options, VexaMetrics metrics, ILogger logger)
 {
-    public const int TooSlowClose = 4429;
-
     /// <summary>The gateway is stopping (a restart or a scale-in): connect again, another replica answers.</summary>
     public const int GoingAwayClose = (int)WebSocketCloseStatus.EndpointUnavailable;
 
     /// <summary>How long a client the gateway closes has, from that decision, to take the close and answer it.</summary>
     private static readonly TimeSpan CloseHandshakeTime = TimeSpan.FromSeconds(5);
 
-    // Synchronous continuations: an idle socket's send starts on the thread that queued the frame (and mostly completes
-    // there), not after a hop through the thread pool. That is also why the close below is flagged before the queue is
-    // completed: the send loop may run inside TryComplete.
-    private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
+    private readonly LiveOutbox _outbox = new(userId, options.SendQueueFrames);
     private readonly HashSet<(string Platform, string NativeId)> _watching = [];
-    private Close? _close; // the gateway's close of this socket, once decided (the first decision stands)
-    private volatile bool _done;
 
     public long UserId { get; } = userId;
 
@@ -42,48 +34,23 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
     public long TokenId { get; } = tokenId;
 
     /// <summary>Its key was deleted or has expired: closed 4401, as a socket opened with such a key would be.</summary>
-    public void KeyWithdrawn()
-    {
-        if (BeginClose(LiveApi.Unauthorized, "invalid_api_key: the key was deleted or has expired"))
-        {
-            logger.LogInformation("Closing a /ws client of user {UserId}: its key {TokenId} was deleted or has expired", UserId, TokenId);
-            metrics.LiveClosed("key_withdrawn");
-        }
-    }
+    public void KeyWithdrawn() =>
+        _outbox.Close(new LiveClose(LiveApi.Unauthorized, "invalid_api_key: the key was deleted or has expired", "key_withdrawn"));
 
-    public void Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
-
-    public void Enqueue(JsonNode frame) => Enqueue(JsonSerializer.SerializeToUtf8Bytes(frame));
-
-    /// <summary>Queues a frame (UTF-8, shared by every socket it goes to: never changed) for the client; a client whose
-    /// queue is full is closed (it cannot keep up).</summary>
-    public void Enqueue(byte[] frame)
-    {
-        if (!_outbox.Writer.TryWrite(frame) && !_done && BeginClose(TooSlowClose, "too slow: the send queue is full"))
-        {
-            logger.LogInformation("Closing a /ws client of user {UserId}: {Frames} frames waiting", UserId, options.SendQueueFrames);
-            metrics.LiveClosed("too_slow");
-        }
-    }
-
-    /// <summary>Decides the gateway's close of this socket (false when one was decided already): nothing more is sent or
-    /// handled, the send loop sends the close once it is free, and the client is cut off if it has not answered it
-    /// within <see cref="CloseHandshakeTime"/>.</summary>
-    private bool BeginClose(int code, string reason)
-    {
-        if (Interlocked.CompareExchange(ref _close, new Close(code, reason), null) is not null)
-        {
-            return false;
-        }
-        _outbox.Writer.TryComplete(new ClosingException());
-        _ = CutOffUnlessClosedAsync();
-        return true;
-    }
-
-    /// <summary>A client that does not take the gateway's close (a send may be stuck on its full network) or does not
-    /// answer it is cut off, which also ends the receive loop.</summary>
+    /// <summary>Once the gateway decides to close this socket: says why, and cuts off a client that does not take the
+    /// close (a send may be stuck on its full network) or does not answer it within <see cref="CloseHandshakeTime"/>,
+    /// which also ends the receive loop.</summary>
     private async Task CutOffUnlessClosedAsync()
     {
+        if (await _outbox.Closing is not { } close)
+        {
+            return; // it ended without the gateway closing it
+        }
+        if (close.Metric is { } reason)
+        {
+            logger.LogInformation("Closing a /ws client of user {UserId} (key {TokenId}): {Reason}", UserId, TokenId, close.Reason);
+            metrics.LiveClosed(reason);
+        }
         await Task.Delay(CloseHandshakeTime);
         if (socket.State != WebSocketState.Closed)
         {
@@ -96,7 +63,8 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
     public async Task RunAsync(CancellationToken aborted, CancellationToken stopping)
     {
         var sending = SendLoopAsync();
-        using var goingAway = stopping.Register(() => BeginClose(GoingAwayClose, "the server is restarting: connect again"));
+        _ = CutOffUnlessClosedAsync();
+        using var goingAway = stopping.Register(() => _outbox.Close(new LiveClose(GoingAwayClose, "the server is restarting: connect again", null)));
         try
         {
             // Not cancelled when the gateway closes the client: cancelling a receive aborts the socket, and the close
@@ -105,7 +73,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
             // block on a full network and never read the close.
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent && await ReceiveAsync(aborted) is { } text)
             {
-                if (!Closing)
+                if (!_outbox.IsClosing)
                 {
                     await HandleAsync(text);
                 }
@@ -119,10 +87,9 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
         {
             foreach (var (platform, nativeId) in _watching)
             {
-                await relay.UnwatchAsync(this, platform, nativeId);
+                router.Unwatch(_outbox, platform, nativeId);
             }
-            _done = true;
-            _outbox.Writer.TryComplete();
+            _outbox.End();
             await sending;
             if (socket.State == WebSocketState.CloseReceived)
             {
@@ -136,20 +103,20 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync())
+            await foreach (var frame in _outbox.Frames.ReadAllAsync())
             {
-                if (Closing)
+                if (_outbox.IsClosing)
                 {
                     break;
                 }
                 await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
             }
         }
-        catch (Exception e) when (e is ClosingException or WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is LiveOutbox.ClosingException or WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             // closed below, or the client is gone
         }
-        if (Volatile.Read(ref _close) is { } close)
+        if (_outbox.Closing is { IsCompleted: true, Result: { } close })
         {
             await CloseQuietlyAsync(close.Code, close.Reason);
         }
@@ -176,19 +143,19 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
             var limited = LiveProtocol.Error("rate_limited");
             limited["retry_after"] = retryAfter;
             limited["details"] = $"Rate limit exceeded. Retry after {retryAfter} seconds.";
-            Enqueue(limited);
+            _outbox.Enqueue(limited);
             return;
         }
         var (frame, action) = LiveProtocol.Read(text);
         if (frame is null)
         {
-            Enqueue(LiveProtocol.Error("invalid_json"));
+            _outbox.Enqueue(LiveProtocol.Error("invalid_json"));
             return;
         }
         switch (action)
         {
             case "ping":
-                Enqueue(LiveProtocol.Pong);
+                _outbox.Enqueue(LiveProtocol.Pong);
                 break;
             case "subscribe":
                 await SubscribeAsync(frame);
@@ -197,7 +164,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
                 await UnsubscribeAsync(frame);
                 break;
             default:
-                Enqueue(LiveProtocol.Error("unknown_action"));
+                _outbox.Enqueue(LiveProtocol.Error("unknown_action"));
                 break;
         }
     }
@@ -209,7 +176,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
         {
             return false;
         }
-        Enqueue(LiveProtocol.InvalidPayload($"at most {options.MaxMeetingsPerMessage} meetings per message ({count} given)"));
+        _outbox.Enqueue(LiveProtocol.InvalidPayload($"at most {options.MaxMeetingsPerMessage} meetings per message ({count} given)"));
         return true;
     }
 
@@ -222,7 +189,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
         var (meetings, problem) = LiveProtocol.Meetings(frame);
         if (problem is not null)
         {
-            Enqueue(LiveProtocol.InvalidPayload(problem));
+            _outbox.Enqueue(LiveProtocol.InvalidPayload(problem));
             return;
         }
         // Every meeting is checked before any is watched, all in one query: like Vexa, a subscribe that cannot be checked
@@ -240,7 +207,7 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Could not check a /ws subscribe of user {UserId}: {Error}", UserId, e.Message);
-            Enqueue(LiveProtocol.AuthorizationServiceError(503, """{"detail":"Could not check your meetings; try again"}"""));
+            _outbox.Enqueue(LiveProtocol.AuthorizationServiceError(503, """{"detail":"Could not check your meetings; try again"}"""));
             return;
         }
         var subscribed = new JsonArray();
@@ -264,16 +231,16 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
             {
                 if (_watching.Add((platform, nativeId)))
                 {
-                    await relay.WatchAsync(this, platform, nativeId);
+                    await router.WatchAsync(_outbox, platform, nativeId);
                 }
                 subscribed.Add(LiveProtocol.Meeting(platform, nativeId));
             }
         }
         if (refused.Count > 0)
         {
-            Enqueue(LiveProtocol.InvalidPayload(refused));
+            _outbox.Enqueue(LiveProtocol.InvalidPayload(refused));
         }
-        Enqueue(LiveProtocol.Answer("subscribed", subscribed));
+        _outbox.Enqueue(LiveProtocol.Answer("subscribed", subscribed));
     }
 
     private async Task UnsubscribeAsync(JsonObject frame)
@@ -287,11 +254,11 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
         {
             if (_watching.Remove((platform, nativeId)))
             {
-                await relay.UnwatchAsync(this, platform, nativeId);
+                router.Unwatch(_outbox, platform, nativeId);
             }
             unsubscribed.Add(LiveProtocol.Meeting(platform, nativeId));
         }
-        Enqueue(LiveProtocol.Answer("unsubscribed", unsubscribed));
+        _outbox.Enqueue(LiveProtocol.Answer("unsubscribed", unsubscribed));
     }
 
     /// <summary>The client's next message; null when it closed or sent more than 64 KiB at once (then closed 1009).</summary>
@@ -304,10 +271,4 @@ public sealed class LiveSocket(WebSocket socket, long userId, long tokenId, Func
         }
         return message.Text;
     }
-
-    private bool Closing => Volatile.Read(ref _close) is not null;
-
-    private sealed record Close(int Code, string Reason);
-
-    private sealed class ClosingException : Exception;
 }

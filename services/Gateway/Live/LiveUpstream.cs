@@ -1,0 +1,241 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using VexaService.Contracts;
+using VexaService.Wholesaler;
+
+namespace VexaService.Gateway.Live;
+
+/// <summary>What the upstream socket hands on: a frame of a meeting, or the news that the socket was opened again.</summary>
+public abstract record UpstreamEvent
+{
+    /// <summary>A frame of a type we relay, read only as far as its type and meeting; its bytes go out as they came.
+    /// <paramref name="Issuer"/> is the Wholesaler that sent it (a meeting's ids mean something only to it).</summary>
+    public sealed record Frame(string Platform, string NativeId, byte[] Utf8, bool IsStatus, string Issuer) : UpstreamEvent;
+
+    /// <summary>The socket dropped and is open again with <paramref name="Meetings"/> subscribed: frames, statuses among
+    /// them, may have been missed meanwhile.</summary>
+    public sealed record Resumed(IReadOnlyList<(string Platform, string NativeId)> Meetings) : UpstreamEvent;
+}
+
+/// <summary>
+/// This replica's one socket to the Wholesaler's <c>/ws</c>, with the system key: it subscribes each meeting some
+/// client watches (<see cref="HoldAsync"/>) once, and reads. Every frame of a type we relay goes to <see cref="Events"/>
+/// (the reader never waits: the channel is unbounded, and what it holds is bounded by the Wholesaler's rate); answers to
+/// our own subscribes, pongs and unknown types are dropped. When the socket drops, it is opened again (1 s, doubling to
+/// 10 s), every held meeting is subscribed again, and <see cref="UpstreamEvent.Resumed"/> says so. Every replica keeps
+/// its own socket, so its clients get each frame once without sticky sessions.
+/// </summary>
+public sealed class LiveUpstream(
+    IOptions<LiveOptions> options, IOptions<WholesalerOptions> wholesaler, WholesalerIdentity identity, ILogger<LiveUpstream> logger)
+    : BackgroundService
+{
+    private static readonly HashSet<string> Relayed = ["transcript.mutable", "transcript.finalized", "meeting.status"];
+
+    private readonly Channel<UpstreamEvent> _events = Channel.CreateUnbounded<UpstreamEvent>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Lock _gate = new();
+    // How many clients' sockets hold each meeting (a count, so that holds and releases arriving in any order add up),
+    // and the meetings subscribed on the socket: a meeting released stays subscribed for Live:UpstreamLingerSeconds, so
+    // that subscribe/unsubscribe churn by clients costs the Wholesaler (to which we are one rate-limited user) nothing.
+    private readonly Dictionary<(string Platform, string NativeId), int> _holds = [];
+    private readonly HashSet<(string Platform, string NativeId)> _subscribed = [];
+    private readonly SemaphoreSlim _send = new(1, 1);
+    private ClientWebSocket? _socket;
+    private CancellationToken _stopping;
+
+    public ChannelReader<UpstreamEvent> Events => _events.Reader;
+
+    /// <summary>A client's socket watches the meeting: subscribed upstream unless it still is (done when this ends).</summary>
+    public async Task HoldAsync(string platform, string nativeId)
+    {
+        bool subscribe;
+        lock (_gate)
+        {
+            Count((platform, nativeId), +1);
+            subscribe = _subscribed.Add((platform, nativeId));
+        }
+        if (subscribe)
+        {
+            await SendAsync("subscribe", [(platform, nativeId)]);
+        }
+    }
+
+    /// <summary>A client's socket no longer watches the meeting: when none does, it is unsubscribed upstream after the
+    /// linger, unless held again meanwhile.</summary>
+    public void Release(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            Count((platform, nativeId), -1);
+        }
+        _ = UnsubscribeUnlessHeldAsync(platform, nativeId);
+    }
+
+    private void Count((string Platform, string NativeId) meeting, int change)
+    {
+        var holds = _holds.GetValueOrDefault(meeting) + change;
+        if (holds == 0)
+        {
+            _holds.Remove(meeting);
+        }
+        else
+        {
+            _holds[meeting] = holds;
+        }
+    }
+
+    private async Task UnsubscribeUnlessHeldAsync(string platform, string nativeId)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(options.Value.UpstreamLingerSeconds), _stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_holds.GetValueOrDefault((platform, nativeId)) > 0 || !_subscribed.Remove((platform, nativeId)))
+            {
+                return;
+            }
+        }
+        await SendAsync("unsubscribe", [(platform, nativeId)]);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        if (Address() is not { } address)
+        {
+            logger.LogWarning("No Wholesaler address for /ws (Live:WholesalerUrl): live transcripts are not relayed");
+            return;
+        }
+        var retry = TimeSpan.FromSeconds(1);
+        var reconnecting = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("X-API-Key", wholesaler.Value.ApiKey);
+            socket.Options.CollectHttpResponseDetails = true;
+            try
+            {
+                await socket.ConnectAsync(address, stoppingToken);
+                // Whose meetings its frames speak of: a Wholesaler id or native id means something only to it.
+                var issuer = identity.IssuerFor(socket.HttpResponseHeaders?.GetValueOrDefault(WholesalerIdentity.InstanceHeader));
+                _socket = socket;
+                retry = TimeSpan.FromSeconds(1);
+                List<(string Platform, string NativeId)> held;
+                lock (_gate)
+                {
+                    // A new socket holds no subscription: the held meetings are subscribed again, lingering ones dropped.
+                    held = [.. _holds.Where(h => h.Value > 0).Select(h => h.Key)];
+                    _subscribed.Clear();
+                    _subscribed.UnionWith(held);
+                }
+                if (held.Count > 0)
+                {
+                    await SendAsync("subscribe", held);
+                }
+                if (reconnecting)
+                {
+                    _events.Writer.TryWrite(new UpstreamEvent.Resumed(held));
+                }
+                await ReadAsync(socket, issuer, stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Live transcripts: the Wholesaler's /ws failed ({Error}); reconnecting in {Delay}", e.Message, retry);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _socket = null;
+            reconnecting = true;
+            try
+            {
+                await Task.Delay(retry, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            retry = TimeSpan.FromSeconds(Math.Min(retry.TotalSeconds * 2, 10));
+        }
+    }
+
+    private async Task ReadAsync(ClientWebSocket socket, string issuer, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        while (socket.State == WebSocketState.Open)
+        {
+            var message = await WebSocketText.ReceiveAsync(socket, 4 * 1024 * 1024, ct, buffer);
+            if (message.Closed)
+            {
+                throw new WebSocketException("closed by the Wholesaler");
+            }
+            if (message.Utf8 is not { } utf8)
+            {
+                throw new WebSocketException("a frame of the Wholesaler over 4 MiB"); // the rest of it cannot be skipped
+            }
+            // Only the type and meeting are read: a transcript frame's segments can be hundreds of KB.
+            var header = LiveFrameHeader.Read(utf8);
+            if (header is { Platform: { } platform, NativeId: { } nativeId, Type: var type } && Relayed.Contains(type))
+            {
+                _events.Writer.TryWrite(new UpstreamEvent.Frame(platform, nativeId, utf8, type == "meeting.status", issuer));
+            }
+            else if (header?.Type == "error")
+            {
+                logger.LogWarning("The Wholesaler's /ws answered an error: {Frame}", Encoding.UTF8.GetString(utf8));
+            }
+        }
+        throw new WebSocketException("the Wholesaler's socket is no longer open");
+    }
+
+    private async Task SendAsync(string action, List<(string Platform, string NativeId)> meetings)
+    {
+        if (_socket is not { State: WebSocketState.Open } socket)
+        {
+            return; // subscribed on (re)connect
+        }
+        var frame = new JsonObject
+        {
+            ["action"] = action,
+            ["meetings"] = new JsonArray([.. meetings.Select(m => LiveProtocol.Meeting(m.Platform, m.NativeId))]),
+        };
+        await _send.WaitAsync();
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        {
+            logger.LogWarning("Could not {Action} upstream ({Error}); done again on reconnect", action, e.Message);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    private Uri? Address()
+    {
+        var configured = options.Value.WholesalerUrl;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = wholesaler.Value.BaseAddress;
+        }
+        if (!Uri.TryCreate(configured, UriKind.Absolute, out var http) || (http.Scheme != Uri.UriSchemeHttp && http.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+        var ws = new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", Port = http.Port };
+        ws.Path = ws.Path.TrimEnd('/') + "/ws";
+        return ws.Uri;
+    }
+}
