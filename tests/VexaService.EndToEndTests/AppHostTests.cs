@@ -6,7 +6,7 @@ namespace VexaService.EndToEndTests;
 
 /// <summary>The whole system as the AppHost starts it, reached only through the gateway.</summary>
 [Collection(AppHostCollection.Name)]
-public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
+public sealed partial class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
 {
     private readonly HttpClient _gateway = fixture.App.CreateHttpClient("gateway");
 

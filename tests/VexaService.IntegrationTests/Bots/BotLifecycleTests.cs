@@ -5,8 +5,8 @@ using VexaService.IntegrationTests.Infrastructure;
 
 namespace VexaService.IntegrationTests.Bots;
 
-[Collection(RetailerCollection.Name)]
-public sealed class BotLifecycleTests(RetailerFixture fixture)
+[Collection(BotsCollection.Name)]
+public sealed class BotLifecycleTests(BotsStack fixture)
 {
     private readonly HttpClient _bots = fixture.BotManager.CreateClient();
 
@@ -26,7 +26,7 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
                 meeting["native_meeting_id"]!.GetValue<string>(), meeting["data"]!["passcode"]!.GetValue<string>()));
 
             // The Wholesaler got the passcode (Vexa of September 2025 keeps it in its meeting's data).
-            var wholesalerId = await RetailerFixture.WholesalerIdAsync(meeting["id"]!.GetValue<long>());
+            var wholesalerId = await fixture.WholesalerIdAsync(meeting["id"]!.GetValue<long>());
             var theirs = (await fixture.Wholesaler.GetFromJsonAsync<JsonObject>("/meetings"))!["meetings"]!.AsArray()
                 .Single(m => m!["id"]!.GetValue<long>() == wholesalerId)!;
             Assert.Equal("Secret123", theirs["data"]!["passcode"]!.GetValue<string>());
@@ -102,15 +102,15 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
         var meetId = RetailerFixture.NewMeetId();
         var ourId = await fixture.StartBotAsync(userId, meetId);
         await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
-        await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(ourId) == "completed");
-        await RetailerFixture.LoseCompletionAsync(ourId, DateTime.UtcNow); // as if its completion webhook never came
+        await RetailerFixture.WaitUntilAsync(async () => await fixture.MeetingStatusAsync(ourId) == "completed");
+        await fixture.LoseCompletionAsync(ourId, DateTime.UtcNow); // as if its completion webhook never came
 
         var listings = await fixture.MeetingListingsAsync();
         var stop = await fixture.AsUserAsync(_bots, userId, HttpMethod.Delete, $"/bots/google_meet/{meetId}");
 
         Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
         Assert.Equal("Meeting already completed.", (await stop.JsonAsync())["message"]!.GetValue<string>());
-        Assert.Equal("completed", await RetailerFixture.MeetingStatusAsync(ourId));
+        Assert.Equal("completed", await fixture.MeetingStatusAsync(ourId));
         Assert.Equal(listings, await fixture.MeetingListingsAsync());
     }
 
@@ -223,7 +223,7 @@ public sealed class BotLifecycleTests(RetailerFixture fixture)
             Assert.NotNull(refused);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused!.StatusCode);
             Assert.Equal("The meeting service is at capacity right now. Please retry later.", await refused.DetailAsync());
-            await using var db = TestEnvironment.NewDbContext();
+            await using var db = fixture.NewDbContext();
             Assert.Equal(started.Count, db.Meetings.Count(m => m.UserId == userId));
         }
         finally

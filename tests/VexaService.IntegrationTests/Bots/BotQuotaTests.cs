@@ -5,8 +5,8 @@ using VexaService.Data;
 
 namespace VexaService.IntegrationTests.Bots;
 
-[Collection(RetailerCollection.Name)]
-public sealed class BotQuotaTests(RetailerFixture fixture)
+[Collection(BotsCollection.Name)]
+public sealed class BotQuotaTests(BotsStack fixture)
 {
     [Theory]
     [InlineData(RetailerFixture.Dfc7c83e)]
@@ -41,7 +41,7 @@ public sealed class BotQuotaTests(RetailerFixture fixture)
         Assert.Equal($"User has reached the maximum concurrent bot limit ({limit}).", await refused[0].DetailAsync());
 
         // A refused request leaves no row behind.
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         Assert.Equal(limit, await db.Meetings.CountAsync(m => m.UserId == userId, TestContext.Current.CancellationToken));
     }
 
@@ -75,7 +75,7 @@ public sealed class BotQuotaTests(RetailerFixture fixture)
         // The completion webhook (emulator → Transcripts) marks our meeting completed.
         await RetailerFixture.WaitUntilAsync(async () =>
         {
-            await using var db = TestEnvironment.NewDbContext();
+            await using var db = fixture.NewDbContext();
             return await db.Meetings.AnyAsync(m => m.UserId == userId && m.Status == MeetingStatus.Completed);
         });
 

@@ -9,8 +9,8 @@ using VexaService.Data;
 namespace VexaService.IntegrationTests.Bots;
 
 /// <summary>The crash window between the Wholesaler call and our commit, and its other inconsistencies, healed.</summary>
-[Collection(RetailerCollection.Name)]
-public sealed class BotReconcilerTests(RetailerFixture fixture)
+[Collection(BotsCollection.Name)]
+public sealed class BotReconcilerTests(BotsStack fixture)
 {
     [Fact]
     public async Task The_reconciler_adopts_stops_and_marks_what_a_crash_left()
@@ -28,7 +28,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var orphanWholesalerId = (await orphanStart.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<long>();
 
         long crashedRow, neverStartedRow, goneRow;
-        await using (var db = TestEnvironment.NewDbContext())
+        await using (var db = fixture.NewDbContext())
         {
             var rows = new[]
             {
@@ -48,7 +48,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var report = await fixture.BotManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(ct);
 
         Assert.True(report.Adopted >= 1 && report.Stopped >= 1 && report.Failed >= 2, report.ToString());
-        await using (var db = TestEnvironment.NewDbContext())
+        await using (var db = fixture.NewDbContext())
         {
             var adopted = await db.Meetings.SingleAsync(m => m.Id == crashedRow, ct);
             Assert.Equal(crashedWholesalerId, adopted.WholesalerMeetingId);
@@ -77,7 +77,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         var runningRow = await fixture.StartBotAsync(userId, running);
         var leftRow = await fixture.StartBotAsync(userId, left);
         await fixture.AsUserAsync(bots, userId, HttpMethod.Delete, $"/bots/google_meet/{left}");
-        await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(leftRow) == MeetingStatus.Completed);
+        await RetailerFixture.WaitUntilAsync(async () => await fixture.MeetingStatusAsync(leftRow) == MeetingStatus.Completed);
         await reconciler.RunOnceAsync(ct); // whatever earlier tests left behind is settled by this pass
 
         // A running bot and a bot that left and said so: nothing to repair, and the whole list is not fetched.
@@ -86,21 +86,21 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         Assert.Equal(listings, await fixture.MeetingListingsAsync());
 
         // Its completion webhook lost, but only just: the webhook may still come, so the pass waits.
-        await RetailerFixture.LoseCompletionAsync(leftRow, DateTime.UtcNow);
+        await fixture.LoseCompletionAsync(leftRow, DateTime.UtcNow);
         Assert.Equal(new ReconcileReport(0, 0, 0, 0), await reconciler.RunOnceAsync(ct));
         Assert.Equal(listings, await fixture.MeetingListingsAsync());
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(leftRow));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(leftRow));
 
         // Lost for longer than the grace period: one listing, and the row takes the Wholesaler's final state.
-        await RetailerFixture.LoseCompletionAsync(leftRow, DateTime.UtcNow.AddHours(-1));
+        await fixture.LoseCompletionAsync(leftRow, DateTime.UtcNow.AddHours(-1));
         var report = await reconciler.RunOnceAsync(ct);
         Assert.True(report.Updated >= 1, report.ToString()); // other tests' rows may be followed in the same pass
         Assert.Equal(listings + 1, await fixture.MeetingListingsAsync());
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         var healed = await db.Meetings.SingleAsync(m => m.Id == leftRow, ct);
         Assert.Equal(MeetingStatus.Completed, healed.Status);
         Assert.NotNull(healed.EndTime);
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(runningRow));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(runningRow));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         Assert.Equal(theirs!["bot_container_id"]!.GetValue<string>(), ours["bot_container_id"]!.GetValue<string>());
         Assert.Equal(theirs["start_time"]!.GetValue<string>(), ours["start_time"]!.GetValue<string>());
         Assert.Equal(listings, await fixture.MeetingListingsAsync()); // found among the running bots, not in the whole history
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         Assert.Equal(theirs["id"]!.GetValue<long>(), (await db.Meetings.SingleAsync(m => m.UserId == userId, ct)).WholesalerMeetingId);
     }
 
@@ -155,6 +155,6 @@ public sealed class BotReconcilerTests(RetailerFixture fixture)
         {
             await fixture.Wholesaler.DeleteAsync("/_emulator/faults");
         }
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
     }
 }

@@ -14,8 +14,8 @@ namespace VexaService.IntegrationTests.Bots;
 /// Our meetings follow the Wholesaler's statuses, whichever Vexa it is: pushed by its webhooks (Vexa 2025-09 pushes
 /// every change, dfc7c83e only the end), polled by the one follower when a push is lost, and never lost for the owner.
 /// </summary>
-[Collection(RetailerCollection.Name)]
-public sealed class StatusFollowingTests(RetailerFixture fixture)
+[Collection(BotsCollection.Name)]
+public sealed class StatusFollowingTests(BotsStack fixture)
 {
     private readonly HttpClient _bots = fixture.BotManager.CreateClient();
     private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
@@ -80,7 +80,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
             var answer = await started.JsonAsync();
             Assert.Equal(version == "2025-09" ? "requested" : "active", answer["status"]!.GetValue<string>());
             var meetingId = answer["id"]!.GetValue<long>();
-            var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
+            var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
 
             // No follower runs in this fixture (its interval is an hour): only the Wholesaler's webhooks move our row.
             var ours = new List<(string Status, TimeSpan At)>();
@@ -135,7 +135,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
             var meetId = RetailerFixture.NewMeetId();
             var clock = Stopwatch.StartNew();
             var meetingId = await fixture.StartBotAsync(userId, meetId);
-            var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
+            var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
             var ours = new List<(string Status, TimeSpan At)>();
             var theirs = new Dictionary<string, TimeSpan>();
             await WatchAsync(userId, meetingId, wholesalerId, "active", ours, theirs, clock);
@@ -215,7 +215,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("completed"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PushAsync(Meeting("active"))).StatusCode);
         Assert.Equal("completed", await OurStatusAsync(userId, meetingId));
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         Assert.Equal(["meeting.completed"], await db.WebhookDeliveries.Where(d => d.MeetingId == meetingId).Select(d => d.EventKey).ToListAsync());
     }
 
@@ -251,7 +251,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         }));
         Assert.Equal("stopping", await OurStatusAsync(userId, meetingId));
 
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         var told = (await db.WebhookDeliveries.Where(d => d.MeetingId == meetingId).OrderBy(d => d.Id).Select(d => d.Payload).ToListAsync())
             .Select(p => JsonNode.Parse(p)!["status_change"]!)
             .Select(c => (From: c["from"]!.GetValue<string>(), To: c["to"]!.GetValue<string>()))
@@ -269,7 +269,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
             ["event_type"] = "meeting.recording_ready", ["meeting"] = new JsonObject { ["id"] = wholesalerId, ["status"] = "completed" },
         });
         Assert.Equal(HttpStatusCode.OK, pushed.StatusCode);
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
     }
 
     [Fact]
@@ -282,7 +282,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         {
             var meetId = RetailerFixture.NewMeetId();
             var meetingId = await fixture.StartBotAsync(userId, meetId);
-            await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(meetingId) == MeetingStatus.Failed);
+            await RetailerFixture.WaitUntilAsync(async () => await fixture.MeetingStatusAsync(meetingId) == MeetingStatus.Failed);
             await RetailerFixture.WaitUntilAsync(() => Task.FromResult(!receiver.Requests.IsEmpty));
             Assert.Equal("failed", JsonNode.Parse(Assert.Single(receiver.Requests).Body)!["status"]!.GetValue<string>());
         }
@@ -302,7 +302,7 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync(maxBots: 1);
         var meetId = RetailerFixture.NewMeetId();
         var meetingId = await fixture.StartBotAsync(userId, meetId);
-        var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
         (await fixture.Wholesaler.PostAsync($"/_emulator/meetings/{wholesalerId}/kill", null, ct)).EnsureSuccessStatusCode();
         Assert.Equal("active", await TheirStatusAsync(wholesalerId)); // Vexa keeps it live for ever
 
@@ -310,15 +310,15 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         await using var botManager = fixture.NewBotManager(new() { ["Reconciler:Grace"] = "00:00:00", ["Reconciler:StuckAfter"] = stuckAfter.ToString() });
         var reconciler = botManager.Services.GetRequiredService<BotReconciler>();
         await reconciler.RunOnceAsync(ct); // notices the bot missing: it may only be between start and exit
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
         await Task.Delay(stuckAfter + TimeSpan.FromMilliseconds(200), ct);
         await reconciler.RunOnceAsync(ct);
-        Assert.Equal(MeetingStatus.Failed, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Failed, await fixture.MeetingStatusAsync(meetingId));
 
         // The slot and the native id are free: a new bot for the same meeting is a new meeting.
         var again = await fixture.StartBotAsync(userId, meetId);
         Assert.NotEqual(meetingId, again);
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         Assert.Equal(["meeting.failed"], await db.WebhookDeliveries.Where(d => d.MeetingId == meetingId).Select(d => d.EventKey).ToListAsync(ct));
     }
 
@@ -330,17 +330,17 @@ public sealed class StatusFollowingTests(RetailerFixture fixture)
         var meetingId = await fixture.StartBotAsync(userId, RetailerFixture.NewMeetId());
         await using var botManager = fixture.NewBotManager(new() { ["Reconciler:Grace"] = "00:00:00", ["Reconciler:StuckAfter"] = "00:10:00" });
         await botManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(ct);
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         var row = await db.Meetings.SingleAsync(m => m.Id == meetingId, ct);
         Assert.Equal(MeetingStatus.Active, row.Status);
         Assert.Null(row.BotMissingSince); // its bot runs
     }
 
     /// <summary>Until a replica holds the follower's advisory lock (a bigint key shows in pg_locks as two halves).</summary>
-    private static async Task WaitForFollowerLockAsync(CancellationToken ct)
+    private async Task WaitForFollowerLockAsync(CancellationToken ct)
     {
         const long key = BotReconciler.AdvisoryLockKey;
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         for (var i = 0; i < 200; i++)
         {
             var held = await db.Database.SqlQuery<bool>($"""

@@ -11,8 +11,8 @@ using VexaService.Data;
 namespace VexaService.IntegrationTests.Bots;
 
 /// <summary>Each Wholesaler fault (emulator fault injection) becomes a clean 502/503/504 and leaves no half-created state.</summary>
-[Collection(RetailerCollection.Name)]
-public sealed class WholesalerFaultTests(RetailerFixture fixture) : IAsyncLifetime
+[Collection(BotsCollection.Name)]
+public sealed class WholesalerFaultTests(BotsStack fixture) : IAsyncLifetime
 {
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -38,7 +38,7 @@ public sealed class WholesalerFaultTests(RetailerFixture fixture) : IAsyncLifeti
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal(detail, await response.DetailAsync());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}"); // never hangs past our timeouts
-        await using (var db = TestEnvironment.NewDbContext())
+        await using (var db = fixture.NewDbContext())
         {
             Assert.False(await db.Meetings.AnyAsync(m => m.UserId == userId)); // no half-created row, quota slot free
         }
@@ -82,7 +82,7 @@ public sealed class WholesalerFaultTests(RetailerFixture fixture) : IAsyncLifeti
         Assert.Equal(running[0]!["container_id"]!.GetValue<string>(), (await retry.JsonAsync())["bot_container_id"]!.GetValue<string>());
         Assert.Equal(startsBefore + 1, await BotStartsAsync()); // adopted, not started again
         Assert.Single(await RunningBotsForAsync(meetId));
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = fixture.NewDbContext();
         var row = await db.Meetings.SingleAsync(m => m.UserId == userId);
         Assert.Equal(running[0]!["meeting_id_from_name"]!.GetValue<string>(), row.WholesalerMeetingId.ToString());
     }
@@ -106,7 +106,7 @@ public sealed class WholesalerFaultTests(RetailerFixture fixture) : IAsyncLifeti
         var report = await botManager.Services.GetRequiredService<BotReconciler>().RunOnceAsync(CancellationToken.None);
         Assert.True(report.Stopped >= 1, $"nothing stopped: {report}");
         await RetailerFixture.WaitUntilAsync(async () => (await RunningBotsForAsync(meetId)).Count == 0);
-        await using (var db = TestEnvironment.NewDbContext())
+        await using (var db = fixture.NewDbContext())
         {
             Assert.False(await db.Meetings.AnyAsync(m => m.UserId == userId && !MeetingStatus.Final.Contains(m.Status)));
         }

@@ -17,13 +17,53 @@ public sealed class RetailerCollection : ICollectionFixture<RetailerFixture>
     public const string Name = "retailer";
 }
 
+/// <summary>The bots' tests (starts, quotas, faults on the Wholesaler, status following, reconciler passes, the call
+/// budget) on a stack and database of their own: a reconciler pass fails every live row another Wholesaler issued,
+/// which in a shared database would be other stacks' meetings.</summary>
+[CollectionDefinition(Name)]
+public sealed class BotsCollection : ICollectionFixture<BotsStack>
+{
+    public const string Name = "bots";
+}
+
+public sealed class BotsStack : RetailerFixture
+{
+    protected override bool OwnDatabase => true;
+}
+
+/// <summary>The <c>/ws</c> tests on a stack and database of their own: they run beside the others instead of after them.</summary>
+[CollectionDefinition(Name)]
+public sealed class LiveCollection : ICollectionFixture<LiveStack>
+{
+    public const string Name = "live";
+}
+
+public sealed class LiveStack : RetailerFixture
+{
+    protected override bool OwnDatabase => true;
+}
+
 /// <summary>
 /// The Retailer's BotManager (two replicas) and Transcripts services on real PostgreSQL and Redis, talking over real
 /// HTTP to one Wholesaler emulator, which posts its webhooks back to Transcripts. Callers are signed as the gateway
-/// would sign them (the gateway itself is tested elsewhere).
+/// would sign them (the gateway itself is tested elsewhere). Each collection's stack has its own emulator (its faults,
+/// behaviour and counters are its own); <see cref="BotsStack"/> and <see cref="LiveStack"/> also have their own database.
 /// </summary>
-public sealed class RetailerFixture : IAsyncLifetime
+public class RetailerFixture : IAsyncLifetime
 {
+    private IsolatedDatabase? _ownDatabase;
+
+    /// <summary>Whether the stack gets a database of its own rather than the shared test database.</summary>
+    protected virtual bool OwnDatabase => false;
+
+    /// <summary>The stack's database: what its services use, and what tests of its collection read and write.</summary>
+    public string Database { get; private set; } = "";
+
+    public VexaDbContext NewDbContext() => TestEnvironment.NewDbContext(Database);
+
+    /// <summary>A new API key of <paramref name="userId"/> in the stack's database.</summary>
+    public Task<string> NewKeyAsync(long userId, DateTime? expiresAt = null) => TestEnvironment.NewKeyAsync(userId, expiresAt, Database);
+
     public const string CallbackSecret = TestEnvironment.CallbackSecret;
 
     /// <summary>The emulator's own concurrency limit for the system user: room for every test's bots at once.</summary>
@@ -40,8 +80,17 @@ public sealed class RetailerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await TestEnvironment.EnsureMigratedAsync();
-        await using (var db = TestEnvironment.NewDbContext())
+        if (OwnDatabase)
+        {
+            _ownDatabase = await IsolatedDatabase.CreateAsync();
+            Database = _ownDatabase.ConnectionString;
+        }
+        else
+        {
+            await TestEnvironment.EnsureMigratedAsync();
+            Database = TestEnvironment.Postgres;
+        }
+        await using (var db = NewDbContext())
         {
             // The emulator numbers its meetings from 1 in every run; earlier runs' mappings would collide. Only earlier
             // runs' rows: the other collections of this run are inserting theirs at this moment, and count on them.
@@ -75,6 +124,7 @@ public sealed class RetailerFixture : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?>
         {
+            ["ConnectionStrings:vexadb"] = Database,
             ["Wholesaler:BaseAddress"] = EmulatorUrl,
             // Tight enough to test timeouts quickly, loose enough for a loaded 2-core CI machine in normal operation.
             ["Wholesaler:AttemptTimeout"] = "00:00:02",
@@ -100,6 +150,7 @@ public sealed class RetailerFixture : IAsyncLifetime
         var url = $"http://127.0.0.1:{port}";
         var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:vexadb"] = Database,
             ["Wholesaler:BaseAddress"] = EmulatorUrl,
             ["Webhooks:PublicBaseUrl"] = url,
             ["Wholesaler:BudgetPerSecond"] = "0",
@@ -133,7 +184,7 @@ public sealed class RetailerFixture : IAsyncLifetime
     /// <param name="events">The webhook events the user chose (<c>data.webhook_events</c>); null: none chosen (Vexa's default).</param>
     public async Task<long> NewUserAsync(int maxBots = 5, string? webhookUrl = null, string? webhookSecret = null, string[]? events = null)
     {
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = NewDbContext();
         var settings = new JsonObject();
         if (webhookUrl is not null)
         {
@@ -163,9 +214,9 @@ public sealed class RetailerFixture : IAsyncLifetime
     }
 
     /// <summary>A Google Meet meeting row of <paramref name="userId"/>'s, written directly (whatever the Wholesaler holds).</summary>
-    public static async Task<long> InsertMeetingAsync(long userId, string issuer, long wholesalerId, string meetId, string status)
+    public async Task<long> InsertMeetingAsync(long userId, string issuer, long wholesalerId, string meetId, string status)
     {
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = NewDbContext();
         var meeting = new Meeting
         {
             UserId = userId, Platform = "google_meet", NativeMeetingId = meetId, WholesalerMeetingId = wholesalerId,
@@ -234,9 +285,9 @@ public sealed class RetailerFixture : IAsyncLifetime
             .Any(m => m!["id"]!.GetValue<long>() == wholesalerId);
 
     /// <summary>The Wholesaler's id for our meeting, read from the database.</summary>
-    public static async Task<long> WholesalerIdAsync(long meetingId)
+    public async Task<long> WholesalerIdAsync(long meetingId)
     {
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = NewDbContext();
         return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).WholesalerMeetingId!.Value;
     }
 
@@ -257,19 +308,15 @@ public sealed class RetailerFixture : IAsyncLifetime
     public async Task<long> MeetingListingsAsync() => (await EmulatorStatsAsync())["meeting_listings"]!.GetValue<long>();
 
     /// <summary>Our meeting row's status, read from the database.</summary>
-    public static async Task<string> MeetingStatusAsync(long meetingId)
-    {
-        await using var db = TestEnvironment.NewDbContext();
-        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).Status;
-    }
+    public Task<string> MeetingStatusAsync(long meetingId) => TestEnvironment.MeetingStatusAsync(meetingId, Database);
 
     /// <summary>
     /// Puts a meeting that completed at the Wholesaler (and here) back to <c>active</c> in our table, last touched at
     /// <paramref name="updatedAt"/>, with no completion event for its owner: what a lost completion webhook leaves.
     /// </summary>
-    public static async Task LoseCompletionAsync(long meetingId, DateTime updatedAt)
+    public async Task LoseCompletionAsync(long meetingId, DateTime updatedAt)
     {
-        await using var db = TestEnvironment.NewDbContext();
+        await using var db = NewDbContext();
         // In SQL, past the status writer: nothing is told, as nothing was.
         await db.Meetings.Where(m => m.Id == meetingId).ExecuteUpdateAsync(u => u
             .SetProperty(m => m.Status, MeetingStatus.Active).SetProperty(m => m.EndTime, (DateTime?)null).SetProperty(m => m.UpdatedAt, updatedAt));
@@ -304,5 +351,10 @@ public sealed class RetailerFixture : IAsyncLifetime
         await BotManager.DisposeAsync();
         await Emulator.DisposeAsync();
         Wholesaler.Dispose();
+        if (_ownDatabase is not null)
+        {
+            await _ownDatabase.DisposeAsync();
+        }
+        GC.SuppressFinalize(this);
     }
 }

@@ -51,13 +51,20 @@ public static class TestEnvironment
     }
 
     /// <summary>A new API key of <paramref name="userId"/>, stored as the admin API stores it (its hash and prefix).</summary>
-    public static async Task<string> NewKeyAsync(long userId, DateTime? expiresAt = null)
+    public static async Task<string> NewKeyAsync(long userId, DateTime? expiresAt = null, string? database = null)
     {
         var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
-        await using var db = NewDbContext();
+        await using var db = NewDbContext(database);
         db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = VexaService.Keys.ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
         await db.SaveChangesAsync();
         return key;
+    }
+
+    /// <summary>A meeting row's status, read from the shared test database or <paramref name="database"/>.</summary>
+    public static async Task<string> MeetingStatusAsync(long meetingId, string? database = null)
+    {
+        await using var db = NewDbContext(database);
+        return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).Status;
     }
 
     private static string Required(string name) =>

@@ -23,7 +23,7 @@ public sealed class CallbackReadBackTests(RetailerFixture fixture)
         var userId = await fixture.NewUserAsync(webhookUrl: hook.Url);
         var meetId = RetailerFixture.NewMeetId();
         var meetingId = await fixture.StartBotAsync(userId, meetId);
-        var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
         var before = await RowAsync(meetingId);
         Assert.Equal(MeetingStatus.Active, before.Status);
 
@@ -82,7 +82,7 @@ public sealed class CallbackReadBackTests(RetailerFixture fixture)
             new { id = wholesalerId, platform = "google_meet", native_meeting_id = meetId, status = "completed" });
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
         Assert.Equal("Unknown meeting", await answer.DetailAsync());
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
     }
 
     [Fact]
@@ -101,14 +101,14 @@ public sealed class CallbackReadBackTests(RetailerFixture fixture)
             new { id = wholesalerId, platform = "google_meet", native_meeting_id = meetId, status = "completed" });
         Assert.True(answer.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
             $"{(int)answer.StatusCode}");
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
     }
 
     /// <summary>An active meeting of a new user's, mapped to a new Wholesaler id of <paramref name="issuer"/>.</summary>
     private async Task<(long MeetingId, long WholesalerId, string MeetId)> InsertMeetingAsync(string issuer)
     {
         var (wholesalerId, meetId) = (RetailerFixture.NewWholesalerId(), RetailerFixture.NewMeetId());
-        var meetingId = await RetailerFixture.InsertMeetingAsync(await fixture.NewUserAsync(), issuer, wholesalerId, meetId, MeetingStatus.Active);
+        var meetingId = await fixture.InsertMeetingAsync(await fixture.NewUserAsync(), issuer, wholesalerId, meetId, MeetingStatus.Active);
         return (meetingId, wholesalerId, meetId);
     }
 

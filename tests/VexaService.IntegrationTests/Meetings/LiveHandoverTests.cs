@@ -133,14 +133,14 @@ public sealed class LiveHandoverTests : IAsyncDisposable
         await client.DrainAsync(TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(client.Received, f => f.ToJsonString().Contains("B's", StringComparison.Ordinal));
         Assert.DoesNotContain(client.Received, f => f["type"]!.GetValue<string>() == "meeting.status");
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(csMeeting));
+        Assert.Equal(MeetingStatus.Active, await TestEnvironment.MeetingStatusAsync(csMeeting));
 
         // C's own end, which the Wholesaler bears out, passes and moves C's meeting.
         _csStatusAtTheWholesaler = "completed";
         await SendUpstreamAsync(Frame(nativeId, "meeting.status", new JsonObject { ["status"] = "completed" }));
         var ended = await client.NextAsync(f => f["type"]!.GetValue<string>() == "meeting.status");
         Assert.Equal("completed", ended!["payload"]!["status"]!.GetValue<string>());
-        await RetailerFixture.WaitUntilAsync(async () => await RetailerFixture.MeetingStatusAsync(csMeeting) == MeetingStatus.Completed);
+        await RetailerFixture.WaitUntilAsync(async () => await TestEnvironment.MeetingStatusAsync(csMeeting) == MeetingStatus.Completed);
     }
 
     private static async Task<long> MeetingAsync(long userId, string nativeId, string status, long wholesalerId, string issuer, DateTime created, DateTime updated)

@@ -23,8 +23,8 @@ namespace VexaService.IntegrationTests.Meetings;
 /// Live transcripts over <c>/ws</c> at the gateway (contract §14), relayed from the emulator's <c>/ws</c>: Vexa's frames
 /// and errors, and each user seeing only their own meetings, also when two users take turns on one native id.
 /// </summary>
-[Collection(RetailerCollection.Name)]
-public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetime
+[Collection(LiveCollection.Name)]
+public sealed class LiveTranscriptTests(LiveStack fixture) : IAsyncLifetime
 {
     private ServiceFactory<GatewayMarker> _gateway = null!;
     private string _ws = "";
@@ -47,7 +47,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             ["Live:MaxSocketsPerKey"] = maxSocketsPerKey.ToString(CultureInfo.InvariantCulture),
             ["Live:KeyCheckSeconds"] = keyCheckSeconds.ToString(CultureInfo.InvariantCulture),
             ["Live:KeepAliveSeconds"] = keepAliveSeconds.ToString(CultureInfo.InvariantCulture),
-            ["ConnectionStrings:vexadb"] = database ?? TestEnvironment.Postgres,
+            ["ConnectionStrings:vexadb"] = database ?? fixture.Database,
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl, // whose meetings its status frames move (the issuer)
             ["Live:SendQueueFrames"] = "16",
@@ -67,11 +67,11 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
     private static async Task<(long UserId, string Key)> UserWithKeyAsync(RetailerFixture fixture)
     {
         var userId = await fixture.NewUserAsync();
-        return (userId, await KeyOfAsync(userId));
+        return (userId, await fixture.NewKeyAsync(userId));
     }
 
     /// <summary>A new API key of <paramref name="userId"/>.</summary>
-    private static Task<string> KeyOfAsync(long userId, DateTime? expiresAt = null) => TestEnvironment.NewKeyAsync(userId, expiresAt);
+    private Task<string> KeyOfAsync(long userId, DateTime? expiresAt = null) => fixture.NewKeyAsync(userId, expiresAt);
 
     private async Task<LiveClient> ConnectAsync(string? key, bool inQuery = false, string? ws = null)
     {
@@ -152,6 +152,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         await using var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
             ["urls"] = $"http://127.0.0.1:{port}",
+            ["ConnectionStrings:vexadb"] = fixture.Database,
             ["Live:KeyCheckSeconds"] = "3600",
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
@@ -331,7 +332,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
             {
             }
             Assert.Equal("active", listed);
-            await using var db = TestEnvironment.NewDbContext();
+            await using var db = fixture.NewDbContext();
             Assert.NotNull((await db.Meetings.SingleAsync(m => m.Id == meetingId, ct)).StartTime); // the frame's time
         }
         finally
@@ -357,10 +358,10 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         Assert.NotNull(await clientB.NextAsync(f => f["type"]!.GetValue<string>() == "transcript.mutable"));
 
         // Hold meeting A's row, as a long transaction would: following A's next status must wait for it.
-        await using var holder = TestEnvironment.NewDbContext();
+        await using var holder = fixture.NewDbContext();
         await using var held = await holder.Database.BeginTransactionAsync(ct);
         await holder.Database.ExecuteSqlRawAsync("SELECT 1 FROM meetings WHERE id = {0} FOR UPDATE", [meetingA], ct);
-        var wholesalerIdA = (await TestEnvironment.NewDbContext().Meetings.SingleAsync(m => m.Id == meetingA, ct)).WholesalerMeetingId;
+        var wholesalerIdA = (await fixture.NewDbContext().Meetings.SingleAsync(m => m.Id == meetingA, ct)).WholesalerMeetingId;
         (await fixture.Wholesaler.PostAsync($"/_emulator/meetings/{wholesalerIdA}/exit", null, ct)).EnsureSuccessStatusCode();
 
         // A's watcher still gets the status frame, and B's frames keep coming while A's status waits for the row.
@@ -374,7 +375,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         // Then A's status is followed.
         await RetailerFixture.WaitUntilAsync(async () =>
         {
-            await using var db = TestEnvironment.NewDbContext();
+            await using var db = fixture.NewDbContext();
             return MeetingStatus.IsFinal((await db.Meetings.SingleAsync(m => m.Id == meetingA, ct)).Status);
         });
     }
@@ -509,7 +510,7 @@ public sealed class LiveTranscriptTests(RetailerFixture fixture) : IAsyncLifetim
         await using var expiringSocket = await ConnectAsync(expiring, ws: ws);
         Assert.True(await AnswersPingAsync(keptSocket) && await AnswersPingAsync(deletedSocket) && await AnswersPingAsync(expiringSocket));
 
-        await using (var db = TestEnvironment.NewDbContext())
+        await using (var db = fixture.NewDbContext())
         {
             var hash = ApiKeyHash.Compute(deleted);
             await db.ApiTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(TestContext.Current.CancellationToken);

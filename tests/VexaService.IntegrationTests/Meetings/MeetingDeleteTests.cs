@@ -39,7 +39,7 @@ public sealed class MeetingDeleteTests(RetailerFixture fixture)
             Assert.Equal(1, codes.Count(c => c == HttpStatusCode.OK));
             Assert.Equal(Parallel - 1, codes.Count(c => c == HttpStatusCode.NotFound));
             Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-            var newAtWholesaler = await RetailerFixture.WholesalerIdAsync((await started.JsonAsync())["id"]!.GetValue<long>());
+            var newAtWholesaler = await fixture.WholesalerIdAsync((await started.JsonAsync())["id"]!.GetValue<long>());
             Assert.True(await fixture.WholesalerHasAsync(round.OtherAtWholesaler), $"round {round.MeetId}: the other user's finished meeting went");
             Assert.True(await fixture.WholesalerHasAsync(newAtWholesaler), $"round {round.MeetId}: the other user's new meeting went");
             await using var db = TestEnvironment.NewDbContext();
@@ -62,6 +62,6 @@ public sealed class MeetingDeleteTests(RetailerFixture fixture)
         await fixture.StopAndWaitCompletedAsync(other, meetId, otherMeeting);
         var ownerMeeting = await fixture.StartBotAsync(owner, meetId);
         await fixture.StopAndWaitCompletedAsync(owner, meetId, ownerMeeting);
-        return new Round(meetId, ownerMeeting, otherMeeting, await RetailerFixture.WholesalerIdAsync(otherMeeting));
+        return new Round(meetId, ownerMeeting, otherMeeting, await fixture.WholesalerIdAsync(otherMeeting));
     }
 }

@@ -70,7 +70,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "completed" }, await StatusesAsync());
 
         // The completion was lost: the listing shows what we hold, without asking the Wholesaler...
-        await RetailerFixture.LoseCompletionAsync(leftId, DateTime.UtcNow.AddHours(-1));
+        await fixture.LoseCompletionAsync(leftId, DateTime.UtcNow.AddHours(-1));
         Assert.Equal(new Dictionary<long, string> { [runningId] = "active", [leftId] = "active" }, await StatusesAsync());
         Assert.Equal(requests, await fixture.WholesalerRequestsAsync());
 
@@ -157,7 +157,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var meetId = RetailerFixture.NewMeetId();
         var meetingId = await fixture.StartBotAsync(userId, meetId);
         await fixture.StopAndWaitCompletedAsync(userId, meetId, meetingId);
-        var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
 
         var first = await TranscriptAsync(userId, meetId);
         var callsAfterFirst = await TranscriptCallsAsync(wholesalerId);
@@ -206,7 +206,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
 
         await fixture.StopAndWaitCompletedAsync(userId, meetId, meetingId);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AsUserAsync(_transcripts, other, HttpMethod.Delete, path)).StatusCode);
-        var wholesalerId = await RetailerFixture.WholesalerIdAsync(meetingId);
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
         var listings = await fixture.MeetingListingsAsync();
         var deleted = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, path);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
@@ -227,7 +227,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         await fixture.StopAndWaitCompletedAsync(first, meetId, older);
         var newer = await fixture.StartBotAsync(second, meetId);
         await fixture.StopAndWaitCompletedAsync(second, meetId, newer);
-        var (olderAtWholesaler, newerAtWholesaler) = (await RetailerFixture.WholesalerIdAsync(older), await RetailerFixture.WholesalerIdAsync(newer));
+        var (olderAtWholesaler, newerAtWholesaler) = (await fixture.WholesalerIdAsync(older), await fixture.WholesalerIdAsync(newer));
 
         // The Wholesaler deletes by native id its newest meeting, which is the second user's: it is not asked.
         Assert.Equal(HttpStatusCode.OK, (await fixture.AsUserAsync(_transcripts, first, HttpMethod.Delete, path)).StatusCode);

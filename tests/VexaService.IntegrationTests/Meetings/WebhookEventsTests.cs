@@ -49,7 +49,7 @@ public sealed class WebhookEventsTests(RetailerFixture fixture)
             var aliceMeeting = await fixture.StartBotAsync(alice, aliceMeet);
             var bobMeeting = await fixture.StartBotAsync(bob, bobMeet);
             await RetailerFixture.WaitUntilAsync(async () =>
-                await RetailerFixture.MeetingStatusAsync(aliceMeeting) == "active" && await RetailerFixture.MeetingStatusAsync(bobMeeting) == "active");
+                await fixture.MeetingStatusAsync(aliceMeeting) == "active" && await fixture.MeetingStatusAsync(bobMeeting) == "active");
             await fixture.StopAndWaitCompletedAsync(alice, aliceMeet, aliceMeeting);
             await fixture.StopAndWaitCompletedAsync(bob, bobMeet, bobMeeting);
 

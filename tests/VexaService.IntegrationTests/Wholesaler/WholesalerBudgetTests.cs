@@ -14,8 +14,8 @@ namespace VexaService.IntegrationTests.Wholesaler;
 /// To the Wholesaler we are one user with one rate limit: the running bots are one shared copy, all replicas together
 /// stay under one call budget, and the Wholesaler's 429 is waited out, never read as an answer.
 /// </summary>
-[Collection(RetailerCollection.Name)]
-public sealed class WholesalerBudgetTests(RetailerFixture fixture)
+[Collection(BotsCollection.Name)]
+public sealed class WholesalerBudgetTests(BotsStack fixture)
 {
     [Fact]
     public async Task Tenants_polling_their_bots_share_one_copy_and_each_sees_the_bot_they_just_started()
@@ -138,8 +138,8 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
             var start = await fixture.AsUserAsync(a, userId, HttpMethod.Post, "/bots", new { platform = "google_meet", native_meeting_id = RetailerFixture.NewMeetId() });
             Assert.Equal(HttpStatusCode.ServiceUnavailable, start.StatusCode);
             await Assert.ThrowsAsync<WholesalerUnavailableException>(() => replicaA.Services.GetRequiredService<BotReconciler>().RunOnceAsync(ct));
-            Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
-            await using (var db = TestEnvironment.NewDbContext())
+            Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
+            await using (var db = fixture.NewDbContext())
             {
                 Assert.Equal(1, await db.Meetings.CountAsync(m => m.UserId == userId, ct));
             }
@@ -152,7 +152,7 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         {
             (await fixture.Wholesaler.PutAsJsonAsync("/_emulator/behaviour", new { rate_limit_burst = 0 }, CancellationToken.None)).EnsureSuccessStatusCode();
         }
-        Assert.Equal(MeetingStatus.Active, await RetailerFixture.MeetingStatusAsync(meetingId));
+        Assert.Equal(MeetingStatus.Active, await fixture.MeetingStatusAsync(meetingId));
     }
 
     [Fact]
@@ -161,12 +161,13 @@ public sealed class WholesalerBudgetTests(RetailerFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var (reader, other) = (await fixture.NewUserAsync(), await fixture.NewUserAsync());
         var (readerMeet, otherMeet) = (RetailerFixture.NewMeetId(), RetailerFixture.NewMeetId());
-        var readerWholesalerId = await RetailerFixture.WholesalerIdAsync(await fixture.StartBotAsync(reader, readerMeet));
+        var readerWholesalerId = await fixture.WholesalerIdAsync(await fixture.StartBotAsync(reader, readerMeet));
         await fixture.StartBotAsync(other, otherMeet);
         await Task.Delay(300, ct); // a segment or two
         // Two calls at once, then one every 100 s: the first read spends one, every later one has to do without.
         await using var limited = new ServiceFactory<VexaService.Transcripts.TranscriptsMarker>(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:vexadb"] = fixture.Database,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
             ["Wholesaler:BudgetPerSecond"] = "0.01",
             ["Wholesaler:BudgetBurst"] = "2",
