@@ -48,6 +48,11 @@ public static class MeetingStatus
     public const string Failed = "failed";
     public const string Error = "error";
 
+    /// <summary>The bot is stuck and a person must act (Vexa 0.12's <c>needs_help</c>; the hosted 1.5 API says
+    /// <c>needs_human_help</c>, which we show under this one name). Live, with no place on the path: a bot leaves it for
+    /// any status.</summary>
+    public const string NeedsHelp = "needs_help";
+
     /// <summary>The statuses a meeting never leaves; every other one, known or not, is live.</summary>
     public static readonly string[] Final = [Completed, Failed, Error];
 

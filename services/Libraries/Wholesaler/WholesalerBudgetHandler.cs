@@ -6,7 +6,7 @@ namespace VexaService.Wholesaler;
 /// Every attempt to call the Wholesaler (retries included) takes from the shared <see cref="WholesalerBudget"/>; an
 /// attempt over budget is not made, and the caller gets a 503 with <c>Retry-After</c> (the resilience pipeline lets
 /// this exception through: it is neither retried nor counted by the circuit breaker). A 429 from the Wholesaler holds
-/// every replica back for its <c>Retry-After</c> (1 s if it gives none).
+/// every replica back for its <c>Retry-After</c>, or 60 s if it gives none (<see cref="ThrottledFor"/>).
 /// </summary>
 public sealed class WholesalerBudgetHandler(WholesalerBudget budget, VexaMetrics metrics) : DelegatingHandler
 {
@@ -36,9 +36,16 @@ public sealed class WholesalerBudgetHandler(WholesalerBudget budget, VexaMetrics
         return response;
     }
 
-    /// <summary>How long a 429 asks us to wait: its <c>Retry-After</c>, or 1 s when it gives none.</summary>
+    /// <summary>How long a 429 asks us to wait: its <c>Retry-After</c>, or <see cref="GuardBackoff"/> when it gives none.</summary>
     public static TimeSpan ThrottledFor(HttpResponseMessage response) =>
         response.Headers.RetryAfter is { } retry && (retry.Delta ?? retry.Date - DateTimeOffset.UtcNow) is { } wait
             ? wait
-            : TimeSpan.FromSeconds(1);
+            : GuardBackoff;
+
+    /// <summary>
+    /// A 429 without <c>Retry-After</c> comes from Vexa 0.12's per-address guard (600 requests a minute), not from its
+    /// per-user limiter, which says <c>Retry-After: 1</c>; ten such refusals ban our address for an hour (contract
+    /// 0.12 §6). So we wait out a whole window of the guard instead of trying again within a second.
+    /// </summary>
+    public static readonly TimeSpan GuardBackoff = TimeSpan.FromSeconds(60);
 }

@@ -9,7 +9,12 @@ public static class WholesalerMeetingJson
 {
     public static long? Id(JsonNode? meeting) => meeting?["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : null;
 
-    public static string? Status(JsonNode? meeting) => meeting?["status"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    /// <summary>The meeting's status in our words: one Vexa's name for a status another names differently is ours
+    /// (<see cref="MeetingStatus.NeedsHelp"/>), so that users see one vocabulary whichever Vexa we resell.</summary>
+    public static string? Status(JsonNode? meeting) =>
+        meeting?["status"] is JsonValue v && v.TryGetValue<string>(out var s) ? OurWord(s) : null;
+
+    private static string OurWord(string status) => status == "needs_human_help" ? MeetingStatus.NeedsHelp : status;
 
     public static string? Text(JsonNode? meeting, string field) =>
         meeting?[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
