@@ -113,7 +113,9 @@ public sealed class TranscriptStore(
             // Not abandoned half-way because the reader went away.
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
-        var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
+        var segments = WholesalerSegmentsJson.InOurShape(body["segments"] as JsonArray ?? [],
+            WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime);
+        var bytes = Serialize(Header(meeting, body, segments));
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
             await routes.StoreIfUnchangedAsync(route, RedisKeys.TranscriptFinal(meeting.Id), bytes, TimeSpan.FromDays(7));

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VexaService.Contracts;
+
+namespace VexaService.Wholesaler;
+
+/// <summary>
+/// A transcript's segments in the shape our users know (Vexa 2025-09): <c>start</c> and <c>end</c> in seconds from the
+/// meeting's start, each segment once, in order. Vexa 0.12's bot writes epoch seconds instead, and its segments come
+/// from two stores that can both hold one <c>segment_id</c> (contract 0.12 §2.6, row 14); Vexa itself tells the two kinds
+/// of time apart by size, and so do we. Segments already in our shape come back exactly as they were.
+/// </summary>
+public static class WholesalerSegmentsJson
+{
+    /// <summary>Times at or above this are epoch seconds (2001-09-09), below it seconds into the meeting.</summary>
+    public const double EpochThreshold = 1e9;
+
+    /// <param name="meetingStart">When the meeting started (UTC), the origin of the offsets; without it, the earliest
+    /// segment's start is.</param>
+    public static JsonArray InOurShape(JsonArray segments, DateTime? meetingStart)
+    {
+        var items = segments.Select(s => s?.DeepClone()).ToList();
+        var epoch = items.OfType<JsonObject>().Any(s => Seconds(s["start"]) >= EpochThreshold);
+        var hasIds = items.OfType<JsonObject>().Any(s => SegmentId(s) is not null);
+        if (!epoch && !hasIds)
+        {
+            return new JsonArray([.. items]);
+        }
+        var merged = false;
+        if (hasIds)
+        {
+            // The later copy of a segment is the newer one (Vexa 0.12 merges the stored and the live ones).
+            var last = new Dictionary<string, int>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is JsonObject s && SegmentId(s) is { } id)
+                {
+                    last[id] = i;
+                }
+            }
+            var kept = items.Where((s, i) => s is not JsonObject o || SegmentId(o) is not { } id || last[id] == i).ToList();
+            merged = kept.Count < items.Count;
+            items = kept;
+        }
+        if (epoch)
+        {
+            var origin = meetingStart is { } start
+                ? new DateTimeOffset(DateTime.SpecifyKind(start, DateTimeKind.Utc)).ToUnixTimeMilliseconds() / 1000.0
+                : items.OfType<JsonObject>().Select(s => Seconds(s["start"])).Where(t => t >= EpochThreshold).Min() ?? 0;
+            foreach (var s in items.OfType<JsonObject>())
+            {
+                ToOffset(s, "start", "absolute_start_time", origin);
+                ToOffset(s, "end", "absolute_end_time", origin);
+            }
+        }
+        if (epoch || merged)
+        {
+            // Vexa 2025-09 answered in order of start; merged stores need not be (a stable sort keeps ties as they came).
+            items = items.OrderBy(s => Seconds(s?["start"]) ?? double.MaxValue).ToList();
+        }
+        return new JsonArray([.. items]);
+    }
+
+    private static void ToOffset(JsonObject segment, string field, string absoluteField, double origin)
+    {
+        if (Seconds(segment[field]) is not { } seconds || seconds < EpochThreshold)
+        {
+            return;
+        }
+        segment[field] = Math.Round(seconds - origin, 3);
+        if (segment[absoluteField] is null)
+        {
+            segment[absoluteField] = VexaDateTime.Naive(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime);
+        }
+    }
+
+    private static double? Seconds(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) ? d : null;
+
+    private static string? SegmentId(JsonObject segment) => segment["segment_id"] switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) && s.Length > 0 => s,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
+        _ => null,
+    };
+}

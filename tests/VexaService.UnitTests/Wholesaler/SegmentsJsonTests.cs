@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using VexaService.Wholesaler;
+
+namespace VexaService.UnitTests.Wholesaler;
+
+/// <summary>Segments as our users know them (offsets, each once, in order), whichever Vexa wrote them.</summary>
+public sealed class SegmentsJsonTests
+{
+    private static readonly DateTime MeetingStart = new(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
+    private static readonly double StartEpoch = new DateTimeOffset(MeetingStart).ToUnixTimeSeconds();
+
+    [Fact]
+    public void Segments_in_our_shape_come_back_exactly_as_they_were()
+    {
+        var segments = JsonNode.Parse("""
+            [{"start":0.5,"end":2.25,"text":"Hello","language":"en","speaker":"Ann","absolute_start_time":"2026-12-01T10:00:00.500000"},
+             {"start":2.5,"end":4.0,"text":"Hi","language":"en","speaker":null}]
+            """)!.AsArray();
+        Assert.Equal(segments.ToJsonString(), WholesalerSegmentsJson.InOurShape(segments, MeetingStart).ToJsonString());
+    }
+
+    [Fact]
+    public void Epoch_seconds_of_vexa_012_become_seconds_into_the_meeting_with_the_absolute_time_kept()
+    {
+        var segments = new JsonArray(
+            new JsonObject { ["start"] = StartEpoch + 12.5, ["end"] = StartEpoch + 14.25, ["text"] = "Later", ["segment_id"] = "b" },
+            new JsonObject { ["start"] = StartEpoch + 3, ["end"] = StartEpoch + 5, ["text"] = "First", ["segment_id"] = "a" });
+
+        var ours = WholesalerSegmentsJson.InOurShape(segments, MeetingStart);
+
+        Assert.Equal(["First", "Later"], ours.Select(s => s!["text"]!.GetValue<string>()));
+        Assert.Equal(3, ours[0]!["start"]!.GetValue<double>());
+        Assert.Equal(5, ours[0]!["end"]!.GetValue<double>());
+        Assert.Equal(12.5, ours[1]!["start"]!.GetValue<double>());
+        Assert.Equal(14.25, ours[1]!["end"]!.GetValue<double>());
+        Assert.Equal("2026-12-01T10:00:12.500000", ours[1]!["absolute_start_time"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Without_a_meeting_start_the_earliest_segment_is_second_zero()
+    {
+        var segments = new JsonArray(
+            new JsonObject { ["start"] = StartEpoch + 40, ["end"] = StartEpoch + 41, ["text"] = "a" },
+            new JsonObject { ["start"] = StartEpoch + 42, ["end"] = StartEpoch + 44.5, ["text"] = "b" });
+
+        var ours = WholesalerSegmentsJson.InOurShape(segments, meetingStart: null);
+
+        Assert.Equal([0.0, 2.0], ours.Select(s => s!["start"]!.GetValue<double>()));
+        Assert.Equal(4.5, ours[1]!["end"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void A_segment_held_twice_is_shown_once_as_its_later_copy_in_order_of_start()
+    {
+        var segments = new JsonArray(
+            new JsonObject { ["start"] = 1.0, ["end"] = 2.0, ["text"] = "Hel", ["segment_id"] = "s1", ["completed"] = false },
+            new JsonObject { ["start"] = 2.0, ["end"] = 3.0, ["text"] = "Other", ["segment_id"] = "s2" },
+            new JsonObject { ["start"] = 1.0, ["end"] = 2.5, ["text"] = "Hello", ["segment_id"] = "s1", ["completed"] = true },
+            new JsonObject { ["start"] = 4.0, ["end"] = 5.0, ["text"] = "No id" });
+
+        var ours = WholesalerSegmentsJson.InOurShape(segments, MeetingStart);
+
+        Assert.Equal(["Hello", "Other", "No id"], ours.Select(s => s!["text"]!.GetValue<string>()));
+    }
+}
