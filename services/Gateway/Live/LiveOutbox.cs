@@ -23,7 +23,6 @@ public sealed class LiveOutbox(long userId, int capacity)
     private readonly Channel<byte[]> _frames = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true });
     private readonly TaskCompletionSource<LiveClose?> _close = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _ended;
 
     /// <summary>The user whose socket this is: frames of a meeting go only to its owner's outboxes.</summary>
     public long UserId { get; } = userId;
@@ -41,10 +40,11 @@ public sealed class LiveOutbox(long userId, int capacity)
     public void Enqueue(JsonNode frame) => Enqueue(JsonSerializer.SerializeToUtf8Bytes(frame));
 
     /// <summary>Queues a frame (UTF-8, shared by every outbox it goes to: never changed); a full queue closes the socket
-    /// (its client cannot keep up).</summary>
+    /// (its client cannot keep up). Once the socket ended or a close was decided, the frame is dropped: the close below
+    /// is then refused, as the decision is already made.</summary>
     public void Enqueue(byte[] frame)
     {
-        if (!_frames.Writer.TryWrite(frame) && !_ended)
+        if (!_frames.Writer.TryWrite(frame))
         {
             Close(new LiveClose(LiveApi.TooMany, "too slow: the send queue is full", "too_slow"));
         }
@@ -64,7 +64,7 @@ public sealed class LiveOutbox(long userId, int capacity)
     /// <summary>The socket is done: frames queued from now on are dropped.</summary>
     public void End()
     {
-        _ended = true;
+        // Decided before the queue completes, so that a frame refused from now on never reads as a full queue.
         _close.TrySetResult(null);
         _frames.Writer.TryComplete();
     }

@@ -37,7 +37,8 @@ public sealed class LiveUpstream(
     private readonly Channel<UpstreamEvent> _events = Channel.CreateUnbounded<UpstreamEvent>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Lock _gate = new();
-    // How many clients' sockets hold each meeting (a count, so that holds and releases arriving in any order add up),
+    // How many clients' sockets hold each meeting (a count: one socket's release never undoes another's hold; each
+    // socket's hold is counted before it can release),
     // and the meetings subscribed on the socket: a meeting released stays subscribed for Live:UpstreamLingerSeconds, so
     // that subscribe/unsubscribe churn by clients costs the Wholesaler (to which we are one rate-limited user) nothing.
     private readonly Dictionary<(string Platform, string NativeId), int> _holds = [];
@@ -67,14 +68,19 @@ public sealed class LiveUpstream(
     /// linger, unless held again meanwhile.</summary>
     public void Release(string platform, string nativeId)
     {
+        bool last;
         lock (_gate)
         {
-            Count((platform, nativeId), -1);
+            last = Count((platform, nativeId), -1) == 0;
         }
-        _ = UnsubscribeUnlessHeldAsync(platform, nativeId);
+        if (last)
+        {
+            _ = UnsubscribeUnlessHeldAsync(platform, nativeId);
+        }
     }
 
-    private void Count((string Platform, string NativeId) meeting, int change)
+    /// <summary>The meeting's holds after <paramref name="change"/>; a meeting nobody holds has no entry.</summary>
+    private int Count((string Platform, string NativeId) meeting, int change)
     {
         var holds = _holds.GetValueOrDefault(meeting) + change;
         if (holds == 0)
@@ -85,6 +91,7 @@ public sealed class LiveUpstream(
         {
             _holds[meeting] = holds;
         }
+        return holds;
     }
 
     private async Task UnsubscribeUnlessHeldAsync(string platform, string nativeId)

@@ -32,7 +32,7 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
 
-    // Far longer than any read takes; short enough that idle routes do not accumulate generation counters.
+    // Far longer than any read takes; short enough that idle routes do not accumulate generations.
     private static readonly TimeSpan GenerationLifetime = TimeSpan.FromDays(1);
 
     private const string ReadGenerationScript = """

@@ -113,9 +113,7 @@ public sealed class TranscriptStore(
             // Not abandoned half-way because the reader went away.
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
-        var segments = WholesalerSegmentsJson.InOurShape(body["segments"] as JsonArray ?? [],
-            WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime);
-        var bytes = Serialize(Header(meeting, body, segments));
+        var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
             await routes.StoreIfUnchangedAsync(route, RedisKeys.TranscriptFinal(meeting.Id), bytes, TimeSpan.FromDays(7));
@@ -123,18 +121,23 @@ public sealed class TranscriptStore(
         return bytes;
     }
 
-    /// <summary>Vexa's transcript shape (4.6): meeting fields without user_id/data/created_at, then segments.</summary>
-    private static JsonObject Header(Meeting meeting, JsonObject? wholesaler, JsonArray segments) => new()
+    /// <summary>Vexa's transcript shape (4.6): meeting fields without user_id/data/created_at, then segments (in our
+    /// users' shape, timed from the start shown here).</summary>
+    private static JsonObject Header(Meeting meeting, JsonObject? wholesaler, JsonArray segments)
     {
-        ["id"] = meeting.Id,
-        ["platform"] = meeting.Platform,
-        ["native_meeting_id"] = meeting.NativeMeetingId,
-        ["constructed_meeting_url"] = Platforms.ConstructMeetingUrl(meeting.Platform, meeting.NativeMeetingId),
-        ["status"] = meeting.Status,
-        ["start_time"] = VexaDateTime.Naive(WholesalerMeetingJson.Time(wholesaler?["start_time"]) ?? meeting.StartTime),
-        ["end_time"] = VexaDateTime.Naive(WholesalerMeetingJson.Time(wholesaler?["end_time"]) ?? meeting.EndTime),
-        ["segments"] = segments.DeepClone(),
-    };
+        var start = WholesalerMeetingJson.Time(wholesaler?["start_time"]) ?? meeting.StartTime;
+        return new()
+        {
+            ["id"] = meeting.Id,
+            ["platform"] = meeting.Platform,
+            ["native_meeting_id"] = meeting.NativeMeetingId,
+            ["constructed_meeting_url"] = Platforms.ConstructMeetingUrl(meeting.Platform, meeting.NativeMeetingId),
+            ["status"] = meeting.Status,
+            ["start_time"] = VexaDateTime.Naive(start),
+            ["end_time"] = VexaDateTime.Naive(WholesalerMeetingJson.Time(wholesaler?["end_time"]) ?? meeting.EndTime),
+            ["segments"] = WholesalerSegmentsJson.InOurShape(segments, start),
+        };
+    }
 
     private static byte[] Serialize(JsonObject transcript) => JsonSerializer.SerializeToUtf8Bytes(transcript);
 

@@ -10,8 +10,6 @@ namespace VexaService.Transcripts.Webhooks;
 /// </summary>
 public sealed class WebhookTestCooldown(IConnectionMultiplexer redis, IOptions<WebhookOptions> options, ILogger<WebhookTestCooldown> logger)
 {
-    private static string Key(long userId) => RedisKeys.WebhookTestCooldown(userId);
-
     /// <summary>Null when the user may send a test now (and the cooldown starts), else how long until they may.</summary>
     public async Task<TimeSpan?> TryStartAsync(long userId)
     {
@@ -20,13 +18,13 @@ public sealed class WebhookTestCooldown(IConnectionMultiplexer redis, IOptions<W
         {
             return null;
         }
-        var started = await redis.TryAsync<bool?>(async db => await db.StringSetAsync(Key(userId), 1, cooldown, When.NotExists), logger,
+        var started = await redis.TryAsync<bool?>(async db => await db.StringSetAsync(RedisKeys.WebhookTestCooldown(userId), 1, cooldown, When.NotExists), logger,
             "Webhook test cooldown unavailable; sending");
         if (started is null or true)
         {
             return null;
         }
-        var left = await redis.TryAsync(db => db.KeyTimeToLiveAsync(Key(userId)), logger, "Webhook test cooldown unavailable");
+        var left = await redis.TryAsync(db => db.KeyTimeToLiveAsync(RedisKeys.WebhookTestCooldown(userId)), logger, "Webhook test cooldown unavailable");
         return left is { } wait && wait > TimeSpan.Zero ? wait : cooldown;
     }
 }

@@ -355,6 +355,5 @@ public class RetailerFixture : IAsyncLifetime
         {
             await _ownDatabase.DisposeAsync();
         }
-        GC.SuppressFinalize(this);
     }
 }
