@@ -19,16 +19,18 @@ internal static class Wholesaler
         {
             var url = builder.AddParameter("wholesaler-url");
             var key = builder.AddParameter("wholesaler-api-key", secret: true);
-            // The real Vexa gateway answers GET / with 200; the AppHost shows its health, but nothing waits
-            // for it: the services must survive a Wholesaler outage anyway.
-            var external = builder.AddExternalService("wholesaler", url).WithHttpHealthCheck("/");
+            // Every Vexa gateway serves its OpenAPI document without a key and outside its rate limits (0.12 has no GET /);
+            // the AppHost shows its health, but nothing waits for it: the services must survive a Wholesaler outage anyway.
+            var external = builder.AddExternalService("wholesaler", url).WithHttpHealthCheck("/openapi.json");
             return new WholesalerConnection(external, null, key, url);
         }
 
         var systemKey = builder.AddSecret("wholesaler-api-key");
         var emulator = builder.AddProject<Projects.WholesalerEmulator>("wholesaler")
             .WithEnvironment("Emulator__SystemApiKey", systemKey)
-            // Plays Vexa as of September 2025 (statuses pushed by webhooks); Emulator__Behaviour=dfc7c83e plays the older one.
+            // Plays Vexa as of September 2025 (statuses pushed by webhooks). Emulator__Behaviour=0.12 (self-hosted Vexa
+            // today), =1.5 (the hosted API) or =dfc7c83e in the AppHost's environment plays another; the services learn
+            // which at start (Wholesaler__Generation=auto).
             .WithEnvironment("Emulator__Behaviour", "2025-09")
             .WithConfigSection(builder.Configuration, "Emulator") // timing knobs, e.g. Emulator__BotJoinDelayMs=0
             .WithHttpHealthCheck("/health");

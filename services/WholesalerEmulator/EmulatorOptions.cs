@@ -41,8 +41,10 @@ public sealed class EmulatorOptions
     [Range(1, 1_000_000)]
     public int MaxSegmentsPerMeeting { get; set; } = 2000;
 
-    /// <summary>Which Vexa to play at start and after a reset: <c>dfc7c83e</c> or <c>2025-09</c> (see <c>BehaviourSettings</c>).</summary>
-    [AllowedValues(Models.BehaviourSettings.Dfc7c83e, Models.BehaviourSettings.September2025)]
+    /// <summary>Which Vexa to play at start and after a reset: <c>dfc7c83e</c>, <c>2025-09</c>, <c>0.12</c> or <c>1.5</c>
+    /// (one class each in <c>Generations/</c>).</summary>
+    [AllowedValues(Models.BehaviourSettings.Dfc7c83e, Models.BehaviourSettings.September2025, Models.BehaviourSettings.Vexa012,
+        Models.BehaviourSettings.Hosted15)]
     public string Behaviour { get; set; } = Models.BehaviourSettings.Dfc7c83e;
 
     /// <summary>2025-09: time between two statuses on the bot's way in (requested → joining → awaiting_admission → active).</summary>
@@ -59,6 +61,13 @@ public sealed class EmulatorOptions
     /// <summary>...refilled at this many requests a second; beyond it, 429 with <c>Retry-After</c>.</summary>
     [Range(0, 1_000_000)]
     public double RateLimitPerSecond { get; set; }
+
+    /// <summary>Whether the played generation's own rate limits apply (see <c>BehaviourSettings.GenerationLimits</c>).</summary>
+    public bool GenerationLimits { get; set; } = true;
+
+    /// <summary>The system key's scopes as <c>/auth/me</c> reports them (0.12 and 1.5), comma-separated; a Retailer needs
+    /// <c>bot</c> and <c>tx</c>.</summary>
+    public string SystemKeyScopes { get; set; } = "bot,tx";
 
     /// <summary>How often <c>/ws</c> looks at a subscribed meeting for new statuses and segments.</summary>
     [Range(10, 60_000)]

@@ -117,7 +117,7 @@ public sealed class September2025BehaviourTests : WholesalerTestBase
     public async Task The_behaviour_is_validated_and_can_be_switched_back()
     {
         Contract.IsValidationError(await SendAsync(HttpMethod.Put, "/_emulator/behaviour", """{"version":"2024-01"}"""),
-            ["body", "version"], "value is not a valid enumeration member; permitted: 'dfc7c83e', '2025-09'", "type_error.enum");
+            ["body", "version"], "value is not a valid enumeration member; permitted: 'dfc7c83e', '2025-09', '0.12', '1.5'", "type_error.enum");
         Contract.IsValidationError(await SendAsync(HttpMethod.Put, "/_emulator/behaviour", """{"refuse_admission":"yes"}"""),
             ["body", "refuse_admission"], "value could not be parsed to a boolean", "type_error.bool");
         await PlayAsync("2025-09");
@@ -125,7 +125,7 @@ public sealed class September2025BehaviourTests : WholesalerTestBase
         {
             var current = (await GetAsync("/_emulator/behaviour")).Object;
             Contract.HasExactKeys(current, "version", "status_step_ms", "refuse_admission", "rate_limit_burst", "rate_limit_per_second",
-                "segment_interval_ms", "max_segments");
+                "segment_interval_ms", "max_segments", "generation_limits");
             Assert.Equal("2025-09", current["version"]!.GetValue<string>());
         }
         finally

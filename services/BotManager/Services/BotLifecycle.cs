@@ -21,6 +21,8 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
 {
     public const string MeetingTaken = "A bot is already active or requested for this platform and meeting ID.";
     public const string AtCapacity = "The meeting service is at capacity right now. Please retry later.";
+    public const string CannotReconfigure = "The meeting service in use cannot change a running bot's language or task. "
+        + "Stop the bot and start a new one with the settings you want.";
 
     public async Task<IResult> StartAsync(long userId, BotRequest request, CancellationToken ct)
     {
@@ -226,6 +228,11 @@ public sealed class BotLifecycle(VexaDbContext db, WholesalerClient wholesaler, 
         if (meeting.Status != MeetingStatus.Active)
         {
             return TypedResults.Conflict(new ErrorBody($"Meeting found but is not active (status: '{meeting.Status}'). Cannot reconfigure."));
+        }
+        if (!await wholesaler.CanReconfigureAsync(ct))
+        {
+            // Vexa 0.12 has no way to change a running bot: say so, not "no such meeting" (its own 404).
+            return TypedResults.Conflict(new ErrorBody(CannotReconfigure));
         }
         var answer = await wholesaler.ReconfigureBotAsync(platform, nativeId, config, ct);
         return answer.Status == StatusCodes.Status202Accepted

@@ -183,7 +183,9 @@ public sealed class BotReconciler(
                 {
                     decisions.Add((row, r => WholesalerMeetingJson.Follow(bot, r), () => updated++));
                 }
-                else if (row.BotMissingSince < now - options.Value.StuckAfter && MeetingStatus.IsLive(WholesalerMeetingJson.Status(bot)))
+                else if (row.BotMissingSince < now - options.Value.StuckAfter && MeetingStatus.IsLive(WholesalerMeetingJson.Status(bot))
+                    // A bot that asked for a person is there by definition; Vexa 0.12 just does not list it as running.
+                    && WholesalerMeetingJson.Status(bot) != MeetingStatus.NeedsHelp)
                 {
                     // Live at the Wholesaler without a bot for longer than any start or exit takes: a bot that died
                     // without calling back (Vexa leaves such meetings live for ever). Free the slot and the native id.

@@ -16,6 +16,11 @@ public sealed class Meeting
 
     /// <summary>Which Wholesaler issued <see cref="WholesalerMeetingId"/> (see <c>WholesalerIdentity</c>).</summary>
     public string? WholesalerIssuer { get; set; }
+    /// <summary>
+    /// The Wholesaler's id of the bot's session (Vexa 0.12 and 1.5: <c>data.sessions</c> of POST /bots' answer). 0.12's
+    /// <c>meeting.status_change</c> webhook names the meeting only by it.
+    /// </summary>
+    public string? WholesalerConnectionId { get; set; }
     public string Status { get; set; } = MeetingStatus.Requested;
     public string? BotContainerId { get; set; }
     public DateTime? StartTime { get; set; }

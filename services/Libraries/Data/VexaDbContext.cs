@@ -11,6 +11,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     public DbSet<Meeting> Meetings => Set<Meeting>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<MeetingUsage> MeetingUsage => Set<MeetingUsage>();
+    public DbSet<WholesalerWebhook> WholesalerWebhooks => Set<WholesalerWebhook>();
 
     /// <summary>
     /// Why the status <see cref="MeetingStatusWriter"/> saves next changed, for the <c>status_change</c> of the users'
@@ -51,6 +52,16 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             revoked.HasIndex(r => r.RevokedAt);
         });
 
+        model.Entity<WholesalerWebhook>(webhook =>
+        {
+            webhook.HasKey(w => w.EventId);
+            webhook.Property(w => w.EventId).HasMaxLength(128);
+            webhook.Property(w => w.EventType).HasMaxLength(64);
+            webhook.Property(w => w.Body).HasColumnType("jsonb");
+            webhook.Property(w => w.Outcome).HasMaxLength(64);
+            webhook.HasIndex(w => w.NextAttemptAt).HasFilter("processed_at IS NULL");
+        });
+
         model.Entity<Meeting>(meeting =>
         {
             meeting.Property(m => m.Platform).HasMaxLength(32);
@@ -65,6 +76,8 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             meeting.Property(m => m.WholesalerIssuer).HasMaxLength(512);
             // A Wholesaler id is unique only for the Wholesaler that issued it.
             meeting.HasIndex(m => new { m.WholesalerIssuer, m.WholesalerMeetingId }).IsUnique();
+            meeting.Property(m => m.WholesalerConnectionId).HasMaxLength(64);
+            meeting.HasIndex(m => m.WholesalerConnectionId);
             // The Wholesaler holds one bot per meeting for its single (system) user, so across all of our users
             // at most one live bot may exist per platform + native id. The database enforces it atomically.
             meeting.HasIndex(m => new { m.Platform, m.NativeMeetingId })

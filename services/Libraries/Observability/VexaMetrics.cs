@@ -19,6 +19,7 @@ public sealed class VexaMetrics
     private readonly Counter<long> _keyLookups;
     private readonly Counter<long> _liveClosed;
     private readonly Counter<long> _webhookAttempts;
+    private readonly Counter<long> _webhooksRefused;
     private readonly Counter<long> _wholesalerCalls;
     private long _outboxDepth = -1;
     private long _budgetLeft = -1;
@@ -39,6 +40,8 @@ public sealed class VexaMetrics
             "Webhook delivery attempts to our users, by outcome: delivered, retry, failed");
         _wholesalerCalls = meter.CreateCounter<long>("vexa.wholesaler.calls", "{call}",
             "Calls to the Wholesaler, by route and HTTP status (budget: held back by our own budget, not made)");
+        _webhooksRefused = meter.CreateCounter<long>("vexa.wholesaler.webhooks_refused", "{webhook}",
+            "Posts to our Wholesaler callback refused for their signature (unsigned, bad_signature)");
         meter.CreateObservableGauge("vexa.webhooks.outbox_depth", () => Observed(_outboxDepth), "{delivery}",
             "Webhook deliveries waiting to be delivered, as this replica's dispatcher last counted");
         meter.CreateObservableGauge("vexa.wholesaler.budget_left", () => Observed(_budgetLeft), "{call}",
@@ -63,8 +66,13 @@ public sealed class VexaMetrics
     /// <param name="outcome">delivered, retry or failed.</param>
     public void WebhookAttempt(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void WholesalerCall(string route, string status) =>
-        _wholesalerCalls.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("status", status));
+    /// <param name="generation">Which Vexa the Wholesaler is (<c>vexa.wholesaler.generation</c>), or <c>unknown</c>.</param>
+    public void WholesalerCall(string route, string status, string generation) =>
+        _wholesalerCalls.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("status", status),
+            new KeyValuePair<string, object?>("vexa.wholesaler.generation", generation));
+
+    public void WholesalerWebhookRefused(string reason) =>
+        _webhooksRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void OutboxDepth(long pending) => Interlocked.Exchange(ref _outboxDepth, pending);
 

@@ -14,8 +14,18 @@ namespace VexaService.Wholesaler;
 /// a cache outage must not stop the service.
 /// </summary>
 public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<WholesalerOptions> options, TimeProvider time,
-    VexaMetrics metrics, ILogger<WholesalerBudget> logger)
+    Generations.CurrentGeneration generation, VexaMetrics metrics, ILogger<WholesalerBudget> logger)
 {
+    /// <summary>The configured budget, else the known generation's, else the smallest of all (until it is known).</summary>
+    public (double PerSecond, int Burst) Limits()
+    {
+        var o = options.Value;
+        var known = generation.Known;
+        var perSecond = o.BudgetPerSecond ?? known?.BudgetPerSecond ?? Generations.WholesalerGenerations.All.Min(g => g.BudgetPerSecond);
+        var burst = o.BudgetBurst ?? known?.BudgetBurst ?? Generations.WholesalerGenerations.All.Min(g => g.BudgetBurst);
+        return (perSecond, burst);
+    }
+
     private readonly string _bucketKey = RedisKeys.WholesalerBudget(options.Value.RedisScope());
     private readonly string _throttledKey = RedisKeys.WholesalerThrottledUntil(options.Value.RedisScope());
 
@@ -39,8 +49,8 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
     /// <summary>Null when a call may go now, else how long until one may.</summary>
     public async Task<TimeSpan?> TryTakeAsync()
     {
-        var o = options.Value;
-        if (o.BudgetPerSecond <= 0)
+        var (perSecond, burst) = Limits();
+        if (perSecond <= 0)
         {
             // No budget of our own, but the Wholesaler's 429 still holds every call back.
             var until = await redis.TryAsync(db => db.StringGetAsync(_throttledKey), logger, "Wholesaler throttle unknown; calling");
@@ -52,8 +62,8 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
             bucket = (RedisKey)_bucketKey,
             throttled = (RedisKey)_throttledKey,
             now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            burst = o.BudgetBurst,
-            rate = o.BudgetPerSecond,
+            burst,
+            rate = perSecond,
         }), logger, "Wholesaler budget unavailable; calling without it");
         if (answer is null || answer.Resp2Type != ResultType.Array || (RedisResult[]?)answer is not [var wait, var calls])
         {

@@ -8,14 +8,20 @@ namespace VexaService.Wholesaler;
 /// this exception through: it is neither retried nor counted by the circuit breaker). A 429 from the Wholesaler holds
 /// every replica back for its <c>Retry-After</c>, or 60 s if it gives none (<see cref="ThrottledFor"/>).
 /// </summary>
-public sealed class WholesalerBudgetHandler(WholesalerBudget budget, VexaMetrics metrics) : DelegatingHandler
+public sealed class WholesalerBudgetHandler(WholesalerBudget budget, Generations.CurrentGeneration generation, VexaMetrics metrics)
+    : DelegatingHandler
 {
+    /// <summary>What the call is for (set by <see cref="WholesalerClient"/>): a 429 may be a refusal of it, not a rate limit.</summary>
+    public static readonly HttpRequestOptionsKey<Generations.WholesalerOperation> Operation = new("vexa.wholesaler.operation");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var route = VexaMetrics.Route(request.Method, request.RequestUri?.AbsolutePath);
+        var known = generation.Known;
+        var tag = known?.Name ?? "unknown";
         if (await budget.TryTakeAsync() is { } wait)
         {
-            metrics.WholesalerCall(route, "budget");
+            metrics.WholesalerCall(route, "budget", tag);
             throw new WholesalerUnavailableException(503, WholesalerUnavailableException.Busy, retryAfter: wait);
         }
         HttpResponseMessage response;
@@ -25,15 +31,57 @@ public sealed class WholesalerBudgetHandler(WholesalerBudget budget, VexaMetrics
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            metrics.WholesalerCall(route, "error"); // no answer: refused connection, reset, timeout
+            metrics.WholesalerCall(route, "error", tag); // no answer: refused connection, reset, timeout
             throw;
         }
-        metrics.WholesalerCall(route, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+        metrics.WholesalerCall(route, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), tag);
+        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && !await IsRefusalAsync(request, response, known))
         {
             await budget.ThrottledAsync(ThrottledFor(response));
         }
+        else if (RemainingPause(response) is { } pause)
+        {
+            await budget.ThrottledAsync(pause);
+        }
         return response;
+    }
+
+    /// <summary>Vexa 0.12 answers its bot cap with 429 too: a refusal of that start, not a reason for everyone to wait.</summary>
+    private static async Task<bool> IsRefusalAsync(HttpRequestMessage request, HttpResponseMessage response, Generations.WholesalerGeneration? known)
+    {
+        if (known is null || !request.Options.TryGetValue(Operation, out var operation))
+        {
+            return false;
+        }
+        await response.Content.LoadIntoBufferAsync();
+        string? detail = null;
+        try
+        {
+            // As bytes: reading a buffered body as a stream would close it for the client that reads it next.
+            detail = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsByteArrayAsync())?["detail"] is System.Text.Json.Nodes.JsonValue v
+                && v.TryGetValue<string>(out var text) ? text : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        return known.IsRefusal429(operation, detail);
+    }
+
+    /// <summary>
+    /// The hosted API says how many calls its window has left (<c>X-RateLimit-Remaining</c>): at 0, every replica pauses
+    /// for one call's share of the window (<c>60 s / X-RateLimit-Limit</c>) instead of meeting a 429.
+    /// </summary>
+    public static TimeSpan? RemainingPause(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("X-RateLimit-Remaining", out var remaining)
+            || !int.TryParse(remaining.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var left) || left > 0)
+        {
+            return null;
+        }
+        return response.Headers.TryGetValues("X-RateLimit-Limit", out var limit)
+            && int.TryParse(limit.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var perMinute) && perMinute > 0
+            ? TimeSpan.FromSeconds(60.0 / perMinute)
+            : TimeSpan.FromSeconds(1);
     }
 
     /// <summary>How long a 429 asks us to wait: its <c>Retry-After</c>, or <see cref="GuardBackoff"/> when it gives none.</summary>

@@ -17,6 +17,9 @@ public static class WholesalerExtensions
             .Validate(o => o.AuthMode is "ApiKey" || (o.AuthMode is "OAuth2" && !string.IsNullOrEmpty(o.OAuth2.TokenEndpoint)
                 && !string.IsNullOrEmpty(o.OAuth2.ClientId)), "Wholesaler:AuthMode must be ApiKey, or OAuth2 with OAuth2:TokenEndpoint and OAuth2:ClientId")
             .ValidateOnStart();
+        builder.Services.AddSingleton<Generations.CurrentGeneration>();
+        builder.Services.AddHostedService<Generations.GenerationStartupCheck>();
+        builder.Services.AddHealthChecks().AddCheck<Generations.CurrentGeneration>("wholesaler-generation");
 
         var options = new WholesalerOptions();
         builder.Configuration.GetSection(WholesalerOptions.Section).Bind(options);
@@ -29,6 +32,23 @@ public static class WholesalerExtensions
         builder.Services.AddTransient<WholesalerBudgetHandler>();
         builder.Services.AddSingleton<RunningBots>();
         builder.Services.AddHttpClient(WholesalerTokenSource.TokenClientName);
+
+        // The probes that tell which Vexa the Wholesaler is: the system key, a short timeout, no retries and no budget
+        // (the budget depends on their answer).
+        var probe = builder.Services.AddHttpClient<Generations.GenerationProbe>((services, http) =>
+            {
+                var o = services.GetRequiredService<IOptions<WholesalerOptions>>().Value;
+                http.BaseAddress = new Uri(o.BaseAddress.TrimEnd('/') + "/");
+                http.Timeout = TimeSpan.FromSeconds(5);
+            })
+            .AddHttpMessageHandler<SystemKeyHandler>();
+        if (options.AuthMode == "OAuth2")
+        {
+            probe.AddHttpMessageHandler<BearerTokenHandler>();
+        }
+#pragma warning disable EXTEXP0001
+        probe.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 
         var client = builder.Services.AddHttpClient<WholesalerClient>((services, http) =>
             {

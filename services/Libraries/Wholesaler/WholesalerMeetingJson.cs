@@ -19,6 +19,11 @@ public static class WholesalerMeetingJson
     public static string? Text(JsonNode? meeting, string field) =>
         meeting?[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>The bot session today's Vexa names in its status webhooks (<c>data.sessions</c>, the first: one per start).</summary>
+    public static string? ConnectionId(JsonNode? meeting) =>
+        (meeting?["data"] as JsonObject)?["sessions"] is JsonArray { Count: > 0 } sessions && sessions[0] is JsonValue v
+        && v.TryGetValue<string>(out var id) && id.Length <= 64 ? id : null;
+
     /// <summary>The meetings that have an id, by id.</summary>
     public static Dictionary<long, JsonObject> ById(IEnumerable<JsonObject> meetings) =>
         meetings.Where(m => Id(m) is not null).ToDictionary(m => Id(m)!.Value);
@@ -77,6 +82,7 @@ public static class WholesalerMeetingJson
         ours.WholesalerMeetingId = Id(wholesaler) ?? ours.WholesalerMeetingId;
         ours.WholesalerIssuer = issuer;
         ours.BotContainerId = Text(wholesaler, "bot_container_id") ?? ours.BotContainerId;
+        ours.WholesalerConnectionId = ConnectionId(wholesaler) ?? ours.WholesalerConnectionId;
         Follow(wholesaler, ours);
         ours.UpdatedAt = DateTime.UtcNow;
         return true;

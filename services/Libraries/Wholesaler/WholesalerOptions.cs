@@ -28,15 +28,34 @@ public sealed class WholesalerOptions
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Which Vexa the Wholesaler is: <c>auto</c> (learned at start from its answers), or <c>dfc7c83e</c>, <c>2025-09</c>,
+    /// <c>0.12</c>, <c>1.5</c> (see <see cref="Generations.WholesalerGenerations"/>).
+    /// </summary>
+    [AllowedValues("auto", "dfc7c83e", "2025-09", "0.12", "1.5")]
+    public string Generation { get; set; } = "auto";
+
+    /// <summary>
     /// Calls a second that all our replicas together may make to the Wholesaler, to which we are one user with one
-    /// rate limit (current Vexa: bursts of 120, then 40 a second). 0 turns the budget off.
+    /// rate limit. Unset: the generation's own (2025-09: 20; 0.12: 8, under its 600 a minute per address; 1.5: 1.8, under
+    /// its 120 a minute per key). 0 turns the budget off.
     /// </summary>
     [Range(0, 100_000)]
-    public double BudgetPerSecond { get; set; } = 20;
+    public double? BudgetPerSecond { get; set; }
 
-    /// <summary>Calls the budget allows at once after a quiet spell.</summary>
+    /// <summary>Calls the budget allows at once after a quiet spell; unset: the generation's own.</summary>
     [Range(1, 100_000)]
-    public int BudgetBurst { get; set; } = 60;
+    public int? BudgetBurst { get; set; }
+
+    /// <summary>
+    /// The secret the Wholesaler signs its webhooks with (0.12, 1.5), registered with our callback. Unset: derived from
+    /// <see cref="ApiKey"/>, so every replica agrees without one more parameter, and a new key makes a new secret.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
+
+    public string WebhookSigningSecret() => string.IsNullOrWhiteSpace(WebhookSecret)
+        ? Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(ApiKey), "vexa-retailer webhook signing v1"u8))[..40]
+        : WebhookSecret.Trim();
 
     /// <summary>
     /// Names the Redis scope of this Wholesaler's shared state instead of its address (see <see cref="RedisScope"/>):

@@ -29,6 +29,8 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<WebhookRelay>();
+        builder.Services.AddSingleton<WholesalerWebhookInbox>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WholesalerWebhookInbox>());
         builder.Services.AddSingleton<CallbackReadBack>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<WebhookTestCooldown>();

@@ -1,10 +1,11 @@
+using System.Text.Json.Nodes;
 using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Services;
 using VexaService.WholesalerEmulator.Validation;
 
 namespace VexaService.WholesalerEmulator.Apis;
 
-/// <summary>bot-manager's user endpoints (contract 4.1-4.4).</summary>
+/// <summary>bot-manager's user endpoints (contract 4.1-4.4), as the generation played answers them (vexa-0.12.md §2.1-2.4).</summary>
 public static class BotsApi
 {
     public static IEndpointRouteBuilder MapBotsApi(this IEndpointRouteBuilder app)
@@ -16,43 +17,73 @@ public static class BotsApi
         api.MapPut("/{platform}/{nativeMeetingId}/config", ReconfigureBot).WithName("ReconfigureBot")
             .WithSummary("Change language/task of the active bot.");
         api.MapGet("/status", GetRunningBots).WithName("RunningBots").WithSummary("The user's running bot containers.");
+        api.MapGet("", ListBots).WithName("ListBots").WithSummary("0.12 and 1.5: the user's meetings, a page at a time.");
 
         return app;
     }
 
-    public static Results<Created<MeetingResponse>, Conflict<ErrorBody>, JsonHttpResult<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
-        StartBot(JsonBody body, MeetingStore store)
+    public static IResult StartBot(JsonBody body, MeetingStore store, EmulatorBehaviour behaviour)
     {
         if (!MeetingCreate.TryRead(body, out var request, out var errors))
         {
             return TypedResults.UnprocessableEntity(errors);
         }
-        return store.StartBot(request) switch
+        var generation = behaviour.Current.Generation;
+        if (generation.RequiresMeetingUrl(request.Platform) && string.IsNullOrEmpty(request.MeetingUrl))
         {
-            StartBotResult.Started started => TypedResults.Created((string?)null, started.Meeting),
-            StartBotResult.AlreadyRunning running => TypedResults.Conflict(new ErrorBody(
-                "An active or requested meeting already exists for this platform and meeting ID, and its container is running. " +
-                $"Meeting ID: {running.MeetingId}")),
-            StartBotResult.LimitReached limit => TypedResults.Json(
-                new ErrorBody($"User has reached the maximum concurrent bot limit ({limit.Limit})."),
-                EmulatorJsonContext.Web.ErrorBody, statusCode: StatusCodes.Status403Forbidden),
-            _ => throw new InvalidOperationException("Unknown start result."),
-        };
+            return TypedResults.UnprocessableEntity(new ErrorBody($"unsupported platform '{request.Platform}' without a meeting_url — use "
+                + "google_meet/teams, or provide meeting_url (required for zoom/jitsi)"));
+        }
+        if (generation.HasGatewayAuth && request.MeetingUrl is { } url && !url.StartsWith("https://", StringComparison.Ordinal))
+        {
+            return TypedResults.UnprocessableEntity(new ErrorBody("meeting_url must use https:// — the bot only joins TLS deployments"));
+        }
+        switch (store.StartBot(request))
+        {
+            case StartBotResult.Started started:
+                return TypedResults.Json(started.Meeting, statusCode: StatusCodes.Status201Created);
+            case StartBotResult.AlreadyRunning running:
+                return TypedResults.Conflict(new ErrorBody(generation.AlreadyRunning(request.Platform, request.NativeMeetingId, running.MeetingId)));
+            case StartBotResult.LimitReached limit:
+                var (status, detail) = generation.LimitReached(limit.Running, limit.Limit);
+                return TypedResults.Json(new ErrorBody(detail), EmulatorJsonContext.Web.ErrorBody, statusCode: status);
+            default:
+                throw new InvalidOperationException("Unknown start result.");
+        }
     }
 
-    public static Results<Accepted<MessageResponse>, NotFound<ErrorBody>> StopBot(string platform, string nativeMeetingId,
-        MeetingStore store, EmulatorBehaviour behaviour) =>
-        store.StopBot(platform, nativeMeetingId, out var finalStatus) switch
+    public static IResult StopBot(string platform, string nativeMeetingId, MeetingStore store, EmulatorBehaviour behaviour)
+    {
+        var generation = behaviour.Current.Generation;
+        var result = store.StopBot(platform, nativeMeetingId, out var finalStatus, out var meetingId);
+        if (generation == Generations.EmulatedGenerations.Vexa012)
+        {
+            // 0.12: 200 with the stopped row; nothing live (a final meeting, a repeated stop) is 404.
+            return result == StopResult.Stopping
+                ? TypedResults.Ok(new JsonObject
+                {
+                    ["status"] = "stopping",
+                    ["meeting_id"] = meetingId,
+                    ["native_meeting_id"] = nativeMeetingId,
+                    ["also_stopped"] = new JsonArray(),
+                    ["cancelled"] = new JsonArray(),
+                })
+                : TypedResults.NotFound(new ErrorBody(generation.NothingToStop));
+        }
+        return result switch
         {
             StopResult.Stopping => TypedResults.Accepted((string?)null, new MessageResponse("Stop request accepted and is being processed.")),
             StopResult.AlreadyFinal => TypedResults.Accepted((string?)null, new MessageResponse($"Meeting already {finalStatus}.")),
-            // dfc7c83e's text, and 2025-09's (contract 12)
-            _ => TypedResults.NotFound(new ErrorBody(behaviour.Current.PushesStatuses ? "No meeting found to stop." : "Active meeting not found.")),
+            _ => TypedResults.NotFound(new ErrorBody(generation.NothingToStop)),
         };
+    }
 
-    public static Results<Accepted<MessageResponse>, Conflict<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
-        ReconfigureBot(string platform, string nativeMeetingId, JsonBody body, MeetingStore store)
+    public static IResult ReconfigureBot(string platform, string nativeMeetingId, JsonBody body, MeetingStore store, EmulatorBehaviour behaviour)
     {
+        if (!behaviour.Current.Generation.HasBotConfig)
+        {
+            return TypedResults.NotFound(new ErrorBody("Not Found")); // 0.12's meeting-api has no such route
+        }
         if (!BotConfigUpdate.TryRead(body, out var errors))
         {
             return TypedResults.UnprocessableEntity(errors);
@@ -68,9 +99,30 @@ public static class BotsApi
         };
     }
 
-    public static Ok<RunningBotsResponse> GetRunningBots(MeetingStore store, RequestStats stats)
+    public static IResult GetRunningBots(MeetingStore store, RequestStats stats, EmulatorBehaviour behaviour)
     {
         stats.CountRunningBotsListing();
+        if (behaviour.Current.Generation == Generations.EmulatedGenerations.Vexa012)
+        {
+            var rows = store.RunningMeetingRows(); // meeting rows, not containers
+            return TypedResults.Ok(new JsonObject { ["running"] = rows, ["running_bots"] = rows.DeepClone(), ["count"] = rows.Count });
+        }
         return TypedResults.Ok(store.RunningBots());
+    }
+
+    /// <summary><c>GET /bots?limit=1..100&amp;offset=&amp;status=&amp;platform=</c> (0.12 and 1.5): <c>{"meetings", "has_more"}</c>.</summary>
+    public static IResult ListBots(HttpRequest request, MeetingStore store, RequestStats stats, EmulatorBehaviour behaviour)
+    {
+        if (!behaviour.Current.Generation.HasGatewayAuth)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status405MethodNotAllowed);
+        }
+        if (MeetingPage.TryRead(request, 50, out var page) is { } invalid)
+        {
+            return invalid;
+        }
+        stats.CountMeetingListing();
+        var (meetings, hasMore) = store.ListMeetings(page);
+        return TypedResults.Ok(new JsonObject { ["meetings"] = meetings, ["has_more"] = hasMore });
     }
 }

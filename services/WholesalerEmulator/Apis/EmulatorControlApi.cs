@@ -115,9 +115,10 @@ public static class EmulatorControlApi
         services.User.Reset();
         services.Behaviour.Reset();
         services.Limiter.Reset();
+        services.GenerationLimiter.Reset();
         return TypedResults.Ok(new MessageResponse("Emulator state reset."));
     }
 }
 
 public sealed record ResetServices(MeetingStore Store, BotScheduler Scheduler, FaultState Faults, RequestStats Stats, SystemUser User,
-    EmulatorBehaviour Behaviour, KeyRateLimiter Limiter);
+    EmulatorBehaviour Behaviour, KeyRateLimiter Limiter, GenerationLimiter GenerationLimiter);

@@ -20,15 +20,31 @@ public static class MeetingsApi
         return app;
     }
 
-    public static Ok<MeetingListResponse> ListMeetings(MeetingStore store, RequestStats stats)
+    /// <summary>Every meeting (2025-09); 0.12: the newest 50 unless <c>limit</c>/<c>offset</c> say otherwise, no <c>has_more</c>;
+    /// 1.5: <c>limit</c> and <c>offset</c> optional.</summary>
+    public static IResult ListMeetings(HttpRequest request, MeetingStore store, RequestStats stats, EmulatorBehaviour behaviour)
     {
+        var generation = behaviour.Current.Generation;
+        if (!generation.HasGatewayAuth)
+        {
+            stats.CountMeetingListing();
+            return TypedResults.Ok(store.ListMeetings());
+        }
+        if (MeetingPage.TryRead(request, generation.MeetingsDefaultLimit, out var page) is { } invalid)
+        {
+            return invalid;
+        }
         stats.CountMeetingListing();
-        return TypedResults.Ok(store.ListMeetings());
+        return TypedResults.Ok(new System.Text.Json.Nodes.JsonObject { ["meetings"] = store.ListMeetings(page).Meetings });
     }
 
-    public static Results<Ok<MeetingResponse>, BadRequest<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationErrorBody>>
-        UpdateMeetingData(string platform, string nativeMeetingId, JsonBody body, MeetingStore store)
+    public static IResult UpdateMeetingData(string platform, string nativeMeetingId, JsonBody body, MeetingStore store, EmulatorBehaviour behaviour)
     {
+        if (!behaviour.Current.Generation.PatchesMeetingData)
+        {
+            // 0.12 edits planned fields only; a meeting's data belongs to its bot's lifecycle.
+            return TypedResults.UnprocessableEntity(new ErrorBody("no editable fields in body"));
+        }
         if (!MeetingDataUpdate.TryRead(body, out var update, out var errors))
         {
             return TypedResults.UnprocessableEntity(errors);
@@ -41,11 +57,17 @@ public static class MeetingsApi
         };
     }
 
-    public static Results<Ok<MessageResponse>, NotFound<ErrorBody>> DeleteMeeting(string platform, string nativeMeetingId,
-        MeetingStore store) =>
-        store.DeleteNewest(platform, nativeMeetingId)
+    public static IResult DeleteMeeting(string platform, string nativeMeetingId, MeetingStore store, EmulatorBehaviour behaviour)
+    {
+        if (behaviour.Current.Generation.HasGatewayAuth)
+        {
+            var (status, body) = store.DeleteArtifacts(platform, nativeMeetingId);
+            return TypedResults.Json(body, statusCode: status);
+        }
+        return store.DeleteNewest(platform, nativeMeetingId)
             ? TypedResults.Ok(new MessageResponse($"Meeting {platform}/{nativeMeetingId} and all its transcripts have been deleted"))
             : TypedResults.NotFound(NotFound(platform, nativeMeetingId));
+    }
 
     internal static ErrorBody NotFound(string platform, string nativeMeetingId) =>
         new($"Meeting not found for platform {platform} and ID {nativeMeetingId}");

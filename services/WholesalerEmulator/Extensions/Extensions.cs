@@ -42,6 +42,7 @@ public static class Extensions
         services.AddSingleton<FaultState>();
         services.AddSingleton<EmulatorBehaviour>();
         services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<GenerationLimiter>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<EmulatorInstance>();
         services.AddSingleton<BotScheduler>();

@@ -60,6 +60,29 @@ public static class PipelineExtensions
                 var stats = context.RequestServices.GetRequiredService<RequestStats>();
                 var key = context.Request.Headers[ApiKeyValidator.HeaderName];
                 stats.CountRequest(key);
+                var play = context.RequestServices.GetRequiredService<EmulatorBehaviour>().Current;
+                if (play.GenerationLimits && !context.Request.Path.StartsWithSegments("/openapi.json")
+                    && !context.Request.Path.StartsWithSegments("/ws"))
+                {
+                    var refusal = context.RequestServices.GetRequiredService<GenerationLimiter>().TryPass(play.Generation, out var remaining);
+                    if (refusal is not null)
+                    {
+                        stats.CountRateLimited();
+                        context.Response.StatusCode = refusal.Status;
+                        if (refusal.RetryAfter is { } seconds)
+                        {
+                            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                        context.Response.ContentType = "application/json";
+                        await context.Response.WriteAsync(refusal.Body);
+                        return;
+                    }
+                    if (remaining is { } left)
+                    {
+                        context.Response.Headers["X-RateLimit-Limit"] = GenerationLimiter.HostedPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        context.Response.Headers["X-RateLimit-Remaining"] = left.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
                 if (context.RequestServices.GetRequiredService<KeyRateLimiter>().TryTake(key.ToString()) is { } wait)
                 {
                     stats.CountRateLimited();

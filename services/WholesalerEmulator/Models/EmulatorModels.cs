@@ -35,23 +35,26 @@ public sealed record StagedMeeting(string Platform, string NativeMeetingId, stri
 public sealed record ExitCallbackResponse(string Status, long MeetingId, string FinalStatus);
 
 /// <summary>
-/// Which Vexa the emulator plays. <c>dfc7c83e</c>: a bot is <c>active</c> in the answer to POST /bots and only the
-/// completion webhook is sent. <c>2025-09</c> (main at 2025-09-30): POST /bots answers <c>requested</c>, then the bot
-/// moves through <c>joining</c> and <c>awaiting_admission</c> to <c>active</c> (or <c>failed</c> when admission is
-/// refused), one step per <see cref="StatusStepMs"/>, with a <c>meeting.status_change</c> webhook for every change;
-/// DELETE /bots stops a bot in any live status.
+/// How the emulator plays Vexa now: which generation (<see cref="Generation"/>, one of <see cref="Generations.EmulatedGenerations"/>)
+/// and the knobs tests turn. Playing a generation that pushes statuses, the bot moves through <c>joining</c> and
+/// <c>awaiting_admission</c> to <c>active</c> (or <c>failed</c> when admission is refused), one step per <see cref="StatusStepMs"/>.
 /// </summary>
-/// <param name="RateLimitBurst">Current Vexa's per-key rate limit (a token bucket): this many requests at once, then
-/// <paramref name="RateLimitPerSecond"/> a second, beyond which 429 with <c>Retry-After</c>; 0 turns it off.</param>
+/// <param name="Version">The generation's name: <c>dfc7c83e</c>, <c>2025-09</c>, <c>0.12</c> or <c>1.5</c>.</param>
+/// <param name="RateLimitBurst">A per-key token bucket on top of the generation's own limits: this many requests at once,
+/// then <paramref name="RateLimitPerSecond"/> a second, beyond which 429 with <c>Retry-After</c>; 0 turns it off.</param>
 /// <param name="SegmentIntervalMs">How often a bot started from now hears a new segment (a talkative meeting or a quiet one).</param>
 /// <param name="MaxSegments">The most segments a bot started from now produces.</param>
+/// <param name="GenerationLimits">Whether the generation's own rate limits apply (0.12: 600 a minute per address, then an
+/// hour's ban, and 40 a second per user; 1.5: 120 a minute per key). Off in tests that are not about them.</param>
 public sealed record BehaviourSettings(string Version, int StatusStepMs, bool RefuseAdmission, int RateLimitBurst, double RateLimitPerSecond,
-    int SegmentIntervalMs, int MaxSegments)
+    int SegmentIntervalMs, int MaxSegments, bool GenerationLimits = true)
 {
     public const string Dfc7c83e = "dfc7c83e";
     public const string September2025 = "2025-09";
-    public static readonly IReadOnlyList<string> Versions = [Dfc7c83e, September2025];
+    public const string Vexa012 = "0.12";
+    public const string Hosted15 = "1.5";
+    public static IReadOnlyList<string> Versions => Generations.EmulatedGenerations.Names;
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool PushesStatuses => Version == September2025;
+    public Generations.EmulatedGeneration Generation => Generations.EmulatedGenerations.Named(Version);
 }

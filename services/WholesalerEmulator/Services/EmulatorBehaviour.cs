@@ -19,5 +19,5 @@ public sealed class EmulatorBehaviour(IOptions<EmulatorOptions> options)
     public void Reset() => _current = Configured;
 
     private static BehaviourSettings FromOptions(EmulatorOptions o) => new(o.Behaviour, o.StatusStepMs, o.RefuseAdmission, o.RateLimitBurst, o.RateLimitPerSecond,
-        o.SegmentIntervalMs, o.MaxSegmentsPerMeeting);
+        o.SegmentIntervalMs, o.MaxSegmentsPerMeeting, o.GenerationLimits);
 }

@@ -46,6 +46,24 @@ public sealed class Meeting
 
     public CachedTranscript? TranscriptCache { get; set; }
 
+    /// <summary>0.12 and 1.5: the bot session's id, returned in <c>data.sessions</c> and named by 0.12's status webhooks.</summary>
+    public string? ConnectionId { get; set; }
+
+    /// <summary>The user's webhook settings as they were when the bot was started (0.12 captures them at spawn).</summary>
+    public WebhookTarget? Webhook { get; set; }
+
+    /// <summary>0.12: why the meeting ended (<c>stopped</c>, <c>left_alone</c>, <c>awaiting_admission_rejected</c>...).</summary>
+    public string? CompletionReason { get; set; }
+
+    /// <summary>0.12: the last stage a failed bot reached.</summary>
+    public string? FailureStage { get; set; }
+
+    /// <summary>0.12: DELETE /bots was accepted for it (a second one finds nothing to stop).</summary>
+    public bool StopRequested { get; set; }
+
+    /// <summary>0.12: DELETE /meetings removed its transcript; the row stays.</summary>
+    public bool ArtifactsDeleted { get; set; }
+
     /// <summary>The container died without its exit callback (contract 7): Vexa keeps the meeting live for ever.</summary>
     public bool ContainerDied { get; set; }
 
@@ -53,8 +71,12 @@ public sealed class Meeting
     public bool ContainerRunning => BotContainerId is not null && !ContainerDied && !MeetingStatus.IsFinal(Status);
 }
 
-/// <summary>The serialised transcript response, valid for <paramref name="Version"/> until <paramref name="ValidUntil"/>.</summary>
-public sealed record CachedTranscript(byte[] Utf8Json, int Version, DateTime ValidUntil);
+/// <summary>The serialised transcript response, valid for <paramref name="Version"/> until <paramref name="ValidUntil"/>, as
+/// <paramref name="Generation"/> writes it.</summary>
+public sealed record CachedTranscript(byte[] Utf8Json, int Version, DateTime ValidUntil, string Generation);
+
+/// <summary>Where and how a meeting's webhooks go: URL, signing secret, chosen events (null: Vexa's default).</summary>
+public sealed record WebhookTarget(string Url, string? Secret, IReadOnlyDictionary<string, bool>? Events);
 
 public static class MeetingStatus
 {
@@ -62,6 +84,7 @@ public static class MeetingStatus
     public const string Joining = "joining";
     public const string AwaitingAdmission = "awaiting_admission";
     public const string Active = "active";
+    public const string NeedsHelp = "needs_help";
     public const string Stopping = "stopping";
     public const string Completed = "completed";
     public const string Failed = "failed";

@@ -7,9 +7,10 @@ namespace VexaService.WholesalerEmulator.Services;
 
 public abstract record StartBotResult
 {
-    public sealed record Started(MeetingResponse Meeting) : StartBotResult;
+    /// <param name="Meeting">The answer, in the shape of the generation that started it.</param>
+    public sealed record Started(JsonObject Meeting) : StartBotResult;
     public sealed record AlreadyRunning(long MeetingId) : StartBotResult;
-    public sealed record LimitReached(int Limit) : StartBotResult;
+    public sealed record LimitReached(int Running, int Limit) : StartBotResult;
 }
 
 public enum ReconfigureResult { Accepted, NotActive, NotFound }
@@ -29,8 +30,9 @@ public sealed partial class MeetingStore
     public StartBotResult StartBot(MeetingCreate request)
     {
         Meeting meeting;
-        MeetingResponse response;
+        JsonObject response;
         var play = behaviour.Current;
+        var generation = play.Generation;
         lock (_gate)
         {
             var now = Now();
@@ -48,22 +50,33 @@ public sealed partial class MeetingStore
                 Touch(existing, now);
             }
 
+            // The limit counts running containers (stopping ones included); 2025-09 keeps the rejected row as "error",
+            // 0.12 and 1.5 refuse before writing one.
+            var running = _meetings.Count(m => m.ContainerRunning);
+            if (generation.HasGatewayAuth && running >= Options.MaxConcurrentBots)
+            {
+                return new StartBotResult.LimitReached(running, Options.MaxConcurrentBots);
+            }
             meeting = Insert(request.Platform, request.NativeMeetingId, now, play);
-            if (play.PushesStatuses && !string.IsNullOrEmpty(request.Passcode))
+            if (generation.PushesStatuses && !string.IsNullOrEmpty(request.Passcode))
             {
                 meeting.Data["passcode"] = request.Passcode; // 2025-09 keeps it in the meeting's data
             }
-            // The limit counts running containers (stopping ones included); the rejected row stays as "error".
-            if (_meetings.Count(m => m.ContainerRunning) >= Options.MaxConcurrentBots)
+            if (running >= Options.MaxConcurrentBots)
             {
                 meeting.Status = MeetingStatus.Error;
                 Touch(meeting, now);
-                return new StartBotResult.LimitReached(Options.MaxConcurrentBots);
+                return new StartBotResult.LimitReached(running, Options.MaxConcurrentBots);
             }
 
             meeting.BotContainerId = DockerNames.NewContainerId();
             meeting.ContainerName = DockerNames.ContainerName(meeting.Id);
-            if (!play.PushesStatuses)
+            if (generation.Webhooks != Generations.WebhookStyle.Legacy)
+            {
+                meeting.ConnectionId = Guid.NewGuid().ToString();
+                meeting.Webhook = user.WebhookTarget; // captured at spawn: a later PUT /user/webhook changes later bots only
+            }
+            if (!generation.PushesStatuses)
             {
                 meeting.SessionStart = now;
                 meeting.StartTime = now;
@@ -71,7 +84,7 @@ public sealed partial class MeetingStore
             }
             // 2025-09: the bot reports its own progress, so the answer says requested (its container is up).
             Touch(meeting, now);
-            response = ToResponse(meeting);
+            response = Shaped(meeting, generation);
         }
 
         stats.CountBotStart();
@@ -81,7 +94,7 @@ public sealed partial class MeetingStore
             // zoom, teams and Google Meet ids without a URL: the bot exits with code 0 as soon as it is up.
             scheduler.Schedule(started.AddMilliseconds(Options.BotJoinDelayMs), () => Exit(meeting, 0));
         }
-        else if (play.PushesStatuses)
+        else if (generation.PushesStatuses)
         {
             var step = play.StatusStepMs;
             scheduler.Schedule(started.AddMilliseconds(step), () => Advance(meeting, MeetingStatus.Requested, MeetingStatus.Joining));
@@ -93,13 +106,13 @@ public sealed partial class MeetingStore
         return new StartBotResult.Started(response);
     }
 
-    /// <summary>2025-09: the bot's callback moves its meeting one step on its way in, unless a stop came first.</summary>
+    /// <summary>2025-09 on: the bot's callback moves its meeting one step on its way in, unless a stop came first.</summary>
     private void Advance(Meeting meeting, string from, string to)
     {
-        StatusChangeEvent change;
+        Action send;
         lock (_gate)
         {
-            if (meeting.Deleted || meeting.Status != from)
+            if (meeting.Deleted || meeting.Status != from || meeting.StopRequested)
             {
                 return;
             }
@@ -111,55 +124,87 @@ public sealed partial class MeetingStore
             }
             meeting.Status = to;
             Touch(meeting, now);
-            change = StatusChanged(meeting, from, null, "bot_callback", now);
+            send = Changed(meeting, from, null, "bot_callback", now);
         }
-        webhooks.SendStatusChange(change);
+        send();
     }
 
-    private StatusChangeEvent StatusChanged(Meeting meeting, string from, string? reason, string source, DateTime now) =>
-        new(StatusChangeEvent.Type, ToResponse(meeting), new StatusChange(from, meeting.Status, reason, VexaDateTime.Naive(now), source));
+    /// <summary>The webhooks the current generation sends for this change, to be sent outside the lock.</summary>
+    private Action Changed(Meeting meeting, string from, string? reason, string source, DateTime now, bool completion = false)
+    {
+        var generation = behaviour.Current.Generation;
+        if (generation.Webhooks == Generations.WebhookStyle.Legacy)
+        {
+            StatusChangeEvent? change = generation.PushesStatuses
+                ? new(StatusChangeEvent.Type, ToResponse(meeting), new StatusChange(from, meeting.Status, reason, VexaDateTime.Naive(now), source))
+                : null;
+            var payload = completion ? ToResponse(meeting) : null;
+            return () =>
+            {
+                if (change is not null)
+                {
+                    webhooks.SendStatusChange(change);
+                }
+                if (payload is not null)
+                {
+                    webhooks.Send(payload);
+                }
+            };
+        }
+        var v1 = new V1Change(generation, meeting.Webhook, Shaped(meeting, generation), meeting.ConnectionId, from, meeting.Status, reason, source,
+            generation.Time(now), meeting.CompletionReason, meeting.FailureStage);
+        return () => webhooks.SendV1(v1);
+    }
 
     /// <summary>
-    /// DELETE /bots. dfc7c83e: only the newest <c>active</c> meeting. 2025-09: the newest meeting in any live status, and
-    /// a newest meeting already final is reported as such. The meeting is <c>stopping</c> until the bot has left.
+    /// DELETE /bots. dfc7c83e: only the newest <c>active</c> meeting. 2025-09 and 1.5: the newest meeting in any live
+    /// status, and a newest meeting already final is reported as such. 0.12: the live meeting not asked to stop yet
+    /// (none: not found), which becomes <c>stopping</c> only if its bot was in. The meeting is <c>stopping</c> until the
+    /// bot has left.
     /// </summary>
-    public StopResult StopBot(string platform, string nativeId, out string? finalStatus)
+    public StopResult StopBot(string platform, string nativeId, out string? finalStatus, out long? meetingId)
     {
         finalStatus = null;
-        StatusChangeEvent? change = null;
+        meetingId = null;
+        Action? send = null;
         lock (_gate)
         {
-            var play = behaviour.Current;
-            var meeting = play.PushesStatuses
-                ? Newest(platform, nativeId)
-                : Newest(platform, nativeId, m => m.Status == MeetingStatus.Active);
+            var generation = behaviour.Current.Generation;
+            var meeting = generation == Generations.EmulatedGenerations.Vexa012
+                ? Newest(platform, nativeId, m => !MeetingStatus.IsFinal(m.Status) && !m.StopRequested)
+                : generation.PushesStatuses
+                    ? Newest(platform, nativeId)
+                    : Newest(platform, nativeId, m => m.Status == MeetingStatus.Active);
             if (meeting is null)
             {
                 return StopResult.NotFound;
             }
+            meetingId = meeting.Id;
             if (!meeting.ContainerRunning)
             {
                 finalStatus = meeting.Status;
                 return StopResult.AlreadyFinal;
             }
-            if (meeting.Status != MeetingStatus.Stopping)
+            if (meeting.Status != MeetingStatus.Stopping && !meeting.StopRequested)
             {
                 var now = Now();
                 var from = meeting.Status;
-                meeting.Status = MeetingStatus.Stopping;
+                meeting.StopRequested = true;
+                meeting.CompletionReason = "stopped";
+                if (!generation.CompletedImpliesAdmitted || from is MeetingStatus.Active or MeetingStatus.NeedsHelp)
+                {
+                    meeting.Status = MeetingStatus.Stopping;
+                }
                 meeting.ProducingUntil ??= now;
                 Touch(meeting, now);
                 scheduler.Schedule(now.AddMilliseconds(Options.StopDelayMs), () => Exit(meeting, 0));
-                if (play.PushesStatuses)
+                if (generation.PushesStatuses && generation.Webhooks != Generations.WebhookStyle.V1PerAdvance)
                 {
-                    change = StatusChanged(meeting, from, "user_request", "user", now);
+                    send = Changed(meeting, from, "user_request", "user", now); // 0.12: a user's stop is no bot advance
                 }
             }
         }
-        if (change is not null)
-        {
-            webhooks.SendStatusChange(change);
-        }
+        send?.Invoke();
         return StopResult.Stopping;
     }
 
@@ -199,6 +244,25 @@ public sealed partial class MeetingStore
                 }
             }
             return new RunningBotsResponse(bots);
+        }
+    }
+
+    /// <summary>0.12's <c>GET /bots/status</c>: the rows of meetings whose bot runs, newest first; <c>needs_help</c> is
+    /// not among Vexa's running statuses, so those rows are missing.</summary>
+    public JsonArray RunningMeetingRows()
+    {
+        lock (_gate)
+        {
+            var generation = behaviour.Current.Generation;
+            var rows = new JsonArray();
+            for (var i = _meetings.Count - 1; i >= 0; i--)
+            {
+                if (_meetings[i] is { ContainerRunning: true } meeting && meeting.Status != MeetingStatus.NeedsHelp)
+                {
+                    rows.Add(Shaped(meeting, generation));
+                }
+            }
+            return rows;
         }
     }
 
@@ -247,22 +311,30 @@ public sealed partial class MeetingStore
     private MeetingResponse? Exit(Meeting meeting, int exitCode, string? onlyFrom = null, string? reason = null)
     {
         MeetingResponse payload;
-        StatusChangeEvent? change = null;
+        Action send;
         lock (_gate)
         {
             if (meeting.Deleted || !meeting.ContainerRunning || (onlyFrom is not null && meeting.Status != onlyFrom))
             {
                 return null;
             }
+            var generation = behaviour.Current.Generation;
             var now = Now();
             var from = meeting.Status;
-            meeting.Status = exitCode == 0 ? MeetingStatus.Completed : MeetingStatus.Failed;
+            var admitted = meeting.StartTime is not null;
+            meeting.Status = exitCode == 0 && (admitted || !generation.CompletedImpliesAdmitted) ? MeetingStatus.Completed : MeetingStatus.Failed;
+            meeting.CompletionReason ??= reason == "admission_failed" ? "awaiting_admission_rejected" : exitCode == 0 ? "left_alone" : "join_failure";
+            if (meeting.Status == MeetingStatus.Failed)
+            {
+                meeting.FailureStage = admitted ? MeetingStatus.Active
+                    : from is MeetingStatus.Stopping or MeetingStatus.NeedsHelp ? MeetingStatus.AwaitingAdmission : from;
+            }
             meeting.EndTime = now;
             meeting.ProducingUntil ??= now;
-            if (meeting.Data.Count == 0)
+            if (meeting.Data.Count == 0 || generation.Webhooks != Generations.WebhookStyle.Legacy)
             {
                 var (participants, languages) = transcripts.Aggregate(meeting, now);
-                if (participants.Count > 0 || languages.Count > 0)
+                if ((participants.Count > 0 || languages.Count > 0) && meeting.Data["participants"] is null)
                 {
                     meeting.Data["participants"] = new JsonArray([.. participants.Select(p => JsonValue.Create(p))]);
                     meeting.Data["languages"] = new JsonArray([.. languages.Select(l => JsonValue.Create(l))]);
@@ -270,16 +342,9 @@ public sealed partial class MeetingStore
             }
             Touch(meeting, now);
             payload = ToResponse(meeting);
-            if (behaviour.Current.PushesStatuses)
-            {
-                change = StatusChanged(meeting, from, reason ?? (exitCode == 0 ? "self_initiated_leave" : "bot_error"), "bot_callback", now);
-            }
+            send = Changed(meeting, from, reason ?? (exitCode == 0 ? "self_initiated_leave" : "bot_error"), "bot_callback", now, completion: true);
         }
-        if (change is not null)
-        {
-            webhooks.SendStatusChange(change);
-        }
-        webhooks.Send(payload);
+        send();
         return payload;
     }
 }

@@ -23,6 +23,71 @@ public sealed partial class MeetingStore
         }
     }
 
+    /// <summary>One page of meetings, newest first, in the played generation's shape, and whether more follow.</summary>
+    public (JsonArray Meetings, bool HasMore) ListMeetings(MeetingPage page)
+    {
+        lock (_gate)
+        {
+            var generation = behaviour.Current.Generation;
+            var matching = Enumerable.Range(0, _meetings.Count).Select(i => _meetings[_meetings.Count - 1 - i])
+                .Where(m => (page.Status is null || m.Status == page.Status) && (page.Platform is null || m.Platform == page.Platform))
+                .Skip(page.Offset);
+            var rows = new JsonArray();
+            var hasMore = false;
+            foreach (var meeting in matching)
+            {
+                if (page.Limit is { } limit && rows.Count == limit)
+                {
+                    hasMore = true;
+                    break;
+                }
+                rows.Add(Shaped(meeting, generation));
+            }
+            return (rows, hasMore);
+        }
+    }
+
+    /// <summary>0.12 and 1.5: DELETE /meetings removes a final meeting's transcript only (0.12 keeps the row, 1.5 its
+    /// anonymised husk); a meeting still in its bot's lifecycle is refused.</summary>
+    public (int Status, JsonObject Body) DeleteArtifacts(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            var generation = behaviour.Current.Generation;
+            var meeting = Newest(platform, nativeId);
+            if (meeting is null)
+            {
+                return (404, new JsonObject { ["detail"] = $"Meeting not found for platform {platform} and ID {nativeId}" });
+            }
+            if (!MeetingStatus.IsFinal(meeting.Status))
+            {
+                return (409, new JsonObject
+                {
+                    ["detail"] = generation == Generations.EmulatedGenerations.Vexa012
+                        ? "Meeting artifacts can only be deleted after the lifecycle is terminal"
+                        : $"Meeting not finalized; cannot delete transcripts. Current status: {meeting.Status}",
+                });
+            }
+            if (generation != Generations.EmulatedGenerations.Vexa012)
+            {
+                Remove(meeting); // 1.5 nulls the native id: the meeting cannot be found by it any more
+                return (200, new JsonObject { ["message"] = $"Meeting {platform}/{nativeId} transcripts deleted and meeting data anonymized" });
+            }
+            meeting.ArtifactsDeleted = true;
+            Touch(meeting, Now());
+            return (200, new JsonObject
+            {
+                ["status"] = "deleted",
+                ["id"] = meeting.Id,
+                ["platform"] = platform,
+                ["native_meeting_id"] = nativeId,
+                ["deleted"] = "completed_meeting_artifacts",
+                ["objects_deleted"] = 0,
+                ["backup_residuals"] = "expire_under_deployment_retention_policy",
+            });
+        }
+    }
+
     /// <summary>Merges the given non-null fields shallowly into the newest meeting's <c>data</c>.</summary>
     public UpdateResult UpdateData(string platform, string nativeId, MeetingDataUpdate update, out MeetingResponse? updated)
     {
@@ -116,30 +181,80 @@ public sealed partial class MeetingStore
 
     /// <summary>
     /// The transcript response of the newest meeting (or of <paramref name="meetingId"/>, which must match platform and
-    /// native id) as UTF-8 JSON. Cached per meeting until the next segment appears, a segment is finalised or the
-    /// meeting changes, so a finished meeting is served from the same bytes every time.
+    /// native id unless they are null: 0.12's <c>/transcripts/by-id</c>) as UTF-8 JSON, in the played generation's shape.
+    /// Cached per meeting until the next segment appears, a segment is finalised or the meeting changes, so a finished
+    /// meeting is served from the same bytes every time.
     /// </summary>
-    public (long MeetingId, byte[] Utf8Json)? Transcript(string platform, string nativeId, long? meetingId)
+    public (long MeetingId, byte[] Utf8Json)? Transcript(string? platform, string? nativeId, long? meetingId)
     {
         lock (_gate)
         {
             var meeting = meetingId is { } id
-                ? _byId.GetValueOrDefault(id) is { } byId && byId.Platform == platform && byId.NativeMeetingId == nativeId ? byId : null
-                : Newest(platform, nativeId);
-            if (meeting is null)
+                ? _byId.GetValueOrDefault(id) is { } byId && (platform is null || (byId.Platform == platform && byId.NativeMeetingId == nativeId)) ? byId : null
+                : Newest(platform!, nativeId!);
+            if (meeting is null || meeting.ArtifactsDeleted)
             {
                 return null;
             }
+            var generation = behaviour.Current.Generation;
             var now = Now();
-            if (meeting.TranscriptCache is { } cached && cached.Version == meeting.Version && now < cached.ValidUntil)
+            if (meeting.TranscriptCache is { } cached && cached.Version == meeting.Version && now < cached.ValidUntil
+                && cached.Generation == generation.Name)
             {
                 return (meeting.Id, cached.Utf8Json);
             }
             var (response, validUntil) = transcripts.Build(meeting, now);
-            var json = JsonSerializer.SerializeToUtf8Bytes(response, EmulatorJsonContext.Web.TranscriptResponse);
-            meeting.TranscriptCache = new CachedTranscript(json, meeting.Version, validUntil);
+            var json = generation.WritesEpochSegments
+                ? JsonSerializer.SerializeToUtf8Bytes(EpochTranscript(response, meeting, generation), EmulatorJsonContext.Web.JsonObject)
+                : JsonSerializer.SerializeToUtf8Bytes(response, EmulatorJsonContext.Web.TranscriptResponse);
+            meeting.TranscriptCache = new CachedTranscript(json, meeting.Version, validUntil, generation.Name);
             return (meeting.Id, json);
         }
+    }
+
+    /// <summary>
+    /// 0.12's transcript: times in Z; segments as its bot writes them, <c>start</c>/<c>end</c> in epoch seconds with a
+    /// <c>segment_id</c> and <c>completed</c>, no <c>created_at</c>; the newest segment listed twice, as its two stores
+    /// (Postgres, the Redis hash) both hold it until the merge.
+    /// </summary>
+    private static JsonObject EpochTranscript(TranscriptResponse response, Meeting meeting, Generations.EmulatedGeneration generation)
+    {
+        var segments = new JsonArray();
+        foreach (var (segment, k) in response.Segments.Select((s, k) => (s, k)))
+        {
+            var start = DateTimeOffset.Parse(segment.AbsoluteStartTime, System.Globalization.CultureInfo.InvariantCulture);
+            var end = DateTimeOffset.Parse(segment.AbsoluteEndTime, System.Globalization.CultureInfo.InvariantCulture);
+            segments.Add(new JsonObject
+            {
+                ["start"] = Math.Round(start.ToUnixTimeMilliseconds() / 1000.0, 3),
+                ["end"] = Math.Round(end.ToUnixTimeMilliseconds() / 1000.0, 3),
+                ["text"] = segment.Text,
+                ["language"] = segment.Language,
+                ["speaker"] = segment.Speaker,
+                ["completed"] = segment.CreatedAt is not null,
+                ["segment_id"] = $"{meeting.Id}:{k}",
+                ["absolute_start_time"] = start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["absolute_end_time"] = end.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            });
+        }
+        if (segments.Count > 0)
+        {
+            segments.Add(segments[^1]!.DeepClone());
+        }
+        return new JsonObject
+        {
+            ["id"] = response.Id,
+            ["platform"] = response.Platform,
+            ["native_meeting_id"] = response.NativeMeetingId,
+            ["constructed_meeting_url"] = response.ConstructedMeetingUrl,
+            ["status"] = response.Status,
+            ["start_time"] = generation.Time(meeting.StartTime),
+            ["end_time"] = generation.Time(meeting.EndTime),
+            ["recordings"] = new JsonArray(),
+            ["notes"] = null,
+            ["data"] = new JsonObject(),
+            ["segments"] = segments,
+        };
     }
 
     /// <summary>

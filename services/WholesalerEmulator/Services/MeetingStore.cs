@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using VexaService.WholesalerEmulator.Models;
 using VexaDateTime = VexaService.Contracts.VexaDateTime;
@@ -15,7 +17,8 @@ public sealed partial class MeetingStore(
     BotScheduler scheduler,
     WebhookSender webhooks,
     RequestStats stats,
-    EmulatorBehaviour behaviour)
+    EmulatorBehaviour behaviour,
+    SystemUser user)
 {
     private readonly Lock _gate = new();
     private readonly List<Meeting> _meetings = []; // oldest first: ids grow with created_at
@@ -109,6 +112,12 @@ public sealed partial class MeetingStore(
         meeting.UpdatedAt = now;
         meeting.Version++;
     }
+
+    /// <summary>The meeting in the shape <paramref name="generation"/> writes it.</summary>
+    private static JsonObject Shaped(MeetingResponse legacy, Meeting meeting, Generations.EmulatedGeneration generation) =>
+        generation.Meeting(JsonSerializer.SerializeToNode(legacy, EmulatorJsonContext.Web.MeetingResponse)!.AsObject(), meeting);
+
+    private JsonObject Shaped(Meeting meeting, Generations.EmulatedGeneration generation) => Shaped(ToResponse(meeting), meeting, generation);
 
     private MeetingResponse ToResponse(Meeting meeting) => new(
         meeting.Id,

@@ -29,7 +29,7 @@ public static class EmulatorRequests
         return !reader.HasErrors;
     }
 
-    /// <summary><c>{"version": "dfc7c83e"|"2025-09", "status_step_ms": int, "refuse_admission": bool, "rate_limit_burst": int,
+    /// <summary><c>{"version": "dfc7c83e"|"2025-09"|"0.12"|"1.5", "generation_limits": bool, "status_step_ms": int, "refuse_admission": bool, "rate_limit_burst": int,
     /// "rate_limit_per_second": float, "segment_interval_ms": int, "max_segments": int}</c>; omitted fields
     /// take the configured values.</summary>
     public static bool TryReadBehaviour(JsonBody body, BehaviourSettings configured, out BehaviourSettings settings, out ValidationErrorBody errors)
@@ -45,7 +45,8 @@ public static class EmulatorRequests
             var perSecond = Number(reader, root, "rate_limit_per_second", configured.RateLimitPerSecond, 0, 1_000_000, integer: false);
             var interval = Number(reader, root, "segment_interval_ms", configured.SegmentIntervalMs, 1, 3_600_000, integer: true);
             var maxSegments = Number(reader, root, "max_segments", configured.MaxSegments, 0, 1_000_000, integer: true);
-            settings = new BehaviourSettings(version, (int)step, refuse, (int)burst, perSecond, (int)interval, (int)maxSegments);
+            var limits = Boolean(reader, root, "generation_limits", configured.GenerationLimits);
+            settings = new BehaviourSettings(version, (int)step, refuse, (int)burst, perSecond, (int)interval, (int)maxSegments, limits);
         }
         errors = reader.Errors;
         return !reader.HasErrors;

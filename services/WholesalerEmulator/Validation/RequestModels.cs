@@ -3,7 +3,8 @@ using VexaService.WholesalerEmulator.Models;
 namespace VexaService.WholesalerEmulator.Validation;
 
 /// <summary>Vexa's <c>MeetingCreate</c>; unknown fields are ignored. <c>passcode</c> exists from September 2025 on.</summary>
-public sealed record MeetingCreate(string Platform, string NativeMeetingId, string? BotName, string? Language, string? Task, string? Passcode = null)
+public sealed record MeetingCreate(string Platform, string NativeMeetingId, string? BotName, string? Language, string? Task, string? Passcode = null,
+    string? MeetingUrl = null)
 {
     public static bool TryRead(JsonBody body, out MeetingCreate request, out ValidationErrorBody errors)
     {
@@ -17,9 +18,10 @@ public sealed record MeetingCreate(string Platform, string NativeMeetingId, stri
             var language = reader.Str(root, "language", required: false, "body", "language");
             var task = reader.Str(root, "task", required: false, "body", "task");
             var passcode = reader.Str(root, "passcode", required: false, "body", "passcode");
+            var meetingUrl = reader.Str(root, "meeting_url", required: false, "body", "meeting_url");
             if (!reader.HasErrors)
             {
-                request = new MeetingCreate(platform!, nativeId!, botName, language, task, passcode);
+                request = new MeetingCreate(platform!, nativeId!, botName, language, task, passcode, meetingUrl);
             }
         }
         errors = reader.Errors;
@@ -87,4 +89,30 @@ public static class WebhookUpdate
         errors = reader.Errors;
         return !reader.HasErrors;
     }
+
+    /// <summary>0.12's <c>PUT /user/webhook</c>: <c>webhook_url</c> any string, <c>webhook_secret</c>, <c>webhook_events</c> {type: bool}.</summary>
+    public static bool TryReadV1(JsonBody body, out WebhookSettingsUpdate settings, out ValidationErrorBody errors)
+    {
+        var reader = new BodyReader();
+        settings = null!;
+        if (reader.TryRoot(body, out var root)
+            && reader.Str(root, "webhook_url", required: true, "body", "webhook_url") is { } url)
+        {
+            var secret = reader.Str(root, "webhook_secret", required: false, "body", "webhook_secret");
+            Dictionary<string, bool>? events = null;
+            if (root.TryGetProperty("webhook_events", out var map) && map.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                events = [];
+                foreach (var item in map.EnumerateObject())
+                {
+                    events[item.Name] = item.Value.ValueKind == System.Text.Json.JsonValueKind.True;
+                }
+            }
+            settings = new WebhookSettingsUpdate(url, secret, events);
+        }
+        errors = reader.Errors;
+        return !reader.HasErrors;
+    }
 }
+
+public sealed record WebhookSettingsUpdate(string Url, string? Secret, Dictionary<string, bool>? Events);

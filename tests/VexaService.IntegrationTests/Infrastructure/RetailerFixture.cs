@@ -56,6 +56,16 @@ public class RetailerFixture : IAsyncLifetime
     /// <summary>Whether the stack gets a database of its own rather than the shared test database.</summary>
     protected virtual bool OwnDatabase => false;
 
+    /// <summary>The emulator's settings beyond the fixture's (which Vexa it plays, for one).</summary>
+    protected virtual void ConfigureEmulator(Dictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>BotManager's and Transcripts' settings beyond the fixture's (which Vexa they expect, for one).</summary>
+    protected virtual void ConfigureServices(Dictionary<string, string?> settings)
+    {
+    }
+
     /// <summary>The stack's database: what its services use, and what tests of its collection read and write.</summary>
     public string Database { get; private set; } = "";
 
@@ -101,7 +111,7 @@ public class RetailerFixture : IAsyncLifetime
 
         var emulatorPort = Loopback.FreePort();
         EmulatorUrl = $"http://127.0.0.1:{emulatorPort}";
-        Emulator = new ServiceFactory<WholesalerEmulatorMarker>(new Dictionary<string, string?>
+        var emulatorSettings = new Dictionary<string, string?>
         {
             ["Emulator:SystemApiKey"] = TestEnvironment.WholesalerKey,
             ["Emulator:BotJoinDelayMs"] = "50",
@@ -109,7 +119,9 @@ public class RetailerFixture : IAsyncLifetime
             ["Emulator:StopDelayMs"] = "200",
             ["Emulator:SegmentFinalizeDelayMs"] = "0",
             ["Emulator:MaxConcurrentBots"] = EmulatorBotLimit.ToString(),
-        });
+        };
+        ConfigureEmulator(emulatorSettings);
+        Emulator = new ServiceFactory<WholesalerEmulatorMarker>(emulatorSettings);
         Emulator.UseKestrelOn(emulatorPort);
         Emulator.StartServer();
         Wholesaler = new HttpClient { BaseAddress = new Uri(EmulatorUrl) };
@@ -136,6 +148,7 @@ public class RetailerFixture : IAsyncLifetime
             ["Reconciler:Interval"] = "01:00:00", // tests run passes themselves
             ["Reconciler:Grace"] = "00:10:00",
         };
+        ConfigureServices(settings);
         foreach (var (key, value) in extra ?? [])
         {
             settings[key] = value;
@@ -148,7 +161,7 @@ public class RetailerFixture : IAsyncLifetime
     {
         var port = Loopback.FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var transcripts = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:vexadb"] = Database,
             ["Wholesaler:BaseAddress"] = EmulatorUrl,
@@ -157,12 +170,14 @@ public class RetailerFixture : IAsyncLifetime
             ["Webhooks:CallbackSecret"] = CallbackSecret,
             ["Webhooks:PollInterval"] = pollInterval,
             ["Webhooks:RetryBaseDelay"] = "00:00:00.300",
-        });
+        };
+        ConfigureServices(settings);
+        var transcripts = new ServiceFactory<TranscriptsMarker>(settings);
         transcripts.UseKestrelOn(port);
         transcripts.StartServer();
         // The instance registers this callback itself at start-up (WebhookRegistration); setting it here as well
         // makes the order deterministic for the test that follows.
-        await Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = url + "/internal/wholesaler-webhook/" + CallbackSecret });
+        await RegisterCallbackAsync(url + "/internal/wholesaler-webhook/" + CallbackSecret);
         return (transcripts, url);
     }
 
@@ -178,8 +193,11 @@ public class RetailerFixture : IAsyncLifetime
     public const string September2025 = "2025-09";
 
     /// <summary>Points the emulator's webhook back at the main Transcripts instance.</summary>
-    public Task RegisterMainCallbackAsync() =>
-        Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = TranscriptsUrl + "/internal/wholesaler-webhook/" + CallbackSecret });
+    public Task RegisterMainCallbackAsync() => RegisterCallbackAsync(TranscriptsUrl + "/internal/wholesaler-webhook/" + CallbackSecret);
+
+    /// <summary>Registers the callback as our services do for the Vexa the emulator plays (today's: with the signing
+    /// secret and every event).</summary>
+    protected virtual Task RegisterCallbackAsync(string url) => Wholesaler.PutAsJsonAsync("/user/webhook", new { webhook_url = url });
 
     /// <param name="events">The webhook events the user chose (<c>data.webhook_events</c>); null: none chosen (Vexa's default).</param>
     public async Task<long> NewUserAsync(int maxBots = 5, string? webhookUrl = null, string? webhookSecret = null, string[]? events = null)

@@ -154,6 +154,11 @@ namespace VexaService.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("user_id");
 
+                    b.Property<string>("WholesalerConnectionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("wholesaler_connection_id");
+
                     b.Property<string>("WholesalerIssuer")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")
@@ -168,6 +173,9 @@ namespace VexaService.Data.Migrations
 
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_meetings_status");
+
+                    b.HasIndex("WholesalerConnectionId")
+                        .HasDatabaseName("ix_meetings_wholesaler_connection_id");
 
                     b.HasIndex("NativeMeetingId", "Platform")
                         .HasDatabaseName("ix_meetings_native_meeting_id_platform");
@@ -406,6 +414,55 @@ namespace VexaService.Data.Migrations
                         .HasDatabaseName("ix_webhook_deliveries_user_id_id");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("VexaService.Data.WholesalerWebhook", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("event_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("body");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("event_type");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_wholesaler_webhooks");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_wholesaler_webhooks_next_attempt_at")
+                        .HasFilter("processed_at IS NULL");
+
+                    b.ToTable("wholesaler_webhooks", (string)null);
                 });
 
             modelBuilder.Entity("VexaService.Data.ApiToken", b =>

@@ -19,21 +19,26 @@ public static class JsonBody
         {
             return (null, TypedResults.Json(new ErrorBody("Request body too large."), statusCode: StatusCodes.Status413PayloadTooLarge));
         }
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        return ParseObject(request.ContentType, buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    /// <summary>As <see cref="ReadObjectAsync"/>, for a body already read (whose bytes a caller needed as they came).</summary>
+    public static (JsonObject? Body, IResult? Error) ParseObject(string? contentType, ReadOnlyMemory<byte> bytes)
+    {
         // As FastAPI: a body declared as anything but JSON is not parsed as JSON (a text/plain POST is also what a
         // browser may send cross-site without asking first).
-        if (request.ContentType is { } contentType && !IsJson(contentType))
+        if (contentType is not null && !IsJson(contentType))
         {
             return (null, ValidationErrorBody.Single(["body"], "value is not a valid dict", "type_error.dict"));
         }
-        // Read whole (bounded above) and check the encoding first: System.Text.Json only transcodes strings when
+        // Read whole (bounded by the caller) and check the encoding first: System.Text.Json only transcodes strings when
         // they are read, so invalid UTF-8 would otherwise surface later as an exception in the middle of a handler.
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
         {
             return (null, ValidationErrorBody.Single(["body"], "Request body is not valid UTF-8.", "value_error.jsondecode"));
         }
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         JsonNode? node;
         try
         {
