@@ -12,6 +12,9 @@
 # DCP's proxies, as scripts/run.sh) choose how the app runs; the report states both.
 # The emulator enforces current Vexa's per-key rate limit (burst 120, 40/s) and the Retailer keeps its default Wholesaler
 # budget (20/s, burst 60; Wholesaler__BudgetPerSecond=0 turns it off); every run records the Wholesaler calls it caused.
+# BENCH_ONLY=tenants BENCH_GENERATION=0.12|1.5|2025-09 runs scenario (7) alone against the emulator playing that Vexa with
+# its own rate limits, the tenants polling GET /bots/status and GET /meetings only, and prints one GENERATION line
+# (scripts/bench-generations.sh runs all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -29,6 +32,10 @@ gateway=http://127.0.0.1:8056
 emulator=http://127.0.0.1:5190
 admin_key=bench$(head -c 512 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
 system_key=bench$(head -c 512 /dev/urandom | tr -dc 'a-zA-Z0-9' | head -c 40)
+generation=${BENCH_GENERATION:-2025-09}
+# 2025-09 had no rate limit of its own: the emulator plays current Vexa's per-key bucket; 0.12 and 1.5 play their own.
+key_bucket="Emulator__RateLimitBurst=120 Emulator__RateLimitPerSecond=40"
+[ "$generation" = 2025-09 ] || key_bucket="Emulator__RateLimitBurst=0"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="$root/bench/results/$stamp"
@@ -90,7 +97,7 @@ started=$(date +%s.%N)
   RateLimit__PermitLimit=1000000000 RateLimit__ClientLookupsPerSecond=0 RateLimit__ClientAdminFailuresPerMinute=0 \
   Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
   Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
-  Emulator__RateLimitBurst=120 Emulator__RateLimitPerSecond=40 Emulator__StatusStepMs=10 \
+  $key_bucket Emulator__Behaviour="$generation" Emulator__StatusStepMs=10 \
   RunTuning__TraceSampling="$trace_sampling" RunTuning__ServiceProxies="$service_proxies" \
   bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
 pids+=($!)
@@ -110,6 +117,7 @@ echo "cold start to all-healthy: ${cold_start}s"
 # BENCH_ONLY=live runs scenario (8) alone (a quick check of /ws; no report, the two LIVE_JSON lines instead);
 # BENCH_ONLY=transcript runs scenario (1) alone.
 if [ "${BENCH_ONLY:-}" != live ]; then
+if [ "${BENCH_ONLY:-}" != tenants ]; then
 python3 bench/setup.py $gateway "$admin_key" "$work" "$auth_users"
 cp "$work/docs/"*.json "$results/" 2>/dev/null || true
 transcript_path=$(python3 -c "import json;print(json.load(open('$work/setup.json'))['transcript_path'])")
@@ -121,6 +129,7 @@ bench/StaticBackend/bin/Release/net10.0/VexaService.Bench.StaticBackend --urls h
 bench/FloorProxy/bin/Release/net10.0/VexaService.Bench.FloorProxy --urls http://127.0.0.1:$floor_port \
   --Bench:Backend=http://127.0.0.1:$backend_port >"$results/floor-proxy.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:$floor_port/transcript.json && break; sleep 0.2; done
+fi # not BENCH_ONLY=tenants
 
 # --- load --------------------------------------------------------------------------------------------------------
 runs="$results/runs.jsonl"
@@ -171,6 +180,7 @@ key() { cat "$work/keys/$1.txt"; }
 emulator_stats() { curl -s -H "X-API-Key: $system_key" $emulator/_emulator/stats; }
 procs() { python3 bench/procstat.py; }
 
+if [ "${BENCH_ONLY:-}" != tenants ]; then
 sleep 5
 procs >"$results/proc-idle.json"
 
@@ -214,10 +224,12 @@ procs >"$results/proc-after-soak.json"
 emulator_stats >"$results/emulator-stats-end.json"
 curl -s -H "X-API-Key: $system_key" $emulator/meetings | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["meetings"]))' \
   >"$results/emulator-meeting-count.txt"
+fi # not BENCH_ONLY=tenants
 
 # (7) Many tenants polling at once, each its own bot in progress: to the Wholesaler we are one user, so the calls
 # they cause must stay within the Retailer's budget, and the emulator (rate limit on) must never answer 429.
-echo "scenario tenants ($tenants tenants, ${tenants_seconds}s)"
+echo "scenario tenants ($tenants tenants, ${tenants_seconds}s, Vexa $generation)"
+[ "${BENCH_ONLY:-}" = tenants ] && export BENCH_TENANTS_KINDS=lists
 python3 bench/setup.py $gateway "$admin_key" "$work" tenants "$tenants"
 sleep 2 # the bots' first status changes
 date +%s.%N >"$results/tenants-started.txt"
@@ -225,6 +237,24 @@ emulator_stats >"$results/emulator-stats-tenants-before.json"
 BENCH_TENANTS_FILE="$work/tenants.txt" wrk_run tenants retailer 1 "$tenants_seconds" tenants.lua "$gateway/"
 emulator_stats >"$results/emulator-stats-tenants-after.json"
 date +%s.%N >"$results/tenants-ended.txt"
+if [ "${BENCH_ONLY:-}" = tenants ]; then
+  python3 - "$results" "$generation" <<'PY' | tee "$results/generation.txt"
+import json, sys
+results, generation = sys.argv[1], sys.argv[2]
+run = [json.loads(line) for line in open(f"{results}/runs.jsonl") if '"tenants"' in line][-1]
+before = json.load(open(f"{results}/emulator-stats-tenants-before.json"))
+after = json.load(open(f"{results}/emulator-stats-tenants-after.json"))
+seconds = float(open(f"{results}/tenants-ended.txt").read()) - float(open(f"{results}/tenants-started.txt").read())
+calls = after["requests_total"] - before["requests_total"]
+refused = after["rate_limited"] - before["rate_limited"]
+budget = {"2025-09": 20, "0.12": 8, "1.5": 1.8}[generation]
+limit = {"2025-09": "none of its own", "0.12": "600/min per address", "1.5": "120/min per key"}[generation]
+print(f"GENERATION {generation}: {run['requests']:,} answers, {run['non2xx']} not 2xx, {run['socket_errors']} socket errors; "
+      f"Wholesaler calls {calls} in {seconds:.1f} s = {calls / seconds:.2f}/s (budget {budget}/s, its limit {limit}); "
+      f"Wholesaler 429s/403s: {refused}")
+PY
+  exit 0
+fi
 
 fi # BENCH_ONLY
 

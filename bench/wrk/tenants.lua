@@ -8,6 +8,9 @@ for line in io.lines(os.getenv("BENCH_TENANTS_FILE")) do
 end
 local threads = 0
 local n = 0
+-- BENCH_TENANTS_KINDS=lists: only GET /bots/status and GET /meetings (the generations bench, issue 31: what users poll
+-- must not cost a Wholesaler call per request, whichever Vexa it is).
+local kinds = os.getenv("BENCH_TENANTS_KINDS") == "lists" and 2 or 3
 
 function setup(thread)
   threads = threads + 1
@@ -20,8 +23,8 @@ end
 
 function request()
   n = n + 1
-  local tenant = tenants[math.floor(n / 3) % #tenants + 1]
-  local kind = n % 3
+  local tenant = tenants[math.floor(n / kinds) % #tenants + 1]
+  local kind = n % kinds
   local path = tenant[2]
   if kind == 0 then path = "/bots/status" elseif kind == 1 then path = "/meetings" end
   return wrk.format("GET", path, { ["X-API-Key"] = tenant[1] })

@@ -58,6 +58,7 @@ public sealed class BotReconciler(
                 var started = DateTimeOffset.UtcNow;
                 ReconcileReport report;
                 using (SuppressInstrumentationScope.Begin())
+                using (WholesalerPriority.Background()) // bookkeeping: calls users wait on go first
                 {
                     report = await RunOnceAsync(stoppingToken);
                 }

@@ -29,18 +29,18 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
     private readonly string _bucketKey = RedisKeys.WholesalerBudget(options.Value.RedisScope());
     private readonly string _throttledKey = RedisKeys.WholesalerThrottledUntil(options.Value.RedisScope());
 
-    // KEYS[1] bucket, KEYS[2] throttled-until; ARGV: now (ms), burst, per second. Returns {0 when a call may go, else the
-    // milliseconds until one may; the whole calls left}.
+    // KEYS[1] bucket, KEYS[2] throttled-until; ARGV: now (ms), burst, per second, reserve (the calls a background call
+    // must leave in the bucket). Returns {0 when a call may go, else the milliseconds until one may; the whole calls left}.
     private static readonly LuaScript Take = LuaScript.Prepare("""
         local throttled = tonumber(redis.call('GET', @throttled) or '0')
         if throttled > tonumber(@now) then return {throttled - tonumber(@now), 0} end
         local bucket = redis.call('HMGET', @bucket, 't', 'at')
-        local burst, rate, now = tonumber(@burst), tonumber(@rate), tonumber(@now)
+        local burst, rate, now, reserve = tonumber(@burst), tonumber(@rate), tonumber(@now), tonumber(@reserve)
         local tokens = tonumber(bucket[1]) or burst
         local at = tonumber(bucket[2]) or now
         tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
         local wait = 0
-        if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+        if tokens >= 1 + reserve then tokens = tokens - 1 else wait = math.ceil((1 + reserve - tokens) * 1000 / rate) end
         redis.call('HSET', @bucket, 't', tostring(tokens), 'at', tostring(now))
         redis.call('PEXPIRE', @bucket, math.ceil(burst * 1000 / rate) + 1000)
         return {wait, math.floor(tokens)}
@@ -64,6 +64,8 @@ public sealed class WholesalerBudget(IConnectionMultiplexer redis, IOptions<Whol
             now = time.GetUtcNow().ToUnixTimeMilliseconds(),
             burst,
             rate = perSecond,
+            // Half the burst stays for calls a user waits on (WholesalerPriority).
+            reserve = WholesalerPriority.IsBackground ? Math.Floor(burst / 2.0) : 0,
         }), logger, "Wholesaler budget unavailable; calling without it");
         if (answer is null || answer.Resp2Type != ResultType.Array || (RedisResult[]?)answer is not [var wait, var calls])
         {

@@ -73,6 +73,9 @@ public sealed class WholesalerOptions
 
     /// <summary>How old the shared copy of the Wholesaler's running bots (<c>GET /bots/status</c>) may be.</summary>
     public TimeSpan RunningBotsMaxAge { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How old a copy of the running bots may be served when the Wholesaler cannot be asked (budget, outage).</summary>
+    public TimeSpan RunningBotsStaleFor { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 public sealed class OAuth2ClientOptions

@@ -22,6 +22,8 @@ public sealed class WholesalerWebhookInbox(IServiceScopeFactory scopes, IOptions
     /// <summary>Tries before an event whose meeting stays unknown, or unconfirmed, is given up (about ten minutes).</summary>
     public const int MaxAttempts = 12;
 
+    private const string Busy = "budget";
+
     public static readonly TimeSpan Kept = TimeSpan.FromHours(48);
 
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -120,6 +122,14 @@ public sealed class WholesalerWebhookInbox(IServiceScopeFactory scopes, IOptions
         foreach (var row in claimed)
         {
             var (outcome, retry) = await ApplyAsync(services, db, row, ct);
+            if (outcome == Busy)
+            {
+                // Our own call budget, not the event: this try does not count, and none of the rest is tried now.
+                var afterBudget = time.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(1);
+                await db.WholesalerWebhooks.Where(w => w.ProcessedAt == null && claimed.Select(c => c.EventId).Contains(w.EventId))
+                    .ExecuteUpdateAsync(w => w.SetProperty(x => x.NextAttemptAt, afterBudget).SetProperty(x => x.Attempts, x => x.Attempts - 1), ct);
+                return true;
+            }
             if (retry && row.Attempts < MaxAttempts)
             {
                 var later = time.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(250 * Math.Pow(2, Math.Min(row.Attempts, 11)));
@@ -164,8 +174,13 @@ public sealed class WholesalerWebhookInbox(IServiceScopeFactory scopes, IOptions
         }
         try
         {
+            using var background = WholesalerPriority.Background(); // a confirmation; users' calls go first
             var outcome = await services.GetRequiredService<WebhookRelay>().AcceptAsync(legacy, ct);
             return outcome == WebhookRelay.Outcome.UnknownMeeting ? ("unknown_meeting", true) : (outcome.ToString().ToLowerInvariant(), false);
+        }
+        catch (WholesalerUnavailableException e) when (e.Detail == WholesalerUnavailableException.Busy)
+        {
+            return (Busy, true);
         }
         catch (WholesalerUnavailableException e)
         {

@@ -15,10 +15,15 @@ public sealed class CurrentGeneration(GenerationProbe probe, IOptions<Wholesaler
     /// <summary>Probes again at most this often, however many answers look wrong.</summary>
     public static readonly TimeSpan RedetectEvery = TimeSpan.FromSeconds(30);
 
+    /// <summary>And at least this often in the background: an upgraded Vexa at the same address need not answer
+    /// anything unexpected to be noticed (the first probe, <c>/openapi.json</c>, is outside every rate limit).</summary>
+    public static readonly TimeSpan ConfirmEvery = TimeSpan.FromMinutes(5);
+
     private readonly SemaphoreSlim _detecting = new(1, 1);
     private volatile WholesalerGeneration? _known = WholesalerGenerations.Named(options.Value.Generation);
     private volatile string _evidence = WholesalerGenerations.Named(options.Value.Generation) is null ? "" : "Wholesaler:Generation";
-    private DateTimeOffset _lastDetection = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastDetection = DateTimeOffset.MinValue; // the last attempt, answered or not
+    private int _probing;
     private volatile string? _problem;
 
     /// <summary>Known now, or null.</summary>
@@ -28,7 +33,18 @@ public sealed class CurrentGeneration(GenerationProbe probe, IOptions<Wholesaler
 
     /// <summary>The generation, probing first if it is not known yet. Throws <see cref="WholesalerUnavailableException"/>
     /// when the Wholesaler cannot be reached to tell.</summary>
-    public async ValueTask<WholesalerGeneration> GetAsync(CancellationToken ct) => _known ?? await DetectAsync(ct);
+    public async ValueTask<WholesalerGeneration> GetAsync(CancellationToken ct)
+    {
+        if (_known is not { } known)
+        {
+            return await DetectAsync(ct);
+        }
+        if (!IsConfigured && time.GetUtcNow() - _lastDetection > ConfirmEvery)
+        {
+            Suspect("confirming after five minutes");
+        }
+        return known;
+    }
 
     public async Task<WholesalerGeneration> DetectAsync(CancellationToken ct)
     {
@@ -44,6 +60,7 @@ public sealed class CurrentGeneration(GenerationProbe probe, IOptions<Wholesaler
                 return meanwhile;
             }
             ProbeResult found;
+            _lastDetection = time.GetUtcNow();
             try
             {
                 found = await probe.DetectAsync(ct);
@@ -57,7 +74,6 @@ public sealed class CurrentGeneration(GenerationProbe probe, IOptions<Wholesaler
                 }
                 throw new WholesalerUnavailableException(503, "The meeting service could not be reached. Please retry later.", e);
             }
-            _lastDetection = time.GetUtcNow();
             _problem = null;
             if (_known != found.Generation)
             {
@@ -77,11 +93,11 @@ public sealed class CurrentGeneration(GenerationProbe probe, IOptions<Wholesaler
     /// <summary>An answer only another Vexa gives: probe again in the background (at most every <see cref="RedetectEvery"/>).</summary>
     public void Suspect(string what)
     {
-        if (IsConfigured || time.GetUtcNow() - _lastDetection < RedetectEvery)
+        if (IsConfigured || time.GetUtcNow() - _lastDetection < RedetectEvery || Interlocked.Exchange(ref _probing, 1) == 1)
         {
             return;
         }
-        logger.LogInformation("Unexpected Wholesaler answer ({What}); learning again which Vexa it is", what);
+        logger.LogDebug("Learning again which Vexa the Wholesaler is ({What})", what);
         _ = Task.Run(async () =>
         {
             try
@@ -90,7 +106,11 @@ public sealed class CurrentGeneration(GenerationProbe probe, IOptions<Wholesaler
             }
             catch (WholesalerUnavailableException)
             {
-                // Told in the health report; the next call probes again.
+                // Told in the health report; a later call probes again.
+            }
+            finally
+            {
+                Volatile.Write(ref _probing, 0);
             }
         });
     }
