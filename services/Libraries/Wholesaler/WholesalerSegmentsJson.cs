@@ -8,7 +8,11 @@ namespace VexaService.Wholesaler;
 /// A transcript's segments in the shape our users know (Vexa 2025-09): <c>start</c> and <c>end</c> in seconds from the
 /// meeting's start, each segment once, in order. Vexa 0.12's bot writes epoch seconds instead, and its segments come
 /// from two stores that can both hold one <c>segment_id</c> (contract 0.12 §2.6, row 14); Vexa itself tells the two kinds
-/// of time apart by size, and so do we. Segments already in our shape come back exactly as they were.
+/// of time apart by size, and so do we. Such segments are then written with 2025-09's fields only (<c>start, end, text,
+/// language, created_at, speaker, absolute_start_time, absolute_end_time</c>; absolute times with <c>+00:00</c>):
+/// <c>segment_id</c>, <c>completed</c>, <c>speaker_key</c> and <c>source</c> go, and <c>created_at</c>, which 0.12 does not
+/// write, is null while a segment can still change and its end once it is <c>completed</c> (2025-09 set it when the
+/// segment was stored for good). Segments already in our shape come back exactly as they were.
 /// </summary>
 public static class WholesalerSegmentsJson
 {
@@ -58,8 +62,34 @@ public static class WholesalerSegmentsJson
             // Vexa 2025-09 answered in order of start; merged stores need not be (a stable sort keeps ties as they came).
             items = items.OrderBy(s => Seconds(s?["start"]) ?? double.MaxValue).ToList();
         }
-        return new JsonArray([.. items]);
+        return new JsonArray([.. items.Select(s => s is JsonObject o ? Legacy(o) : s)]);
     }
+
+    private static readonly string[] LegacyFields =
+        ["start", "end", "text", "language", "created_at", "speaker", "absolute_start_time", "absolute_end_time"];
+
+    private static JsonObject Legacy(JsonObject segment)
+    {
+        var ours = new JsonObject();
+        foreach (var field in LegacyFields)
+        {
+            var value = segment[field]?.DeepClone();
+            if (field is "absolute_start_time" or "absolute_end_time" && Time(value) is { } absolute)
+            {
+                value = VexaDateTime.WithOffset(absolute);
+            }
+            else if (field == "created_at" && value is null && segment["completed"] is JsonValue done
+                && done.TryGetValue<bool>(out var completed) && completed && Time(segment["absolute_end_time"]) is { } end)
+            {
+                value = VexaDateTime.Naive(end);
+            }
+            ours[field] = value;
+        }
+        return ours;
+    }
+
+    private static DateTime? Time(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var text) && VexaDateTime.TryParse(text, out var utc) ? utc : null;
 
     private static void ToOffset(JsonObject segment, string field, string absoluteField, double origin)
     {
@@ -70,7 +100,7 @@ public static class WholesalerSegmentsJson
         segment[field] = Math.Round(seconds - origin, 3);
         if (segment[absoluteField] is null)
         {
-            segment[absoluteField] = VexaDateTime.Naive(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime);
+            segment[absoluteField] = VexaDateTime.WithOffset(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class SegmentsJsonTests
         Assert.Equal(5, ours[0]!["end"]!.GetValue<double>());
         Assert.Equal(12.5, ours[1]!["start"]!.GetValue<double>());
         Assert.Equal(14.25, ours[1]!["end"]!.GetValue<double>());
-        Assert.Equal("2026-12-01T10:00:12.500000", ours[1]!["absolute_start_time"]!.GetValue<string>());
+        Assert.Equal("2026-12-01T10:00:12.500000+00:00", ours[1]!["absolute_start_time"]!.GetValue<string>());
     }
 
     [Fact]
@@ -61,5 +61,32 @@ public sealed class SegmentsJsonTests
         var ours = WholesalerSegmentsJson.InOurShape(segments, MeetingStart);
 
         Assert.Equal(["Hello", "Other", "No id"], ours.Select(s => s!["text"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void A_0_12_segment_has_2025_09s_fields_only_created_once_it_is_completed()
+    {
+        var segments = new JsonArray(
+            new JsonObject
+            {
+                ["start"] = StartEpoch + 3, ["end"] = StartEpoch + 5, ["text"] = "Done", ["language"] = "en", ["speaker"] = "Ann",
+                ["speaker_key"] = "k1", ["source"] = "audio", ["completed"] = true, ["segment_id"] = "a",
+                ["absolute_start_time"] = "2026-12-01T10:00:03.000Z", ["absolute_end_time"] = "2026-12-01T10:00:05.000Z",
+            },
+            new JsonObject
+            {
+                ["start"] = StartEpoch + 6, ["end"] = StartEpoch + 7, ["text"] = "Still talking", ["language"] = "en", ["speaker"] = "",
+                ["completed"] = false, ["segment_id"] = "b",
+                ["absolute_start_time"] = "2026-12-01T10:00:06.000000Z", ["absolute_end_time"] = "2026-12-01T10:00:07.000000Z",
+            });
+
+        var ours = WholesalerSegmentsJson.InOurShape(segments, MeetingStart);
+
+        Assert.All(ours, s => Assert.Equal(["start", "end", "text", "language", "created_at", "speaker", "absolute_start_time", "absolute_end_time"],
+            s!.AsObject().Select(p => p.Key)));
+        Assert.Equal("2026-12-01T10:00:05", ours[0]!["created_at"]!.GetValue<string>());
+        Assert.Null(ours[1]!["created_at"]);
+        Assert.Equal(("2026-12-01T10:00:03+00:00", "2026-12-01T10:00:07+00:00"),
+            (ours[0]!["absolute_start_time"]!.GetValue<string>(), ours[1]!["absolute_end_time"]!.GetValue<string>()));
     }
 }
