@@ -115,11 +115,20 @@ public sealed class WebhookSender(IOptions<EmulatorOptions> options, SystemUser 
         }
     }
 
-    /// <summary>The meeting without what Vexa keeps to itself (webhook settings, container id).</summary>
+    /// <summary>The full projection (vexa-0.12.md §4): the meeting without what Vexa keeps to itself (webhook settings,
+    /// container id) or shows only in lists (<c>shared</c>), with its <c>service_provenance</c>.</summary>
     private static JsonObject Projection(V1Change change)
     {
         var meeting = change.Meeting.DeepClone().AsObject();
         meeting.Remove("bot_container_id");
+        meeting.Remove("shared");
+        meeting["service_provenance"] ??= new JsonObject
+        {
+            ["bot_admitted_at"] = meeting["start_time"]?.DeepClone(),
+            ["bot_departed_at"] = meeting["end_time"]?.DeepClone(),
+            ["bot_outcome"] = change.To == "completed" ? "served" : null,
+            ["lifecycle_contract_version"] = "2026-07-28",
+        };
         if (meeting["data"] is JsonObject data)
         {
             data.Remove("webhook_url");
