@@ -45,7 +45,7 @@ public sealed class MeetingsContractTests(WholesalerTarget target) : WholesalerT
     public async Task Transcript_has_exactly_the_meeting_subset_fields()
     {
         var nativeId = Contract.GoogleMeetId();
-        var meeting = await StartBotAsync("google_meet", nativeId);
+        var meeting = await StartActiveBotAsync("google_meet", nativeId);
 
         var response = await GetAsync($"/transcripts/google_meet/{nativeId}");
 

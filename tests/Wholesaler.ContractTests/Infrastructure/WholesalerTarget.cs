@@ -27,6 +27,17 @@ public sealed class WholesalerTarget : IAsyncLifetime
     public string ApiKey { get; private set; } = "";
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>
+    /// Whether the Wholesaler is a Vexa whose bots report their own way in (main as of 2025-09: POST /bots answers
+    /// <c>requested</c>) rather than dfc7c83e (<c>active</c> at once). The emulator plays dfc7c83e unless a test switches
+    /// it; a real Wholesaler says which with its first POST /bots answer (<see cref="WholesalerTestBase.StartBotAsync"/>).
+    /// </summary>
+    public bool PushesStatuses => !IsEmulator && _firstStatus == "requested";
+
+    private string? _firstStatus;
+
+    internal void Learn(string? status) => _firstStatus ??= status;
+
     /// <summary>How long to wait for things that take a bot's lifetime (join, leave, webhook).</summary>
     public TimeSpan PatienceFor => IsEmulator ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(120);
 

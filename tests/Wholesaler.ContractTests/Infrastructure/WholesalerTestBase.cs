@@ -52,7 +52,20 @@ public abstract class WholesalerTestBase(WholesalerTarget target) : IAsyncLifeti
     {
         var response = await PostBotAsync(platform, nativeId);
         Assert.True(response.Status == HttpStatusCode.Created, $"POST /bots {platform}/{nativeId}: {response}");
+        Target.Learn(response.Object["status"]?.GetValue<string>());
         return response.Object;
+    }
+
+    /// <summary>
+    /// A bot in its meeting: the answer to POST /bots from Vexa of dfc7c83e, or, from a Vexa whose bots report their way
+    /// in (<see cref="WholesalerTarget.PushesStatuses"/>), the meeting once it has become <c>active</c>.
+    /// </summary>
+    protected async Task<JsonObject> StartActiveBotAsync(string platform, string nativeId)
+    {
+        var meeting = await StartBotAsync(platform, nativeId);
+        return meeting["status"]?.GetValue<string>() == "active" || !Target.PushesStatuses
+            ? meeting
+            : await MeetingInStatusAsync(meeting["id"]!.GetValue<long>(), "active");
     }
 
     protected async Task<ApiResponse> PostBotAsync(string platform, string nativeId)
