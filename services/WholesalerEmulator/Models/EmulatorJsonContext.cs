@@ -19,7 +19,6 @@ namespace VexaService.WholesalerEmulator.Models;
 [JsonSerializable(typeof(ExitCallbackResponse))]
 [JsonSerializable(typeof(StatusChangeEvent))]
 [JsonSerializable(typeof(BehaviourSettings))]
-[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class EmulatorJsonContext : JsonSerializerContext
 {
     /// <summary>Like FastAPI (<c>ensure_ascii=False</c>): UTF-8 text and '+' as they are, not <c>\u002B</c>.</summary>

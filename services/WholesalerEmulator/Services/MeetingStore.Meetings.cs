@@ -205,7 +205,8 @@ public sealed partial class MeetingStore
             }
             var (response, validUntil) = transcripts.Build(meeting, now);
             var json = generation.WritesEpochSegments
-                ? JsonSerializer.SerializeToUtf8Bytes(EpochTranscript(response, meeting, generation), EmulatorJsonContext.Web.JsonObject)
+                // UTF-8 as it is (FastAPI's ensure_ascii=False), like every other answer: the web options' encoder.
+                ? System.Text.Encoding.UTF8.GetBytes(EpochTranscript(response, meeting, generation).ToJsonString(EmulatorJsonContext.Web.Options))
                 : JsonSerializer.SerializeToUtf8Bytes(response, EmulatorJsonContext.Web.TranscriptResponse);
             meeting.TranscriptCache = new CachedTranscript(json, meeting.Version, validUntil, generation.Name);
             return (meeting.Id, json);
