@@ -13,6 +13,7 @@ app.UseCallerIdentity();
 app.MapDefaultEndpoints();
 app.MapVexaOpenApi();
 app.MapMeetingsApi();
+app.MapTranscriptSearchApi();
 app.MapTranscriptsApi();
 app.MapWholesalerWebhookApi();
 app.MapWebhookDeliveriesApi();

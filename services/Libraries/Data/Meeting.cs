@@ -33,6 +33,10 @@ public sealed class Meeting
     /// </summary>
     public DateTime? BotMissingSince { get; set; }
     public string Data { get; set; } = "{}";
+
+    /// <summary>When the Wholesaler's final transcript of this (final) meeting was stored in <c>transcript_segments</c>:
+    /// from then on it is read from there, never from the Wholesaler.</summary>
+    public DateTime? TranscriptStoredAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -12,6 +12,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<MeetingUsage> MeetingUsage => Set<MeetingUsage>();
     public DbSet<WholesalerWebhook> WholesalerWebhooks => Set<WholesalerWebhook>();
+    public DbSet<TranscriptSegment> TranscriptSegments => Set<TranscriptSegment>();
 
     /// <summary>
     /// Why the status <see cref="MeetingStatusWriter"/> saves next changed, for the <c>status_change</c> of the users'
@@ -50,6 +51,15 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             revoked.Property(r => r.TokenHash).HasMaxLength(64).IsFixedLength();
             revoked.Property(r => r.RevokedAt).HasDefaultValueSql("now()");
             revoked.HasIndex(r => r.RevokedAt);
+        });
+
+        model.Entity<TranscriptSegment>(segment =>
+        {
+            segment.HasKey(s => new { s.MeetingId, s.SegmentKey });
+            segment.Property(s => s.SegmentKey).HasMaxLength(128);
+            segment.Property(s => s.Speaker).HasMaxLength(255);
+            segment.HasOne<Meeting>().WithMany().HasForeignKey(s => s.MeetingId).OnDelete(DeleteBehavior.Cascade);
+            segment.HasGeneratedTsVectorColumn(s => s.Search, "simple", s => new { s.Text }).HasIndex(s => s.Search).HasMethod("GIN");
         });
 
         model.Entity<WholesalerWebhook>(webhook =>

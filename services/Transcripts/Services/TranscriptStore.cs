@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using VexaService.Caching;
 using VexaService.Contracts;
@@ -16,10 +17,12 @@ namespace VexaService.Transcripts.Services;
 /// once per <see cref="LiveMaxAge"/> whoever reads it (a copy shared by every replica through Redis), and when the
 /// Wholesaler cannot be asked (our call budget is spent, or it is down) the last copy, up to <see cref="LiveCopyKept"/>
 /// old, is the answer: under many tenants' polling a live transcript lags a little instead of failing.
+/// Every answer is also kept in our database (<see cref="SegmentStore"/>); once a final meeting's whole transcript is
+/// stored there, it is read from there when the cache has lost it, never from the Wholesaler again.
 /// </summary>
 public sealed class TranscriptStore(
     WholesalerClient wholesaler, IConnectionMultiplexer redis, TranscriptRouteCache routes,
-    MeetingStatusWriter statuses, ILogger<TranscriptStore> logger)
+    MeetingStatusWriter statuses, SegmentStore segments, ILogger<TranscriptStore> logger)
 {
     /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
     public static readonly TimeSpan LiveMaxAge = TimeSpan.FromSeconds(1);
@@ -41,7 +44,9 @@ public sealed class TranscriptStore(
         }
         if (route is null)
         {
-            return await FetchAsync(meeting, wholesalerId, route, ct);
+            return meeting.TranscriptStoredAt is not null && MeetingStatus.IsFinal(meeting.Status)
+                ? Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)))
+                : await FetchAsync(meeting, wholesalerId, route, ct);
         }
         if (!MeetingStatus.IsFinal(meeting.Status))
         {
@@ -56,7 +61,7 @@ public sealed class TranscriptStore(
         await gate.WaitAsync(ct);
         try
         {
-            return await TryCompletedAsync(meeting.Id) ?? await FetchAsync(meeting, wholesalerId, route, ct);
+            return await TryCompletedAsync(meeting.Id) ?? await StoredAsync(meeting, route, ct) ?? await FetchAsync(meeting, wholesalerId, route, ct);
         }
         finally
         {
@@ -91,6 +96,18 @@ public sealed class TranscriptStore(
         }
     }
 
+    /// <summary>A final meeting's transcript from our copy, cached again; null until its whole transcript is stored.</summary>
+    private async Task<byte[]?> StoredAsync(Meeting meeting, TranscriptRouteCache.Generation route, CancellationToken ct)
+    {
+        if (meeting.TranscriptStoredAt is null)
+        {
+            return null;
+        }
+        var bytes = Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)));
+        await routes.StoreIfUnchangedAsync(route, RedisKeys.TranscriptFinal(meeting.Id), bytes, TimeSpan.FromDays(7));
+        return bytes;
+    }
+
     private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {
         var answer = await wholesaler.GetTranscriptAsync(meeting.Platform, meeting.NativeMeetingId, wholesalerId, ct);
@@ -113,12 +130,30 @@ public sealed class TranscriptStore(
             // Not abandoned half-way because the reader went away.
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
-        var bytes = Serialize(Header(meeting, body, body["segments"] as JsonArray ?? []));
+        var transcript = Header(meeting, body, body["segments"] as JsonArray ?? []);
+        await KeepAsync(meeting, (JsonArray)transcript["segments"]!);
+        var bytes = Serialize(transcript);
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
             await routes.StoreIfUnchangedAsync(route, RedisKeys.TranscriptFinal(meeting.Id), bytes, TimeSpan.FromDays(7));
         }
         return bytes;
+    }
+
+    /// <summary>Our copy of what the Wholesaler answered; the copy of a final meeting's is whole. A database that fails
+    /// here costs the copy, not the reader's answer.</summary>
+    private async Task KeepAsync(Meeting meeting, JsonArray ours)
+    {
+        try
+        {
+            // Not the reader's token: a copy half-written because the reader went away would be replaced anyway, but
+            // a final one would then be fetched again.
+            await segments.SaveAsync(meeting, ours, final: MeetingStatus.IsFinal(meeting.Status), CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            logger.LogWarning("Meeting {MeetingId}'s transcript not kept: {Error}", meeting.Id, e.GetBaseException().Message);
+        }
     }
 
     /// <summary>Vexa's transcript shape (4.6): meeting fields without user_id/data/created_at, then segments (in our

@@ -41,7 +41,8 @@ public sealed class WebhookOptions
     [Range(1, 256)]
     public int MaxParallelDeliveries { get; set; } = 16;
 
-    /// <summary>False: this replica receives events but delivers nothing (tests of a crash before delivery).</summary>
+    /// <summary>False: this replica receives events but delivers nothing, and applies none of the Wholesaler's stored
+    /// webhooks (tests of a crash before delivery; stacks that share a database with others).</summary>
     public bool DispatcherEnabled { get; set; } = true;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);

@@ -61,6 +61,10 @@ public sealed class WholesalerWebhookInbox(IServiceScopeFactory scopes, IOptions
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.DispatcherEnabled)
+        {
+            return; // this replica receives and stores, others apply (WebhookOptions.DispatcherEnabled)
+        }
         var idle = options.Value.PollInterval < TimeSpan.FromSeconds(2) ? options.Value.PollInterval : TimeSpan.FromSeconds(2);
         while (!stoppingToken.IsCancellationRequested)
         {

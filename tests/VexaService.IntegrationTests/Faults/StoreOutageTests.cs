@@ -107,8 +107,10 @@ public sealed class StoreOutageTests(FaultStack stack)
             {
                 Assert.Equal(HttpStatusCode.OK, (await stack.SendAsync(key, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).StatusCode);
             }
+            // No cache, but our own copy of the finished transcript (stored by the reads above) answers: at most the one
+            // read that found it not stored yet asks the Wholesaler.
             var calls = await TranscriptCallsAsync(wholesalerId);
-            Assert.True(calls == before + 3, $"no cache: each read asks the Wholesaler once; {before} → {calls}");
+            Assert.True(calls <= before + 1, $"no cache: our copy answers; {before} → {calls}");
         }
         finally
         {

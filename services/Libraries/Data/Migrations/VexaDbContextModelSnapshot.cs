@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 using VexaService.Data;
 
 #nullable disable
@@ -144,6 +145,10 @@ namespace VexaService.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("status");
 
+                    b.Property<DateTime?>("TranscriptStoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("transcript_stored_at");
+
                     b.Property<DateTime>("UpdatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -279,6 +284,59 @@ namespace VexaService.Data.Migrations
                         .HasDatabaseName("ix_revoked_tokens_revoked_at");
 
                     b.ToTable("revoked_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("VexaService.Data.TranscriptSegment", b =>
+                {
+                    b.Property<long>("MeetingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("meeting_id");
+
+                    b.Property<string>("SegmentKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("segment_key");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<NpgsqlTsVector>("Search")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search")
+                        .HasAnnotation("Npgsql:TsVectorConfig", "simple")
+                        .HasAnnotation("Npgsql:TsVectorProperties", new[] { "Text" });
+
+                    b.Property<string>("Speaker")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("speaker");
+
+                    b.Property<double>("Start")
+                        .HasColumnType("double precision")
+                        .HasColumnName("start");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("MeetingId", "SegmentKey")
+                        .HasName("pk_transcript_segments");
+
+                    b.HasIndex("Search")
+                        .HasDatabaseName("ix_transcript_segments_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Search"), "GIN");
+
+                    b.ToTable("transcript_segments", (string)null);
                 });
 
             modelBuilder.Entity("VexaService.Data.User", b =>
@@ -487,6 +545,16 @@ namespace VexaService.Data.Migrations
                         .HasConstraintName("fk_meetings_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("VexaService.Data.TranscriptSegment", b =>
+                {
+                    b.HasOne("VexaService.Data.Meeting", null)
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_transcript_segments_meetings_meeting_id");
                 });
 
             modelBuilder.Entity("VexaService.Data.User", b =>

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using VexaService.Caching;
+using VexaService.Data;
+using VexaService.IntegrationTests.Infrastructure;
+
+namespace VexaService.IntegrationTests.Meetings;
+
+/// <summary>
+/// Our own copy of every transcript (issue 32, first part): kept in PostgreSQL from the Wholesaler's answers, read from
+/// there once a final meeting's whole transcript is stored, deleted with its meeting, and searchable by its owner only.
+/// </summary>
+[Collection(RetailerCollection.Name)]
+public sealed class TranscriptCopyTests(RetailerFixture fixture)
+{
+    private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
+    private readonly IDatabase _redis = fixture.Transcripts.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+    private async Task<(long UserId, long MeetingId, long WholesalerId, string MeetId, byte[] Transcript)> CompletedMeetingAsync(int segments = 4)
+    {
+        var userId = await fixture.NewUserAsync();
+        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Completed);
+        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "completed", segments: segments,
+            startTime: DateTime.UtcNow.AddMinutes(-10).ToString("o"), endTime: DateTime.UtcNow.AddMinutes(-1).ToString("o"));
+        var first = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        return (userId, meetingId, wholesalerId, meetId, await first.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_completed_transcript_lost_from_the_cache_is_answered_from_our_copy_without_the_Wholesaler()
+    {
+        var (userId, meetingId, wholesalerId, meetId, transcript) = await CompletedMeetingAsync();
+        Assert.Equal(4, JsonNode.Parse(transcript)!["segments"]!.AsArray().Count);
+        await using (var db = fixture.NewDbContext())
+        {
+            Assert.NotNull((await db.Meetings.SingleAsync(m => m.Id == meetingId)).TranscriptStoredAt);
+            Assert.Equal(4, await db.TranscriptSegments.CountAsync(s => s.MeetingId == meetingId));
+        }
+        var asked = await fixture.TranscriptRequestsAsync(wholesalerId);
+
+        await _redis.KeyDeleteAsync(RedisKeys.TranscriptFinal(meetingId)); // what allkeys-lru may do at any time
+        var again = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(transcript, await again.Content.ReadAsByteArrayAsync()); // byte for byte
+        Assert.Equal(asked, await fixture.TranscriptRequestsAsync(wholesalerId)); // no Wholesaler call
+    }
+
+    [Fact]
+    public async Task Deleting_a_meeting_deletes_our_copy_of_its_transcript()
+    {
+        var (userId, meetingId, _, meetId, _) = await CompletedMeetingAsync(segments: 2);
+        var deleted = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Delete, $"/meetings/google_meet/{meetId}");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        await using var db = fixture.NewDbContext();
+        Assert.Equal(0, await db.TranscriptSegments.CountAsync(s => s.MeetingId == meetingId));
+    }
+
+    [Fact]
+    public async Task A_user_finds_words_of_their_own_transcripts_and_nobody_elses()
+    {
+        var (alice, meetingId, _, meetId, transcript) = await CompletedMeetingAsync(segments: 6);
+        var bob = await fixture.NewUserAsync();
+        var segment = JsonNode.Parse(transcript)!["segments"]!.AsArray()[2]!;
+        var word = segment["text"]!.GetValue<string>().Split(' ', ',', '.', '?').Where(w => w.Length > 4).First();
+
+        var found = await (await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, $"/transcripts/search?q={Uri.EscapeDataString(word)}")).JsonAsync();
+        var results = found["results"]!.AsArray();
+        Assert.NotEmpty(results);
+        Assert.All(results, r => Assert.Equal(meetingId, r!["meeting_id"]!.GetValue<long>()));
+        Assert.Contains(results, r => r!["text"]!.GetValue<string>() == segment["text"]!.GetValue<string>()
+            && r["start"]!.GetValue<double>() == segment["start"]!.GetValue<double>() && r["native_meeting_id"]!.GetValue<string>() == meetId);
+        Assert.All(results, r => Assert.Contains($"<b>{word}</b>", r!["snippet"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase));
+
+        // Bob has no meeting of his own: whatever he asks, nothing of Alice's.
+        var bobs = await (await fixture.AsUserAsync(_transcripts, bob, HttpMethod.Get, $"/transcripts/search?q={Uri.EscapeDataString(word)}")).JsonAsync();
+        Assert.Empty(bobs["results"]!.AsArray());
+        Assert.False(bobs["has_more"]!.GetValue<bool>());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, "/transcripts/search")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity,
+            (await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, $"/transcripts/search?q={word}&limit=0")).StatusCode);
+        var one = await (await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, "/transcripts/search?q=the%20or%20we%20or%20to&limit=1")).JsonAsync();
+        Assert.Single(one["results"]!.AsArray());
+    }
+}
