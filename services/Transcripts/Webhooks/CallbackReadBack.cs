@@ -15,7 +15,8 @@ public sealed class CallbackReadBack(IServiceScopeFactory scopes)
     /// <param name="Issuer">Who answered (<see cref="WholesalerIdentity"/>): the meeting id is theirs.</param>
     /// <param name="Participants">The distinct speakers of its transcript, sorted (what Vexa's post-meeting task adds).</param>
     /// <param name="Languages">The distinct languages of its transcript, sorted.</param>
-    public sealed record Verified(JsonObject Meeting, string Issuer, List<string> Participants, List<string> Languages);
+    /// <param name="Segments">Its transcript as the Wholesaler wrote it (shared by the callers of one read: not to be changed).</param>
+    public sealed record Verified(JsonObject Meeting, string Issuer, List<string> Participants, List<string> Languages, JsonArray Segments);
 
     private readonly ReadCoalescer<(string, string, long), Verified?> _reads = new();
 
@@ -41,9 +42,10 @@ public sealed class CallbackReadBack(IServiceScopeFactory scopes)
             return null;
         }
         var issuer = answer.Issuer;
-        var segments = (meeting["segments"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var all = meeting["segments"] as JsonArray ?? [];
         meeting.Remove("segments");
-        return new Verified(meeting, issuer, Distinct(segments, "speaker"), Distinct(segments, "language"));
+        var segments = all.OfType<JsonObject>().ToList();
+        return new Verified(meeting, issuer, Distinct(segments, "speaker"), Distinct(segments, "language"), all);
     }
 
     private static List<string> Distinct(List<JsonObject> segments, string field) =>

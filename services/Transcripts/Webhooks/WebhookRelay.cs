@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VexaService.Data;
+using VexaService.Transcripts.Services;
 using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Webhooks;
@@ -19,7 +20,8 @@ namespace VexaService.Transcripts.Webhooks;
 /// webhook only adds what cannot be read back: the reason of a change, when the Wholesaler's answer bears the change out.
 /// </para>
 /// </summary>
-public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, CallbackReadBack readBack, WholesalerIdentity identity,
+public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, CallbackReadBack readBack, SegmentStore segments,
+    WholesalerIdentity identity,
     ILogger<WebhookRelay> logger)
 {
     public const string StatusChangeEvent = "meeting.status_change";
@@ -83,7 +85,15 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
                 await db.MergeDataAsync(meeting, found, ct, onlyMissing: true);
             }
         }
-        return await follower.FollowAsync(meeting, verified.Meeting, transition, ct, from) ? Outcome.Followed : Outcome.Unchanged;
+        var followed = await follower.FollowAsync(meeting, verified.Meeting, transition, ct, from);
+        if (MeetingStatus.IsFinal(meeting.Status) && meeting.TranscriptStoredAt is null
+            && MeetingStatus.IsFinal(WholesalerMeetingJson.Status(verified.Meeting) ?? ""))
+        {
+            // The read-back of a final meeting is its whole transcript: our copy, for good, at no extra call.
+            var start = WholesalerMeetingJson.Time(verified.Meeting["start_time"]) ?? meeting.StartTime;
+            await segments.SaveAsync(meeting, WholesalerSegmentsJson.InOurShape(verified.Segments, start), final: true, CancellationToken.None);
+        }
+        return followed ? Outcome.Followed : Outcome.Unchanged;
     }
 
     /// <summary>

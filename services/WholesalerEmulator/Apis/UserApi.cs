@@ -1,4 +1,3 @@
-using VexaService.WholesalerEmulator.Models;
 using VexaService.WholesalerEmulator.Services;
 using VexaService.WholesalerEmulator.Validation;
 

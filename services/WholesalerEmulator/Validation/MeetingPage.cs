@@ -1,5 +1,4 @@
 using System.Globalization;
-using VexaService.WholesalerEmulator.Models;
 
 namespace VexaService.WholesalerEmulator.Validation;
 

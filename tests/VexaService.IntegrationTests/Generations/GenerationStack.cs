@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Wholesaler;
 

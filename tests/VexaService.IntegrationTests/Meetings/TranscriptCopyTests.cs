@@ -51,6 +51,29 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task A_meeting_that_ends_is_kept_whole_from_the_read_back_of_its_completion_webhook()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
+        await Task.Delay(300); // a few segments
+        await fixture.StopAndWaitCompletedAsync(userId, meetId, meetingId);
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
+
+        // Nobody has read the transcript: the completion webhook's read-back was the one read, and it is kept whole.
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await using var db = fixture.NewDbContext();
+            return (await db.Meetings.SingleAsync(m => m.Id == meetingId)).TranscriptStoredAt is not null;
+        });
+        var asked = await fixture.TranscriptRequestsAsync(wholesalerId);
+        var transcript = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}")).JsonAsync();
+        Assert.Equal("completed", transcript["status"]!.GetValue<string>());
+        Assert.NotEmpty(transcript["segments"]!.AsArray());
+        Assert.Equal(asked, await fixture.TranscriptRequestsAsync(wholesalerId)); // served from our copy
+    }
+
+    [Fact]
     public async Task Deleting_a_meeting_deletes_our_copy_of_its_transcript()
     {
         var (userId, meetingId, _, meetId, _) = await CompletedMeetingAsync(segments: 2);

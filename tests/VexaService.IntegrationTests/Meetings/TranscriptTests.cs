@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VexaService.BotManager.Services;
 using VexaService.IntegrationTests.Infrastructure;
@@ -114,7 +115,7 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         var bob = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         var aliceMeeting = await fixture.StartBotAsync(alice, meetId);
-        await fixture.StopAndWaitCompletedAsync(alice, meetId, aliceMeeting); // lists only: Alice's transcript is not cached
+        await fixture.StopAndWaitCompletedAsync(alice, meetId, aliceMeeting); // lists only: Alice's transcript is not read
         var bobMeeting = await fixture.StartBotAsync(bob, meetId);     // the Wholesaler's newest on this native id
         await RetailerFixture.WaitUntilAsync(async () => (await TranscriptAsync(bob, meetId))["segments"]!.AsArray().Count > 0);
 
@@ -122,6 +123,21 @@ public sealed class TranscriptTests(RetailerFixture fixture)
         await fixture.Wholesaler.PutAsync("/_emulator/faults", HttpExtensions.RawJson("{\"ignore_meeting_id\": true}"));
         try
         {
+            // Our copy of Alice's finished transcript (kept from her completion webhook's read-back) needs no Wholesaler.
+            await RetailerFixture.WaitUntilAsync(async () =>
+            {
+                await using var db = fixture.NewDbContext();
+                return (await db.Meetings.SingleAsync(m => m.Id == aliceMeeting)).TranscriptStoredAt is not null;
+            });
+            Assert.Equal(aliceMeeting, (await TranscriptAsync(alice, meetId))["id"]!.GetValue<long>());
+            // Without that copy (and its cached bytes), the Wholesaler's answer naming another meeting is a 502.
+            await using (var db = fixture.NewDbContext())
+            {
+                await db.TranscriptSegments.Where(s => s.MeetingId == aliceMeeting).ExecuteDeleteAsync();
+                await db.Meetings.Where(m => m.Id == aliceMeeting).ExecuteUpdateAsync(u => u.SetProperty(m => m.TranscriptStoredAt, (DateTime?)null));
+            }
+            await fixture.Transcripts.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase()
+                .KeyDeleteAsync(VexaService.Caching.RedisKeys.TranscriptFinal(aliceMeeting));
             var response = await fixture.AsUserAsync(_transcripts, alice, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
             var body = await response.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
