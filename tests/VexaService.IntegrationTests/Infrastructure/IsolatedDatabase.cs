@@ -22,6 +22,12 @@ public sealed class IsolatedDatabase : IAsyncDisposable
         {
             await using var db = database.NewDbContext();
             await db.Database.MigrateAsync();
+            // Every stack shares the test Redis, whose keys name our ids (a transcript's cached bytes by meeting id, a
+            // route by user id): a database of its own numbers from its own random point, so that its meeting 3 is no
+            // other stack's meeting 3 there.
+            var start = Random.Shared.NextInt64(1, 1_000_000) * 1_000_000_000L;
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT setval(format('%I.%I', schemaname, sequencename), {start}) FROM pg_sequences WHERE schemaname = 'public' AND data_type = 'bigint'::regtype");
         }
         return database;
     }
