@@ -56,7 +56,7 @@ public static class BotsApi
     {
         var generation = behaviour.Current.Generation;
         var result = store.StopBot(platform, nativeMeetingId, out var finalStatus, out var meetingId);
-        if (generation == Generations.EmulatedGenerations.Vexa012)
+        if (generation.StopAnswersWithRow)
         {
             // 0.12: 200 with the stopped row; nothing live (a final meeting, a repeated stop) is 404.
             return result == StopResult.Stopping
@@ -102,7 +102,7 @@ public static class BotsApi
     public static IResult GetRunningBots(MeetingStore store, RequestStats stats, EmulatorBehaviour behaviour)
     {
         stats.CountRunningBotsListing();
-        if (behaviour.Current.Generation == Generations.EmulatedGenerations.Vexa012)
+        if (behaviour.Current.Generation.ListsRunningMeetingRows)
         {
             var rows = store.RunningMeetingRows(); // meeting rows, not containers
             return TypedResults.Ok(new JsonObject { ["running"] = rows, ["running_bots"] = rows.DeepClone(), ["count"] = rows.Count });

@@ -41,7 +41,7 @@ public static class UserApi
     }
 
     public static IResult GetWebhook(SystemUser user, EmulatorBehaviour behaviour) =>
-        behaviour.Current.Generation == Generations.EmulatedGenerations.Vexa012
+        behaviour.Current.Generation.ShowsWebhookSettings
             ? TypedResults.Ok(user.WebhookSettings())
             : TypedResults.StatusCode(StatusCodes.Status405MethodNotAllowed);
 }

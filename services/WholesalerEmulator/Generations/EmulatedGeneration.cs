@@ -52,6 +52,27 @@ public abstract class EmulatedGeneration
 
     public virtual WebhookStyle Webhooks => WebhookStyle.Legacy;
 
+    /// <summary>Its own rate limits (vexa-0.12.md §6), applied while <c>BehaviourSettings.GenerationLimits</c> is on.</summary>
+    public virtual RateLimitStyle RateLimits => RateLimitStyle.None;
+
+    /// <summary>DELETE /bots stops the live meeting not asked to stop yet and answers 200 with it; with none left, 404
+    /// (0.12). Otherwise 202, and a final newest meeting is reported as such.</summary>
+    public virtual bool StopAnswersWithRow => false;
+
+    /// <summary><c>GET /bots/status</c> lists meeting rows (<c>running</c>, <c>running_bots</c>, <c>count</c>) rather than
+    /// Docker containers (0.12).</summary>
+    public virtual bool ListsRunningMeetingRows => false;
+
+    /// <summary><c>GET /user/webhook</c> shows the settings, the secret only as set or not (0.12).</summary>
+    public virtual bool ShowsWebhookSettings => false;
+
+    /// <summary>DELETE /meetings keeps the row and removes only its transcript (0.12); otherwise the row goes (1.5 nulls
+    /// its native id, so it cannot be found by it any more).</summary>
+    public virtual bool KeepsDeletedMeetingRow => false;
+
+    /// <summary>DELETE /meetings of a meeting its bot still works on (0.12 and 1.5 refuse it).</summary>
+    public virtual string NotFinalForDeletion(string status) => $"Meeting not finalized; cannot delete transcripts. Current status: {status}";
+
     /// <summary>A bot that never reached <c>active</c> ends <c>failed</c> whatever its exit (0.12: completed implies admitted).</summary>
     public virtual bool CompletedImpliesAdmitted => false;
 
@@ -90,6 +111,18 @@ public enum WebhookStyle
     /// <summary>Hosted 1.5: the v1 envelope, signed; one event per change (<c>meeting.started</c>, <c>bot.failed</c>, else
     /// <c>meeting.status_change</c> with the full meeting), and completion sends its status change and <c>meeting.completed</c>.</summary>
     V1OnePerChange,
+}
+
+public enum RateLimitStyle
+{
+    None,
+
+    /// <summary>0.12: 600 requests a minute per address (then 429 without <c>Retry-After</c>, and an hour's ban after ten),
+    /// and a per-user bucket of 120 refilled at 40 a second.</summary>
+    AddressGuardAndUserBucket,
+
+    /// <summary>1.5: 120 requests in any minute per key, with <c>Retry-After</c> and <c>X-RateLimit-Remaining</c>.</summary>
+    KeyWindow,
 }
 
 /// <summary>The generations the emulator plays, by name.</summary>

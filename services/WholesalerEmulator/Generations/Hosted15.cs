@@ -11,6 +11,7 @@ public sealed class Hosted15 : EmulatedGeneration
     public override (string Title, string Version) OpenApiInfo => ("Vexa API Gateway", "1.5.0");
     public override bool HasGatewayAuth => true;
     public override WebhookStyle Webhooks => WebhookStyle.V1OnePerChange;
+    public override RateLimitStyle RateLimits => RateLimitStyle.KeyWindow;
 
     public override (int Status, string Detail) LimitReached(int running, int limit) => limit == 0
         ? (StatusCodes.Status403Forbidden, "Concurrent bot quota is depleted (limit is 0). Contact support to raise it.")

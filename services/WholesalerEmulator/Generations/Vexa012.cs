@@ -23,6 +23,13 @@ public sealed class Vexa012 : EmulatedGeneration
     public override bool PatchesMeetingData => false;
     public override bool CompletedImpliesAdmitted => true;
     public override WebhookStyle Webhooks => WebhookStyle.V1PerAdvance;
+    public override RateLimitStyle RateLimits => RateLimitStyle.AddressGuardAndUserBucket;
+    public override bool StopAnswersWithRow => true;
+    public override bool ListsRunningMeetingRows => true;
+    public override bool ShowsWebhookSettings => true;
+    public override bool KeepsDeletedMeetingRow => true;
+
+    public override string NotFinalForDeletion(string status) => "Meeting artifacts can only be deleted after the lifecycle is terminal";
     public override string NothingToStop => "No active meeting for this bot";
 
     public override bool RequiresMeetingUrl(string platform) => platform == Services.Platforms.Zoom;

@@ -40,7 +40,7 @@ public sealed class GenerationLimiter(TimeProvider time)
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            if (generation == EmulatedGenerations.Vexa012)
+            if (generation.RateLimits == RateLimitStyle.AddressGuardAndUserBucket)
             {
                 if (_bannedUntil > now)
                 {
@@ -66,7 +66,7 @@ public sealed class GenerationLimiter(TimeProvider time)
                 _userTokens -= 1;
                 return null;
             }
-            if (generation == EmulatedGenerations.Hosted15)
+            if (generation.RateLimits == RateLimitStyle.KeyWindow)
             {
                 Slide(_hostedWindow, now);
                 // The refused request counts toward the window too (vexa-0.12.md §8.7).

@@ -170,7 +170,7 @@ public sealed partial class MeetingStore
         lock (_gate)
         {
             var generation = behaviour.Current.Generation;
-            var meeting = generation == Generations.EmulatedGenerations.Vexa012
+            var meeting = generation.StopAnswersWithRow
                 ? Newest(platform, nativeId, m => !MeetingStatus.IsFinal(m.Status) && !m.StopRequested)
                 : generation.PushesStatuses
                     ? Newest(platform, nativeId)

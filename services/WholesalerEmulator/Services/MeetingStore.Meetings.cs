@@ -61,14 +61,9 @@ public sealed partial class MeetingStore
             }
             if (!MeetingStatus.IsFinal(meeting.Status))
             {
-                return (409, new JsonObject
-                {
-                    ["detail"] = generation == Generations.EmulatedGenerations.Vexa012
-                        ? "Meeting artifacts can only be deleted after the lifecycle is terminal"
-                        : $"Meeting not finalized; cannot delete transcripts. Current status: {meeting.Status}",
-                });
+                return (409, new JsonObject { ["detail"] = generation.NotFinalForDeletion(meeting.Status) });
             }
-            if (generation != Generations.EmulatedGenerations.Vexa012)
+            if (!generation.KeepsDeletedMeetingRow)
             {
                 Remove(meeting); // 1.5 nulls the native id: the meeting cannot be found by it any more
                 return (200, new JsonObject { ["message"] = $"Meeting {platform}/{nativeId} transcripts deleted and meeting data anonymized" });
