@@ -54,6 +54,10 @@ public static class RedisKeys
     /// <summary>The Wholesaler's running bots, shared by replicas. Value: <c>{"issuer", "bots": [...]}</c>.</summary>
     public static string WholesalerRunningBots(string scope) => Wholesaler(scope) + ":running-bots";
 
+    /// <summary>The last copy of the running bots, kept longer to answer with while the Wholesaler cannot be asked.
+    /// Value: as <see cref="WholesalerRunningBots"/>.</summary>
+    public static string WholesalerRunningBotsLast(string scope) => Wholesaler(scope) + ":running-bots-last";
+
     /// <summary>The Wholesaler call budget's token bucket. Value: a hash of the bucket's level and time.</summary>
     public static string WholesalerBudget(string scope) => Wholesaler(scope) + ":budget";
 

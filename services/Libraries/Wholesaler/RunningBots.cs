@@ -20,7 +20,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
     TimeProvider time, ILogger<RunningBots> logger)
 {
     private readonly string _key = RedisKeys.WholesalerRunningBots(options.Value.RedisScope());
-    private readonly string _lastKey = RedisKeys.WholesalerRunningBots(options.Value.RedisScope()) + ":last";
+    private readonly string _lastKey = RedisKeys.WholesalerRunningBotsLast(options.Value.RedisScope());
     private readonly SemaphoreSlim _fetch = new(1, 1);
     private volatile LocalCopy? _local; // a reference, swapped whole: readers never see a copy with another copy's time
 

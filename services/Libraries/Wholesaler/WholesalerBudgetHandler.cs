@@ -35,7 +35,7 @@ public sealed class WholesalerBudgetHandler(WholesalerBudget budget, Generations
             throw;
         }
         metrics.WholesalerCall(route, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), tag);
-        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && !await IsRefusalAsync(request, response, known))
+        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && !await IsRefusalAsync(request, response, known, cancellationToken))
         {
             await budget.ThrottledAsync(ThrottledFor(response));
         }
@@ -47,25 +47,10 @@ public sealed class WholesalerBudgetHandler(WholesalerBudget budget, Generations
     }
 
     /// <summary>Vexa 0.12 answers its bot cap with 429 too: a refusal of that start, not a reason for everyone to wait.</summary>
-    private static async Task<bool> IsRefusalAsync(HttpRequestMessage request, HttpResponseMessage response, Generations.WholesalerGeneration? known)
-    {
-        if (known is null || !request.Options.TryGetValue(Operation, out var operation))
-        {
-            return false;
-        }
-        await response.Content.LoadIntoBufferAsync();
-        string? detail = null;
-        try
-        {
-            // As bytes: reading a buffered body as a stream would close it for the client that reads it next.
-            detail = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsByteArrayAsync())?["detail"] is System.Text.Json.Nodes.JsonValue v
-                && v.TryGetValue<string>(out var text) ? text : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-        }
-        return known.IsRefusal429(operation, detail);
-    }
+    private static async Task<bool> IsRefusalAsync(HttpRequestMessage request, HttpResponseMessage response,
+        Generations.WholesalerGeneration? known, CancellationToken ct) =>
+        known is not null && request.Options.TryGetValue(Operation, out var operation)
+        && known.IsRefusal429(operation, await WholesalerResponse.DetailOfAsync(response, ct));
 
     /// <summary>
     /// The hosted API says how many calls its window has left (<c>X-RateLimit-Remaining</c>): at 0, every replica pauses

@@ -27,16 +27,21 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
         return await SendAsync(HttpMethod.Post, "bots", generation.StartBody(request), WholesalerOperation.Start, generation, ct);
     }
 
-    public async Task<WholesalerResponse> StopBotAsync(string platform, string nativeId, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Delete, $"bots/{Segment(platform)}/{Segment(nativeId)}", null, WholesalerOperation.Stop,
-            await generations.GetAsync(ct), ct);
+    public async Task<WholesalerResponse> StopBotAsync(string platform, string nativeId, CancellationToken ct)
+    {
+        var generation = await generations.GetAsync(ct);
+        return await SendAsync(HttpMethod.Delete, generation.BotPath(platform, nativeId), null, WholesalerOperation.Stop, generation, ct);
+    }
 
     /// <summary>Whether the Wholesaler can change a running bot's language and task at all (Vexa 0.12 cannot).</summary>
     public async Task<bool> CanReconfigureAsync(CancellationToken ct) => (await generations.GetAsync(ct)).CanReconfigure;
 
-    public async Task<WholesalerResponse> ReconfigureBotAsync(string platform, string nativeId, JsonObject request, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Put, $"bots/{Segment(platform)}/{Segment(nativeId)}/config", request, WholesalerOperation.Reconfigure,
-            await generations.GetAsync(ct), ct);
+    public async Task<WholesalerResponse> ReconfigureBotAsync(string platform, string nativeId, JsonObject request, CancellationToken ct)
+    {
+        var generation = await generations.GetAsync(ct);
+        return await SendAsync(HttpMethod.Put, generation.BotPath(platform, nativeId) + "/config", request, WholesalerOperation.Reconfigure,
+            generation, ct);
+    }
 
     /// <summary>
     /// The Wholesaler's running bots (<c>GET /bots/status</c>), as 2025-09's containers: as many as there are live
@@ -110,9 +115,12 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
         return new WholesalerMeeting(meeting, answer.Issuer);
     }
 
-    public async Task<WholesalerResponse> DeleteMeetingAsync(string platform, string nativeId, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Delete, $"meetings/{Segment(platform)}/{Segment(nativeId)}", null, WholesalerOperation.DeleteMeeting,
-            await generations.GetAsync(ct), ct);
+    public async Task<WholesalerResponse> DeleteMeetingAsync(string platform, string nativeId, CancellationToken ct)
+    {
+        var generation = await generations.GetAsync(ct);
+        return await SendAsync(HttpMethod.Delete, generation.MeetingPath(platform, nativeId), null, WholesalerOperation.DeleteMeeting,
+            generation, ct);
+    }
 
     /// <summary>Registers our callback: with today's Vexa also the secret its webhooks are signed with, and every event.</summary>
     public async Task<WholesalerResponse> SetWebhookAsync(string url, CancellationToken ct)
@@ -172,7 +180,7 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
         {
             var issuer = identity.IssuerFor(response.Headers.TryGetValues(WholesalerIdentity.InstanceHeader, out var instance) ? instance : null);
             if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
-                && !generation.IsRefusal429(operation, await DetailAsync(response, ct)))
+                && !generation.IsRefusal429(operation, await WholesalerResponse.DetailOfAsync(response, ct)))
             {
                 // Throttled: nothing was done. Waited out (the budget holds every call back meanwhile), never read as
                 // a refusal of this request (a failed start) or as an empty list.
@@ -206,19 +214,6 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
         }
     }
 
-    private static async Task<string?> DetailAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            await response.Content.LoadIntoBufferAsync(ct);
-            return JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(ct))?["detail"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
     private WholesalerUnavailableException Unavailable(int status, string detail, Exception? inner, HttpMethod method, string path,
         int? upstreamStatus = null, TimeSpan? retryAfter = null)
     {
@@ -226,6 +221,4 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
             method, path, upstreamStatus, status);
         return new WholesalerUnavailableException(status, detail, inner, retryAfter);
     }
-
-    private static string Segment(string value) => Uri.EscapeDataString(value);
 }

@@ -49,7 +49,7 @@ public sealed partial class RedisKeysTests
             RedisKeys.AuthToken("ab"), RedisKeys.RateLimit("ab", 10_000, 0), RedisKeys.TranscriptRoute(1, "zoom:1"),
             RedisKeys.TranscriptBody("ab"), RedisKeys.TranscriptRouteGeneration(1, "zoom:1"), RedisKeys.TranscriptFinal(1),
             RedisKeys.TranscriptLive(1), RedisKeys.TranscriptLiveFresh(1), RedisKeys.WebhookTestCooldown(1),
-            RedisKeys.WholesalerRunningBots("s"), RedisKeys.WholesalerBudget("s"), RedisKeys.WholesalerThrottledUntil("s"),
+            RedisKeys.WholesalerRunningBots("s"), RedisKeys.WholesalerRunningBotsLast("s"), RedisKeys.WholesalerBudget("s"), RedisKeys.WholesalerThrottledUntil("s"),
         };
         Assert.Equal(keys.Length, keys.Distinct().Count());
     }

@@ -59,5 +59,12 @@ public abstract class WholesalerGeneration
 
     public override string ToString() => Name;
 
+    /// <summary>A bot's path (<c>DELETE</c>; with <c>/config</c>, <c>PUT</c>): the same in every Vexa.</summary>
+    public string BotPath(string platform, string nativeId) => $"bots/{Segment(platform)}/{Segment(nativeId)}";
+
+    /// <summary>A meeting's path (<c>DELETE /meetings</c>): the same in every Vexa.</summary>
+    public string MeetingPath(string platform, string nativeId) => $"meetings/{Segment(platform)}/{Segment(nativeId)}";
+
+    /// <summary>A path segment from a value (a native id may hold anything).</summary>
     protected static string Segment(string value) => Uri.EscapeDataString(value);
 }
