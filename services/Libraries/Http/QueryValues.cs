@@ -46,11 +46,16 @@ public static class QueryValues
     }
 
     /// <summary>A <c>limit</c> between 1 and <paramref name="max"/>, <paramref name="fallback"/> when absent.</summary>
-    public static (int Limit, IResult? Error) Limit(HttpRequest request, int fallback, int max)
+    public static (int Limit, IResult? Error) Limit(HttpRequest request, int fallback, int max) =>
+        Integer(request, "limit", fallback, 1, max);
+
+    /// <summary>An integer <paramref name="name"/> between <paramref name="min"/> and <paramref name="max"/>,
+    /// <paramref name="fallback"/> when absent.</summary>
+    public static (int Value, IResult? Error) Integer(HttpRequest request, string name, int fallback, int min, int max)
     {
         var issues = new List<ValidationIssue>();
-        var limit = Read(request, "limit", fallback, 1, max, issues);
-        return (limit, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
+        var value = Read(request, name, fallback, min, max, issues);
+        return (value, issues.Count == 0 ? null : new ValidationErrorBody(issues).ToResult());
     }
 
     /// <summary>A positive integer id from the path, or a 422 naming it.</summary>

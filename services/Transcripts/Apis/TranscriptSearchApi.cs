@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using VexaService.Contracts;
@@ -41,13 +40,15 @@ public static class TranscriptSearchApi
             return ValidationErrorBody.Single(["query", "q"], $"ensure this value has at most {MaxQueryLength} characters",
                 "value_error.any_str.max_length");
         }
-        if (Number(request, "limit", 20, 1, 100) is not { } limit)
+        var (limit, badLimit) = QueryValues.Limit(request, 20, 100);
+        if (badLimit is not null)
         {
-            return ValidationErrorBody.Single(["query", "limit"], "ensure this value is an integer from 1 to 100", "value_error.number.not_in_range");
+            return badLimit;
         }
-        if (Number(request, "offset", 0, 0, 100_000) is not { } offset)
+        var (offset, badOffset) = QueryValues.Integer(request, "offset", 0, 0, 100_000);
+        if (badOffset is not null)
         {
-            return ValidationErrorBody.Single(["query", "offset"], "ensure this value is an integer from 0 to 100000", "value_error.number.not_in_range");
+            return badOffset;
         }
         // One more than asked: whether more follow.
         var found = await db.Database.SqlQuery<Found>($"""
@@ -67,17 +68,6 @@ public static class TranscriptSearchApi
                 segment["text"]?.GetValue<string>() ?? "", f.Snippet);
         }).ToList();
         return TypedResults.Ok(new TranscriptSearchResults(results, found.Count > limit));
-    }
-
-    private static int? Number(HttpRequest request, string name, int fallback, int min, int max)
-    {
-        if (!request.Query.TryGetValue(name, out var raw))
-        {
-            return fallback;
-        }
-        return int.TryParse(raw[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : null;
     }
 
     private sealed record Found(long MeetingId, string Platform, string NativeMeetingId, string Json, string? Speaker, string Snippet);

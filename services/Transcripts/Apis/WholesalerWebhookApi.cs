@@ -19,8 +19,6 @@ namespace VexaService.Transcripts.Apis;
 /// </summary>
 public static class WholesalerWebhookApi
 {
-    private static long MaxBodyBytes => ApiDefaults.MaxRequestBodyBytes;
-
     public static IEndpointRouteBuilder MapWholesalerWebhookApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/internal/wholesaler-webhook/{secret}", Receive).WithTags("Internal").ExcludeFromDescription();
@@ -35,16 +33,16 @@ public static class WholesalerWebhookApi
         {
             return TypedResults.NotFound(new ErrorBody("Not Found"));
         }
-        var bytes = await ReadAsync(request, ct);
-        if (bytes is null)
+        var (bytes, tooLarge) = await JsonBody.ReadBytesAsync(request, ct);
+        if (tooLarge is not null)
         {
-            return TypedResults.Json(new ErrorBody("Request body too large."), statusCode: StatusCodes.Status413PayloadTooLarge);
+            return tooLarge;
         }
         var signature = request.Headers[V1Webhooks.SignatureHeader].ToString();
         var signs = generation.Known?.SignsWebhooks ?? false;
         if (signs || signature.Length > 0)
         {
-            if (!V1Webhooks.IsSigned(bytes, request.Headers[V1Webhooks.TimestampHeader].ToString(), signature,
+            if (!V1Webhooks.IsSigned(bytes.Span, request.Headers[V1Webhooks.TimestampHeader].ToString(), signature,
                 wholesaler.Value.WebhookSigningSecret(), time.GetUtcNow()))
             {
                 metrics.WholesalerWebhookRefused(signature.Length == 0 ? "unsigned" : "bad_signature");
@@ -67,25 +65,5 @@ public static class WholesalerWebhookApi
             WebhookRelay.Outcome.UnknownMeeting => TypedResults.NotFound(new ErrorBody("Unknown meeting")),
             _ => TypedResults.Ok(new MessageResponse("accepted")),
         };
-    }
-
-    private static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }

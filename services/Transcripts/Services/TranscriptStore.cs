@@ -44,9 +44,7 @@ public sealed class TranscriptStore(
         }
         if (route is null)
         {
-            return meeting.TranscriptStoredAt is not null && MeetingStatus.IsFinal(meeting.Status)
-                ? Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)))
-                : await FetchAsync(meeting, wholesalerId, route, ct);
+            return await CopyAsync(meeting, ct) ?? await FetchAsync(meeting, wholesalerId, route, ct);
         }
         if (!MeetingStatus.IsFinal(meeting.Status))
         {
@@ -99,14 +97,19 @@ public sealed class TranscriptStore(
     /// <summary>A final meeting's transcript from our copy, cached again; null until its whole transcript is stored.</summary>
     private async Task<byte[]?> StoredAsync(Meeting meeting, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
-        if (meeting.TranscriptStoredAt is null)
+        if (await CopyAsync(meeting, ct) is not { } bytes)
         {
             return null;
         }
-        var bytes = Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)));
         await routes.StoreIfUnchangedAsync(route, RedisKeys.TranscriptFinal(meeting.Id), bytes, TimeSpan.FromDays(7));
         return bytes;
     }
+
+    /// <summary>A final meeting's transcript from our copy; null until its whole transcript is stored.</summary>
+    private async Task<byte[]?> CopyAsync(Meeting meeting, CancellationToken ct) =>
+        meeting.TranscriptStoredAt is not null && MeetingStatus.IsFinal(meeting.Status)
+            ? Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)))
+            : null;
 
     private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {

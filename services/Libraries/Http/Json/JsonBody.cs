@@ -15,13 +15,24 @@ public static class JsonBody
 {
     public static async Task<(JsonObject? Body, IResult? Error)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {
+        var (bytes, tooLarge) = await ReadBytesAsync(request, ct);
+        return tooLarge is not null ? (null, tooLarge) : ParseObject(request.ContentType, bytes);
+    }
+
+    /// <summary>
+    /// The request body whole, as it came (for a caller that needs its bytes, such as a signature check), or a 413 when it
+    /// declares more than <see cref="ApiDefaults.MaxRequestBodyBytes"/> (a body that grows past it without saying so is
+    /// stopped by Kestrel's own limit, the same number).
+    /// </summary>
+    public static async Task<(ReadOnlyMemory<byte> Bytes, IResult? Error)> ReadBytesAsync(HttpRequest request, CancellationToken ct)
+    {
         if (request.ContentLength > ApiDefaults.MaxRequestBodyBytes)
         {
-            return (null, TypedResults.Json(new ErrorBody("Request body too large."), statusCode: StatusCodes.Status413PayloadTooLarge));
+            return (default, TypedResults.Json(new ErrorBody("Request body too large."), statusCode: StatusCodes.Status413PayloadTooLarge));
         }
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        return ParseObject(request.ContentType, buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        return (buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
     }
 
     /// <summary>As <see cref="ReadObjectAsync"/>, for a body already read (whose bytes a caller needed as they came).</summary>
