@@ -60,6 +60,10 @@ internal static class Extensions
         builder.Services.AddSingleton<LiveStatusFrames>();
         builder.Services.AddSingleton<LiveRouter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRouter>());
+        // Our copy of every live transcript, fed by the same upstream subscriptions (one replica at a time).
+        builder.Services.AddSingleton<LiveSegments>();
+        builder.Services.AddSingleton<TranscriptFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TranscriptFeed>());
 
         // The API documents, merged from what each service says of its endpoints.
         builder.Services.AddSingleton<ApiDocuments>();

@@ -42,4 +42,12 @@ public sealed class LiveOptions
     /// <summary>Frames waiting for a slow client; when they are this many, the client is closed (4429).</summary>
     [Range(1, 100_000)]
     public int SendQueueFrames { get; set; } = 256;
+
+    /// <summary>Whether this deployment follows every live meeting's transcript into our copy (one replica at a time,
+    /// <see cref="TranscriptFeed"/>), so live transcripts are read without calling the Wholesaler.</summary>
+    public bool Feed { get; set; } = true;
+
+    /// <summary>How often the feed publishes its epoch and looks for meetings that started, ended or need catching up.</summary>
+    [Range(100, 60_000)]
+    public int FeedIntervalMs { get; set; } = 1000;
 }

@@ -17,12 +17,15 @@ namespace VexaService.Gateway.Live;
 /// transaction) held back every meeting's frames: scenario (8) measured them 4-5 s behind the Wholesaler, draining for 10 s.
 /// </para>
 /// </summary>
-public sealed class LiveRouter(LiveUpstream upstream, MeetingOwners owners, LiveStatusFrames statuses, ILogger<LiveRouter> logger)
+public sealed class LiveRouter(
+    LiveUpstream upstream, MeetingOwners owners, LiveStatusFrames statuses, LiveSegments segments, ILogger<LiveRouter> logger)
     : BackgroundService
 {
     private readonly ConcurrentDictionary<(string Platform, string NativeId), ConcurrentDictionary<LiveOutbox, byte>> _watchers = new();
-    // One lane per watched meeting, made and ended with its first and last watcher (under _gate, so that a meeting
-    // watched again at once never loses its lane).
+    // Meetings the transcript feed (TranscriptFeed) follows into our copy, watched or not.
+    private readonly ConcurrentDictionary<(string Platform, string NativeId), byte> _fed = new();
+    // One lane per watched or fed meeting, made and ended with its first and last watcher or feed (under _gate, so that
+    // a meeting watched again at once never loses its lane).
     private readonly ConcurrentDictionary<(string Platform, string NativeId), Channel<UpstreamEvent.Frame>> _lanes = new();
     private readonly Lock _gate = new();
     // Lanes that need the database take turns, a few at once: 200 subscriptions answered together by status frames
@@ -42,12 +45,53 @@ public sealed class LiveRouter(LiveUpstream upstream, MeetingOwners owners, Live
             {
                 return Task.CompletedTask;
             }
-            if (watchers.Count == 1)
+            if (watchers.Count == 1 && !_fed.ContainsKey((platform, nativeId)))
             {
                 _lanes[(platform, nativeId)] = StartLane(platform, nativeId);
             }
         }
         return upstream.HoldAsync(platform, nativeId);
+    }
+
+    /// <summary>The meeting's transcript frames go to our copy (<see cref="LiveSegments"/>) from now on, whoever watches
+    /// it; done once it is subscribed upstream.</summary>
+    public Task FeedAsync(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            if (!_fed.TryAdd((platform, nativeId), 0))
+            {
+                return Task.CompletedTask;
+            }
+            if (!_watchers.ContainsKey((platform, nativeId)))
+            {
+                _lanes[(platform, nativeId)] = StartLane(platform, nativeId);
+            }
+        }
+        return upstream.HoldAsync(platform, nativeId);
+    }
+
+    public void Unfeed(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            if (!_fed.TryRemove((platform, nativeId), out _))
+            {
+                return;
+            }
+            EndLaneUnlessUsed(platform, nativeId);
+        }
+        upstream.Release(platform, nativeId);
+    }
+
+    /// <summary>Ends the meeting's lane when nobody watches or feeds it any more (under <see cref="_gate"/>).</summary>
+    private void EndLaneUnlessUsed(string platform, string nativeId)
+    {
+        if (!_watchers.ContainsKey((platform, nativeId)) && !_fed.ContainsKey((platform, nativeId))
+            && _lanes.TryRemove((platform, nativeId), out var lane))
+        {
+            lane.Writer.TryComplete();
+        }
     }
 
     public void Unwatch(LiveOutbox outbox, string platform, string nativeId)
@@ -61,10 +105,7 @@ public sealed class LiveRouter(LiveUpstream upstream, MeetingOwners owners, Live
             if (watchers.IsEmpty)
             {
                 _watchers.TryRemove((platform, nativeId), out _);
-                if (_lanes.TryRemove((platform, nativeId), out var lane))
-                {
-                    lane.Writer.TryComplete();
-                }
+                EndLaneUnlessUsed(platform, nativeId);
             }
         }
         upstream.Release(platform, nativeId);
@@ -129,9 +170,10 @@ public sealed class LiveRouter(LiveUpstream upstream, MeetingOwners owners, Live
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested)
                 {
-                    // The frame is lost: its watchers are told, as after an upstream reconnect.
+                    // The frame is lost: its watchers are told, as after an upstream reconnect, and our copy is caught up.
                     logger.LogWarning("A live frame of {Platform}/{NativeId} could not be routed: {Error}", platform, nativeId, e.Message);
                     TellWatchers([(platform, nativeId)]);
+                    segments.Missed(platform, nativeId);
                 }
             }
         });
@@ -145,7 +187,8 @@ public sealed class LiveRouter(LiveUpstream upstream, MeetingOwners owners, Live
     private async Task RouteAsync(UpstreamEvent.Frame frame, CancellationToken ct)
     {
         var (platform, nativeId, utf8) = (frame.Platform, frame.NativeId, frame.Utf8);
-        if (!_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty)
+        var fed = _fed.ContainsKey((platform, nativeId));
+        if ((!_watchers.TryGetValue((platform, nativeId), out var watchers) || watchers.IsEmpty) && !fed)
         {
             return;
         }
@@ -166,13 +209,18 @@ public sealed class LiveRouter(LiveUpstream upstream, MeetingOwners owners, Live
             }
             utf8 = mine;
         }
-        foreach (var outbox in watchers.Keys.Where(o => o.UserId == owner.UserId))
+        foreach (var outbox in watchers?.Keys.Where(o => o.UserId == owner.UserId) ?? [])
         {
             outbox.Enqueue(utf8);
         }
         if (status is not null)
         {
             await statuses.FollowAsync(owner.MeetingId, status, frame.Issuer, ct);
+        }
+        else if (fed)
+        {
+            // After the watchers have it: our copy is written on the frame's lane, in the frame's order.
+            await segments.ApplyAsync(owner.MeetingId, platform, nativeId, utf8, ct);
         }
     }
 

@@ -44,10 +44,40 @@ public sealed class LiveUpstream(
     private readonly Dictionary<(string Platform, string NativeId), int> _holds = [];
     private readonly HashSet<(string Platform, string NativeId)> _subscribed = [];
     private readonly SemaphoreSlim _send = new(1, 1);
-    private ClientWebSocket? _socket;
+    // Meetings whose subscribe the Wholesaler has answered on this socket, and those waiting for that answer.
+    private readonly HashSet<(string Platform, string NativeId)> _confirmed = [];
+    private readonly Dictionary<(string Platform, string NativeId), TaskCompletionSource> _confirming = [];
+    private volatile ClientWebSocket? _socket;
     private CancellationToken _stopping;
 
     public ChannelReader<UpstreamEvent> Events => _events.Reader;
+
+    /// <summary>How many times the socket has been opened: frames may have been missed between two numbers.</summary>
+    public int Connection { get; private set; }
+
+    /// <summary>Whether the socket is open now (frames are being read).</summary>
+    public bool IsOpen => _socket is { State: WebSocketState.Open };
+
+    /// <summary>The Wholesaler the open socket reads from, as meetings' <c>wholesaler_issuer</c> names it.</summary>
+    public string? Issuer { get; private set; }
+
+    /// <summary>Completes once the Wholesaler has answered the meeting's subscribe on the open socket (a frame of it
+    /// published from then on reaches us); at once when it already has.</summary>
+    public Task SubscribedAsync(string platform, string nativeId)
+    {
+        lock (_gate)
+        {
+            if (_confirmed.Contains((platform, nativeId)))
+            {
+                return Task.CompletedTask;
+            }
+            if (!_confirming.TryGetValue((platform, nativeId), out var waiting))
+            {
+                _confirming[(platform, nativeId)] = waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            return waiting.Task;
+        }
+    }
 
     /// <summary>A client's socket watches the meeting: subscribed upstream unless it still is (done when this ends).</summary>
     public async Task HoldAsync(string platform, string nativeId)
@@ -110,6 +140,7 @@ public sealed class LiveUpstream(
             {
                 return;
             }
+            _confirmed.Remove((platform, nativeId));
         }
         await SendAsync("unsubscribe", [(platform, nativeId)]);
     }
@@ -134,8 +165,6 @@ public sealed class LiveUpstream(
                 await socket.ConnectAsync(address, stoppingToken);
                 // Whose meetings its frames speak of: a Wholesaler id or native id means something only to it.
                 var issuer = identity.IssuerFor(socket.HttpResponseHeaders?.GetValueOrDefault(WholesalerIdentity.InstanceHeader));
-                _socket = socket;
-                retry = TimeSpan.FromSeconds(1);
                 List<(string Platform, string NativeId)> held;
                 lock (_gate)
                 {
@@ -143,7 +172,12 @@ public sealed class LiveUpstream(
                     held = [.. _holds.Where(h => h.Value > 0).Select(h => h.Key)];
                     _subscribed.Clear();
                     _subscribed.UnionWith(held);
+                    _confirmed.Clear();
+                    Issuer = issuer;
+                    Connection++;
+                    _socket = socket;
                 }
+                retry = TimeSpan.FromSeconds(1);
                 if (held.Count > 0)
                 {
                     await SendAsync("subscribe", held);
@@ -196,12 +230,36 @@ public sealed class LiveUpstream(
             {
                 _events.Writer.TryWrite(new UpstreamEvent.Frame(platform, nativeId, utf8, type == "meeting.status", issuer));
             }
+            else if (header?.Type == "subscribed")
+            {
+                Confirm(utf8);
+            }
             else if (header?.Type == "error")
             {
                 logger.LogWarning("The Wholesaler's /ws answered an error: {Frame}", Encoding.UTF8.GetString(utf8));
             }
         }
         throw new WebSocketException("the Wholesaler's socket is no longer open");
+    }
+
+    /// <summary>The Wholesaler's answer to a subscribe: the meetings it lists are subscribed.</summary>
+    private void Confirm(byte[] utf8)
+    {
+        var meetings = LiveProtocol.Meetings(JsonNode.Parse(utf8) as JsonObject ?? []).Meetings;
+        lock (_gate)
+        {
+            foreach (var meeting in meetings)
+            {
+                if (_subscribed.Contains(meeting))
+                {
+                    _confirmed.Add(meeting);
+                }
+                if (_confirming.Remove(meeting, out var waiting))
+                {
+                    waiting.TrySetResult();
+                }
+            }
+        }
     }
 
     private async Task SendAsync(string action, List<(string Platform, string NativeId)> meetings)

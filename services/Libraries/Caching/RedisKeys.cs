@@ -61,6 +61,11 @@ public static class RedisKeys
     /// <summary>The Wholesaler call budget's token bucket. Value: a hash of the bucket's level and time.</summary>
     public static string WholesalerBudget(string scope) => Wholesaler(scope) + ":budget";
 
+    /// <summary>The run of the live transcript feed now following this Wholesaler: present while its one follower holds an
+    /// open socket (refreshed every second, a few seconds to live). Value: the run's epoch, as meetings'
+    /// <c>transcript_fed</c> name it.</summary>
+    public static string WholesalerTranscriptFeed(string scope) => Wholesaler(scope) + ":transcript-feed";
+
     /// <summary>Until when the Wholesaler told us to wait (its 429). Value: Unix milliseconds.</summary>
     public static string WholesalerThrottledUntil(string scope) => Wholesaler(scope) + ":throttled-until";
 }

@@ -35,6 +35,7 @@ public static class DataExtensions
                 .UseSnakeCaseNamingConvention()
                 .AddInterceptors(MeetingEventOutbox.Instance));
         builder.Services.AddScoped<MeetingStatusWriter>();
+        builder.Services.AddScoped<SegmentStore>();
         if (builder.Configuration.GetValue(SchemaMigration.Setting, false))
         {
             builder.Services.AddSingleton<SchemaMigration>();

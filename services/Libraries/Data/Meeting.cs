@@ -37,6 +37,12 @@ public sealed class Meeting
     /// <summary>When the Wholesaler's final transcript of this (final) meeting was stored in <c>transcript_segments</c>:
     /// from then on it is read from there, never from the Wholesaler.</summary>
     public DateTime? TranscriptStoredAt { get; set; }
+
+    /// <summary>The run of the live feed (its epoch, <c>RedisKeys.TranscriptFeedEpoch</c>) under which this live meeting's
+    /// copy in <c>transcript_segments</c> is whole: caught up over REST after the feed subscribed it, every pushed frame
+    /// applied since. While it names the feed's current run, a live transcript is read from our copy; any gap (a new
+    /// socket, a frame that could not be applied) starts a new run or clears it, and the Wholesaler is asked again.</summary>
+    public string? TranscriptFed { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -87,6 +87,7 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             // A Wholesaler id is unique only for the Wholesaler that issued it.
             meeting.HasIndex(m => new { m.WholesalerIssuer, m.WholesalerMeetingId }).IsUnique();
             meeting.Property(m => m.WholesalerConnectionId).HasMaxLength(64);
+            meeting.Property(m => m.TranscriptFed).HasMaxLength(64);
             meeting.HasIndex(m => m.WholesalerConnectionId);
             // The Wholesaler holds one bot per meeting for its single (system) user, so across all of our users
             // at most one live bot may exist per platform + native id. The database enforces it atomically.

@@ -21,6 +21,7 @@ public sealed class VexaMetrics
     private readonly Counter<long> _webhookAttempts;
     private readonly Counter<long> _webhooksRefused;
     private readonly Counter<long> _wholesalerCalls;
+    private readonly Counter<long> _feedSegments;
     private long _outboxDepth = -1;
     private long _budgetLeft = -1;
 
@@ -42,6 +43,8 @@ public sealed class VexaMetrics
             "Calls to the Wholesaler, by route and HTTP status (budget: held back by our own budget, not made)");
         _webhooksRefused = meter.CreateCounter<long>("vexa.wholesaler.webhooks_refused", "{webhook}",
             "Posts to our Wholesaler callback refused for their signature (unsigned, bad_signature)");
+        _feedSegments = meter.CreateCounter<long>("vexa.transcripts.feed_segments", "{segment}",
+            "Segments the live transcript feed wrote to our copy (pushed: a frame; caught_up: a REST read after a gap)");
         meter.CreateObservableGauge("vexa.webhooks.outbox_depth", () => Observed(_outboxDepth), "{delivery}",
             "Webhook deliveries waiting to be delivered, as this replica's dispatcher last counted");
         meter.CreateObservableGauge("vexa.wholesaler.budget_left", () => Observed(_budgetLeft), "{call}",
@@ -73,6 +76,10 @@ public sealed class VexaMetrics
 
     public void WholesalerWebhookRefused(string reason) =>
         _webhooksRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <param name="source">pushed or caught_up.</param>
+    public void FeedSegments(int count, string source) =>
+        _feedSegments.Add(count, new KeyValuePair<string, object?>("source", source));
 
     public void OutboxDepth(long pending) => Interlocked.Exchange(ref _outboxDepth, pending);
 

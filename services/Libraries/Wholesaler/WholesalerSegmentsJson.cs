@@ -65,6 +65,24 @@ public static class WholesalerSegmentsJson
         return new JsonArray([.. items.Select(s => s is JsonObject o ? Legacy(o) : s)]);
     }
 
+    /// <summary>
+    /// Segments a live frame pushed, in our shape with only 2025-09's fields, and only those it carried: a field the push
+    /// lacks (<c>transcript.finalized</c> has no absolute times) is unknown rather than null, and keeps what our copy
+    /// holds. Fields of the push that our users' segments do not have (<c>session_uid</c>) go.
+    /// </summary>
+    public static JsonArray Pushed(JsonArray segments, DateTime? meetingStart)
+    {
+        var ours = InOurShape(segments, meetingStart);
+        foreach (var segment in ours.OfType<JsonObject>())
+        {
+            foreach (var field in segment.Select(p => p.Key).Where(f => !LegacyFields.Contains(f)).ToList())
+            {
+                segment.Remove(field);
+            }
+        }
+        return ours;
+    }
+
     private static readonly string[] LegacyFields =
         ["start", "end", "text", "language", "created_at", "speaker", "absolute_start_time", "absolute_end_time"];
 

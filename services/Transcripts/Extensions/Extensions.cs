@@ -21,7 +21,6 @@ internal static class Extensions
         builder.Services.AddScoped<MeetingStore>();
         builder.Services.AddScoped<MeetingRemoval>();
         builder.Services.AddScoped<TranscriptStore>();
-        builder.Services.AddScoped<SegmentStore>();
         builder.Services.AddTranscriptCopies();
         builder.Services.AddScoped<MeetingFollower>();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Caching;
 using VexaService.Contracts;
@@ -18,12 +19,16 @@ namespace VexaService.Transcripts.Services;
 /// Wholesaler cannot be asked (our call budget is spent, or it is down) the last copy, up to <see cref="LiveCopyKept"/>
 /// old, is the answer: under many tenants' polling a live transcript lags a little instead of failing.
 /// Every answer is also kept in our database (<see cref="SegmentStore"/>); once a final meeting's whole transcript is
-/// stored there, it is read from there when the cache has lost it, never from the Wholesaler again.
+/// stored there, it is read from there when the cache has lost it, never from the Wholesaler again. A live meeting that
+/// the gateway's transcript feed keeps whole (<see cref="Meeting.TranscriptFed"/> names the feed's current epoch) is read
+/// from there too: its readers cost the Wholesaler nothing.
 /// </summary>
 public sealed class TranscriptStore(
     WholesalerClient wholesaler, IConnectionMultiplexer redis, TranscriptRouteCache routes,
-    MeetingStatusWriter statuses, SegmentStore segments, ILogger<TranscriptStore> logger)
+    MeetingStatusWriter statuses, SegmentStore segments, IOptions<WholesalerOptions> options, ILogger<TranscriptStore> logger)
 {
+    private readonly string _feedKey = RedisKeys.WholesalerTranscriptFeed(options.Value.RedisScope());
+
     /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
     public static readonly TimeSpan LiveMaxAge = TimeSpan.FromSeconds(1);
 
@@ -69,9 +74,14 @@ public sealed class TranscriptStore(
 
     private async Task<byte[]> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
-        var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id)]),
+        var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id), _feedKey]),
             logger, "Live transcript copy unavailable");
-        if (copy is [{ HasValue: true }, { HasValue: true } fresh])
+        if (copy is [_, _, { HasValue: true } feed] && meeting.TranscriptFed is { } fed && fed == (string?)feed)
+        {
+            // The live feed keeps our copy whole (TranscriptFeed in the gateway): no Wholesaler call.
+            return Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)));
+        }
+        if (copy is [{ HasValue: true }, { HasValue: true } fresh, _])
         {
             return (byte[])fresh!;
         }
@@ -87,7 +97,7 @@ public sealed class TranscriptStore(
             }
             return bytes;
         }
-        catch (WholesalerUnavailableException e) when (copy is [_, { HasValue: true } last])
+        catch (WholesalerUnavailableException e) when (copy is [_, { HasValue: true } last, _])
         {
             logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from its last copy", e.Detail, meeting.Id);
             return (byte[])last!;

@@ -38,6 +38,9 @@ public class ServiceFactory<TMarker>(IReadOnlyDictionary<string, string?>? overr
             // tests counting the emulator's requests count theirs. Tests of today's Vexa and of detection set their own.
             ["Wholesaler:Generation"] = "2025-09",
             ["Webhooks:CallbackSecret"] = TestEnvironment.CallbackSecret,
+            // The live transcript feed subscribes every live meeting of its database and reads each once over REST:
+            // in the shared database it would count in every other test's Wholesaler calls. Its tests turn it on.
+            ["Live:Feed"] = "false",
             ["Webhooks:AllowPrivateTargets"] = "true", // the tests' receivers listen on loopback
             ["Logging:LogLevel:Default"] = "Warning",
         };

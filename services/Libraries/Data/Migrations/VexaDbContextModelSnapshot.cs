@@ -145,6 +145,11 @@ namespace VexaService.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("status");
 
+                    b.Property<string>("TranscriptFed")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("transcript_fed");
+
                     b.Property<DateTime?>("TranscriptStoredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("transcript_stored_at");
