@@ -15,6 +15,9 @@
 # BENCH_ONLY=tenants BENCH_GENERATION=0.12|1.5|2025-09 runs scenario (7) alone against the emulator playing that Vexa with
 # its own rate limits, the tenants polling GET /bots/status and GET /meetings only, and prints one GENERATION line
 # (scripts/bench-generations.sh runs all three).
+# BENCH_ONLY=transcripts (issue 32) runs scenario (7t) alone: every tenant polls its own live transcript twice a second
+# (bench/live_transcripts.py), bots joining in 9 s and hearing a segment every 500 ms; prints one TRANSCRIPTS line
+# (answers, how far behind the Wholesaler, Wholesaler calls and 429s). BENCH_GENERATION=1.5 for the hosted budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -36,6 +39,10 @@ generation=${BENCH_GENERATION:-2025-09}
 # 2025-09 had no rate limit of its own: the emulator plays current Vexa's per-key bucket; 0.12 and 1.5 play their own.
 key_bucket="Emulator__RateLimitBurst=120 Emulator__RateLimitPerSecond=40"
 [ "$generation" = 2025-09 ] || key_bucket="Emulator__RateLimitBurst=0"
+# How the emulator's bots talk: a segment every 10 ms up to 100 (a full transcript at once), statuses every 10 ms; for
+# (7t) meetings that stay live, joining as slowly as real bots do.
+segment_ms=10 max_segments=100 status_step_ms=10
+[ "${BENCH_ONLY:-}" = transcripts ] && segment_ms=500 max_segments=100000 status_step_ms=3000
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="$root/bench/results/$stamp"
@@ -95,9 +102,9 @@ started=$(date +%s.%N)
   LocalInfra__DataDirectory="$work/data" \
   Parameters__admin-api-key="$admin_key" Parameters__wholesaler-api-key="$system_key" \
   RateLimit__PermitLimit=1000000000 RateLimit__ClientLookupsPerSecond=0 RateLimit__ClientAdminFailuresPerMinute=0 \
-  Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=10 Emulator__MaxSegmentsPerMeeting=100 \
+  Emulator__BotJoinDelayMs=0 Emulator__SegmentIntervalMs=$segment_ms Emulator__MaxSegmentsPerMeeting=$max_segments \
   Emulator__StopDelayMs=0 Emulator__SegmentFinalizeDelayMs=0 Emulator__MaxConcurrentBots=100000 \
-  $key_bucket Emulator__Behaviour="$generation" Emulator__StatusStepMs=10 \
+  $key_bucket Emulator__Behaviour="$generation" Emulator__StatusStepMs=$status_step_ms \
   RunTuning__TraceSampling="$trace_sampling" RunTuning__ServiceProxies="$service_proxies" \
   bin/Release/net10.0/VexaService.AppHost) >"$results/apphost.log" 2>&1 &
 pids+=($!)
@@ -112,6 +119,36 @@ done
 [ $healthy -eq 1 ] || { echo "the app did not become healthy; see $results/apphost.log" >&2; exit 1; }
 cold_start=$(echo "$(date +%s.%N) - $started" | bc)
 echo "cold start to all-healthy: ${cold_start}s"
+
+# (7t) Live transcripts polled by many tenants (issue 32): answered from our copy, fed by the Wholesaler's /ws.
+if [ "${BENCH_ONLY:-}" = transcripts ]; then
+  echo "scenario live transcripts ($tenants tenants, ${tenants_seconds}s, Vexa $generation)"
+  python3 bench/setup.py $gateway "$admin_key" "$work" tenants "$tenants"
+  echo "waiting 12 s: the last bots joining (3 steps of 3 s)"
+  sleep 12
+  stats() { curl -s -H "X-API-Key: $system_key" $emulator/_emulator/stats; }
+  stats >"$results/emulator-stats-transcripts-before.json"
+  started_at=$(date +%s.%N)
+  python3 bench/live_transcripts.py $gateway "$work/tenants.txt" "$tenants_seconds" "$segment_ms" | tee "$results/transcripts.txt"
+  ended_at=$(date +%s.%N)
+  stats >"$results/emulator-stats-transcripts-after.json"
+  python3 - "$results" "$generation" "$started_at" "$ended_at" <<'PY' | tee -a "$results/transcripts.txt"
+import json, sys
+results, generation, started, ended = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+run = json.loads([l for l in open(f"{results}/transcripts.txt") if l.startswith("TRANSCRIPTS_JSON ")][-1].split(" ", 1)[1])
+before = json.load(open(f"{results}/emulator-stats-transcripts-before.json"))
+after = json.load(open(f"{results}/emulator-stats-transcripts-after.json"))
+calls = after["requests_total"] - before["requests_total"]
+refused = after["rate_limited"] - before["rate_limited"]
+budget = {"2025-09": 20, "0.12": 8, "1.5": 1.8}[generation]
+answers = sum(run["answers"].values())
+print(f"TRANSCRIPTS {generation}: {answers:,} answers {run['answers']}, {run['without_segments']} before the first segment; "
+      f"behind the Wholesaler p50 {run['lag_p50_s']:.2f} s, p99 {run['lag_p99_s']:.2f} s, max {run['lag_max_s']:.2f} s; "
+      f"Wholesaler calls {calls} in {ended - started:.1f} s = {calls / (ended - started):.2f}/s (budget {budget}/s); "
+      f"Wholesaler 429s/403s: {refused}")
+PY
+  exit 0
+fi
 
 # --- data through the real API -----------------------------------------------------------------------------------
 # BENCH_ONLY=live runs scenario (8) alone (a quick check of /ws; no report, the two LIVE_JSON lines instead);
