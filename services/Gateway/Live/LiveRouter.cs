@@ -31,6 +31,10 @@ public sealed class LiveRouter(
     // Lanes that need the database take turns, a few at once: 200 subscriptions answered together by status frames
     // would otherwise take 200 connections at once (queries and transactions), and the subscribes waiting for one.
     private readonly SemaphoreSlim _queries = new(QueriesAtOnce, QueriesAtOnce);
+    // Vexa 0.12's frames, named by the Wholesaler's meeting id: told which meeting that is in their order (almost always
+    // from a kept answer, without a query), then on to the meeting's lane.
+    private readonly Channel<UpstreamEvent.Frame> _named = Channel.CreateUnbounded<UpstreamEvent.Frame>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private const int QueriesAtOnce = 8;
     private CancellationToken _stopping;
 
@@ -114,12 +118,16 @@ public sealed class LiveRouter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        var naming = Task.Run(() => NameAsync(stoppingToken), CancellationToken.None);
         try
         {
             await foreach (var e in upstream.Events.ReadAllAsync(stoppingToken))
             {
                 switch (e)
                 {
+                    case UpstreamEvent.Frame { WholesalerId: not null } frame:
+                        _named.Writer.TryWrite(frame);
+                        break;
                     case UpstreamEvent.Frame frame when _lanes.TryGetValue((frame.Platform, frame.NativeId), out var lane):
                         lane.Writer.TryWrite(frame);
                         break;
@@ -127,6 +135,41 @@ public sealed class LiveRouter(
                         owners.Forget(); // frames, statuses among them, may have been missed while it was down
                         TellWatchers(resumed.Meetings);
                         break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        _named.Writer.TryComplete();
+        await naming;
+    }
+
+    /// <summary>Finds the meeting each 0.12 frame names (<see cref="MeetingOwners.NamedAsync"/>) and hands the frame to its
+    /// lane; a frame of none of our meetings, or of one nobody watches or feeds, goes nowhere.</summary>
+    private async Task NameAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var frame in _named.Reader.ReadAllAsync(ct))
+            {
+                try
+                {
+                    if (await owners.NamedAsync(frame.Issuer, frame.WholesalerId!.Value, ct) is { } named
+                        && _lanes.TryGetValue((named.Platform, named.NativeId), out var lane))
+                    {
+                        lane.Writer.TryWrite(frame with { Platform = named.Platform, NativeId = named.NativeId, Named = named });
+                    }
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    logger.LogWarning("A live frame of Wholesaler meeting {WholesalerId} could not be routed: {Error}", frame.WholesalerId, e.Message);
+                    if (frame.Platform.Length > 0)
+                    {
+                        TellWatchers([(frame.Platform, frame.NativeId)]);
+                        segments.Missed(frame.Platform, frame.NativeId);
+                    }
                 }
             }
         }
@@ -149,7 +192,7 @@ public sealed class LiveRouter(
         {
             await foreach (var frame in lane.Reader.ReadAllAsync())
             {
-                var needsQuery = frame.IsStatus || !owners.Knows(platform, nativeId);
+                var needsQuery = frame.IsStatus || (frame.Named is null && !owners.Knows(platform, nativeId));
                 try
                 {
                     if (needsQuery)
@@ -192,6 +235,11 @@ public sealed class LiveRouter(
         {
             return;
         }
+        if (frame.Named is { } named)
+        {
+            await RouteNamedAsync(frame, named, watchers, fed, ct);
+            return;
+        }
         if (await owners.OwnerAsync(platform, nativeId, fresh: frame.IsStatus, ct) is not { } owner)
         {
             return;
@@ -220,7 +268,35 @@ public sealed class LiveRouter(
         else if (fed)
         {
             // After the watchers have it: our copy is written on the frame's lane, in the frame's order.
-            await segments.ApplyAsync(owner.MeetingId, platform, nativeId, utf8, ct);
+            await segments.ApplyAsync(owner.MeetingId, platform, nativeId, utf8, meetingStart: null, ct);
+        }
+    }
+
+    /// <summary>
+    /// A 0.12 frame: it names its meeting, so it goes to that meeting's owner (no handover to guard against), told in
+    /// 2025-09's words (<see cref="LiveV1Frames"/>); its status is followed and its segments written to our copy.
+    /// </summary>
+    private async Task RouteNamedAsync(UpstreamEvent.Frame frame, MeetingOwners.Named named,
+        ConcurrentDictionary<LiveOutbox, byte>? watchers, bool fed, CancellationToken ct)
+    {
+        if (JsonNode.Parse(frame.Utf8) is not JsonObject parsed)
+        {
+            return;
+        }
+        if (LiveV1Frames.ForUsers(parsed, named) is { } ours)
+        {
+            foreach (var outbox in watchers?.Keys.Where(o => o.UserId == named.Owner.UserId) ?? [])
+            {
+                outbox.Enqueue(ours);
+            }
+        }
+        if (frame.IsStatus)
+        {
+            await statuses.FollowAsync(named.Owner.MeetingId, parsed, frame.Issuer, ct);
+        }
+        else if (fed)
+        {
+            await segments.ApplyAsync(named.Owner.MeetingId, frame.Platform, frame.NativeId, frame.Utf8, named.StartTime, ct);
         }
     }
 

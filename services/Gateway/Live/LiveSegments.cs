@@ -8,14 +8,17 @@ namespace VexaService.Gateway.Live;
 
 /// <summary>
 /// Writes the transcript frames of fed meetings (<see cref="TranscriptFeed"/>) to our copy (<see cref="SegmentStore"/>),
-/// on the frame's lane (<see cref="LiveRouter"/>), so a meeting's frames are applied in their order: Vexa 2025-09's
-/// <c>transcript.mutable</c> (segments still changing, re-sent as they are refined) and <c>transcript.finalized</c>
-/// (segments written for good) are both upserts by the segment's start. A frame that could not be applied is a gap:
-/// the feed catches the meeting up over REST before our copy is read again.
+/// on the frame's lane (<see cref="LiveRouter"/>), so a meeting's frames are applied in their order, as the contract
+/// says: Vexa 2025-09's <c>transcript.mutable</c> (segments still changing, re-sent as they are refined) and
+/// <c>transcript.finalized</c> (segments written for good) are both upserts by the segment's start; 0.12's
+/// <c>transcript</c> upserts its <c>segment</c> or <c>confirmed</c> segments and replaces the speaker's pending set with
+/// its <c>pending</c> (<see cref="LiveV1Frames"/>), and <c>transcript_retract</c> deletes the segments it names. A frame
+/// that could not be applied is a gap: the feed catches the meeting up over REST before our copy is read again.
 /// </summary>
 public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metrics, ILogger<LiveSegments> logger)
 {
-    private static readonly HashSet<string> Transcript = ["transcript.mutable", "transcript.finalized"];
+    private static readonly HashSet<string> Written =
+        ["transcript.mutable", "transcript.finalized", LiveV1Frames.Transcript, LiveV1Frames.Retract];
 
     // A few writes at once: 200 meetings' frames arriving together would otherwise take 200 connections.
     private readonly SemaphoreSlim _writes = new(WritesAtOnce, WritesAtOnce);
@@ -24,10 +27,10 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
     private readonly ConcurrentDictionary<(string Platform, string NativeId), byte> _missed = new();
     private readonly ConcurrentDictionary<(string Platform, string NativeId), int> _misses = new();
 
-    public async Task ApplyAsync(long meetingId, string platform, string nativeId, byte[] utf8, CancellationToken ct)
+    /// <param name="meetingStart">Our meeting's start: what 0.12's epoch times are counted from.</param>
+    public async Task ApplyAsync(long meetingId, string platform, string nativeId, byte[] utf8, DateTime? meetingStart, CancellationToken ct)
     {
-        if (JsonNode.Parse(utf8) is not JsonObject frame || frame["type"]?.GetValue<string>() is not { } type || !Transcript.Contains(type)
-            || frame["payload"]?["segments"] is not JsonArray pushed || pushed.Count == 0)
+        if (JsonNode.Parse(utf8) is not JsonObject frame || frame["type"]?.GetValue<string>() is not { } type || !Written.Contains(type))
         {
             return;
         }
@@ -36,8 +39,19 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
         {
             await using var scope = scopes.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<SegmentStore>();
-            // 2025-09 times are offsets already; the meeting's start only matters for epoch times.
-            var written = await store.MergeAsync(meetingId, WholesalerSegmentsJson.Pushed(pushed, meetingStart: null), ct);
+            var written = type switch
+            {
+                LiveV1Frames.Retract => await store.RetractAsync(meetingId,
+                    [.. (frame["segment_ids"] as JsonArray ?? []).Select(WholesalerSegmentsJson.Identity).OfType<string>()], ct),
+                LiveV1Frames.Transcript when LiveV1Frames.SnapshotSpeaker(frame) is { } speaker => await store.SnapshotAsync(meetingId, speaker,
+                    WholesalerSegmentsJson.Pushed([.. LiveV1Frames.Listed(frame, "confirmed").Select(s => s.DeepClone())], meetingStart),
+                    WholesalerSegmentsJson.Pushed([.. LiveV1Frames.Listed(frame, "pending").Select(s => s.DeepClone())], meetingStart), ct),
+                LiveV1Frames.Transcript => await store.MergeAsync(meetingId,
+                    WholesalerSegmentsJson.Pushed(LiveV1Frames.Segments(frame), meetingStart), ct),
+                // 2025-09's transcript.mutable and transcript.finalized: times are offsets already.
+                _ => await store.MergeAsync(meetingId,
+                    WholesalerSegmentsJson.Pushed(frame["payload"]?["segments"] as JsonArray is { } pushed ? (JsonArray)pushed.DeepClone() : [], meetingStart), ct),
+            };
             metrics.FeedSegments(written, "pushed");
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -12,8 +12,11 @@ namespace VexaService.Gateway.Live;
 public abstract record UpstreamEvent
 {
     /// <summary>A frame of a type we relay, read only as far as its type and meeting; its bytes go out as they came.
-    /// <paramref name="Issuer"/> is the Wholesaler that sent it (a meeting's ids mean something only to it).</summary>
-    public sealed record Frame(string Platform, string NativeId, byte[] Utf8, bool IsStatus, string Issuer) : UpstreamEvent;
+    /// <paramref name="Issuer"/> is the Wholesaler that sent it (a meeting's ids mean something only to it). A frame of
+    /// Vexa 0.12 names its meeting by <paramref name="WholesalerId"/> (a bot's own frames by nothing else): the router
+    /// finds its platform and native id, and the meeting it names exactly (<paramref name="Named"/>).</summary>
+    public sealed record Frame(string Platform, string NativeId, byte[] Utf8, bool IsStatus, string Issuer, long? WholesalerId = null,
+        MeetingOwners.Named? Named = null) : UpstreamEvent;
 
     /// <summary>The socket dropped and is open again with <paramref name="Meetings"/> subscribed: frames, statuses among
     /// them, may have been missed meanwhile.</summary>
@@ -32,7 +35,8 @@ public sealed class LiveUpstream(
     IOptions<LiveOptions> options, IOptions<WholesalerOptions> wholesaler, WholesalerIdentity identity, ILogger<LiveUpstream> logger)
     : BackgroundService
 {
-    private static readonly HashSet<string> Relayed = ["transcript.mutable", "transcript.finalized", "meeting.status"];
+    private static readonly HashSet<string> Relayed =
+        ["transcript.mutable", "transcript.finalized", "meeting.status", LiveV1Frames.Transcript, LiveV1Frames.Retract];
 
     private readonly Channel<UpstreamEvent> _events = Channel.CreateUnbounded<UpstreamEvent>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -45,7 +49,7 @@ public sealed class LiveUpstream(
     private readonly HashSet<(string Platform, string NativeId)> _subscribed = [];
     private readonly SemaphoreSlim _send = new(1, 1);
     // Meetings whose subscribe the Wholesaler has answered on this socket, and those waiting for that answer.
-    private readonly HashSet<(string Platform, string NativeId)> _confirmed = [];
+    private readonly Dictionary<(string Platform, string NativeId), DateTime> _confirmed = [];
     private readonly Dictionary<(string Platform, string NativeId), TaskCompletionSource> _confirming = [];
     private volatile ClientWebSocket? _socket;
     private CancellationToken _stopping;
@@ -61,13 +65,32 @@ public sealed class LiveUpstream(
     /// <summary>The Wholesaler the open socket reads from, as meetings' <c>wholesaler_issuer</c> names it.</summary>
     public string? Issuer { get; private set; }
 
+    /// <summary>
+    /// Subscribes the meeting again if the Wholesaler confirmed its subscription on the open socket before
+    /// <paramref name="since"/>: Vexa 0.12 keeps a subscription on the meeting row it found then, so after a new bot on the
+    /// same native id only a new subscription brings the new meeting's frames (harmless on 2025-09, which follows the newest).
+    /// </summary>
+    public async Task RenewIfOlderAsync(string platform, string nativeId, DateTime since)
+    {
+        lock (_gate)
+        {
+            if (!_confirmed.TryGetValue((platform, nativeId), out var confirmed) || confirmed >= since)
+            {
+                return;
+            }
+            _confirmed.Remove((platform, nativeId));
+        }
+        await SendAsync("unsubscribe", [(platform, nativeId)]);
+        await SendAsync("subscribe", [(platform, nativeId)]);
+    }
+
     /// <summary>Completes once the Wholesaler has answered the meeting's subscribe on the open socket (a frame of it
     /// published from then on reaches us); at once when it already has.</summary>
     public Task SubscribedAsync(string platform, string nativeId)
     {
         lock (_gate)
         {
-            if (_confirmed.Contains((platform, nativeId)))
+            if (_confirmed.ContainsKey((platform, nativeId)))
             {
                 return Task.CompletedTask;
             }
@@ -226,9 +249,11 @@ public sealed class LiveUpstream(
             }
             // Only the type and meeting are read: a transcript frame's segments can be hundreds of KB.
             var header = LiveFrameHeader.Read(utf8);
-            if (header is { Platform: { } platform, NativeId: { } nativeId, Type: var type } && Relayed.Contains(type))
+            if (header is { Type: var type } && Relayed.Contains(type) && (header.Value.WholesalerId is not null
+                || header.Value is { Platform: not null, NativeId: not null }))
             {
-                _events.Writer.TryWrite(new UpstreamEvent.Frame(platform, nativeId, utf8, type == "meeting.status", issuer));
+                _events.Writer.TryWrite(new UpstreamEvent.Frame(header.Value.Platform ?? "", header.Value.NativeId ?? "", utf8,
+                    type == "meeting.status", issuer, header.Value.WholesalerId));
             }
             else if (header?.Type == "subscribed")
             {
@@ -252,7 +277,7 @@ public sealed class LiveUpstream(
             {
                 if (_subscribed.Contains(meeting))
                 {
-                    _confirmed.Add(meeting);
+                    _confirmed[meeting] = DateTime.UtcNow;
                 }
                 if (_confirming.Remove(meeting, out var waiting))
                 {

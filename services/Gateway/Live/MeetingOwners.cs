@@ -48,6 +48,35 @@ public sealed class MeetingOwners(IServiceScopeFactory scopes, TimeProvider time
         return (await LookUpAsync([(platform, nativeId)], ct))[(platform, nativeId)];
     }
 
+    /// <summary>The meeting a Vexa 0.12 frame names by its Wholesaler id: exactly that one, whatever else lives on its
+    /// native id, with what its segments' epoch times are counted from.</summary>
+    public sealed record Named(Owner Owner, string Platform, string NativeId, DateTime? StartTime);
+
+    private readonly ConcurrentDictionary<(string Issuer, long WholesalerId), (Named? Named, DateTimeOffset Until)> _named = new();
+
+    /// <summary>Our meeting that the Wholesaler's id names, or null when it names none of ours. An answer is kept for
+    /// <see cref="Kept"/> (a meeting's start is learnt as it becomes active), a second while it has no start yet.</summary>
+    public async Task<Named?> NamedAsync(string issuer, long wholesalerId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_named.TryGetValue((issuer, wholesalerId), out var kept) && kept.Until > now)
+        {
+            return kept.Named;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VexaDbContext>();
+        var named = await db.Meetings.AsNoTracking()
+            .Where(m => m.WholesalerMeetingId == wholesalerId && m.WholesalerIssuer == issuer)
+            .Select(m => new Named(new Owner(m.UserId, m.Id, m.CreatedAt, false), m.Platform, m.NativeMeetingId, m.StartTime))
+            .FirstOrDefaultAsync(ct);
+        if (_named.Count > 10_000)
+        {
+            _named.Clear(); // a bound, as the native ids' answers have
+        }
+        _named[(issuer, wholesalerId)] = (named, now + (named is { StartTime: null } ? TimeSpan.FromSeconds(1) : Kept));
+        return named;
+    }
+
     /// <summary>Forgets every answer (the upstream socket was reopened: status frames may have been missed).</summary>
     public void Forget() => _cache.Clear();
 

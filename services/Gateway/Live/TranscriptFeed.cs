@@ -158,7 +158,7 @@ public sealed class TranscriptFeed(
         }
         var live = await db.Meetings.AsNoTracking()
             .Where(m => m.WholesalerMeetingId != null && !MeetingStatus.Final.Contains(m.Status) && m.WholesalerIssuer == issuer)
-            .Select(m => new { m.Id, m.Platform, m.NativeMeetingId, m.TranscriptFed })
+            .Select(m => new { m.Id, m.Platform, m.NativeMeetingId, m.TranscriptFed, m.CreatedAt })
             .ToListAsync(ct);
         // One meeting per native id (the newest), as the Wholesaler's channels are.
         var now = live.GroupBy(m => (m.Platform, m.NativeMeetingId)).Select(g => g.MaxBy(m => m.Id)!).ToList();
@@ -174,6 +174,8 @@ public sealed class TranscriptFeed(
             {
                 _fed[key] = meeting.Id;
                 await router.FeedAsync(meeting.Platform, meeting.NativeMeetingId);
+                // A subscription older than the meeting may be on the meeting before it (0.12 channels follow rows).
+                await upstream.RenewIfOlderAsync(meeting.Platform, meeting.NativeMeetingId, meeting.CreatedAt);
             }
             if (epoch is not null && meeting.TranscriptFed != epoch && !missedIds.Contains(meeting.Id))
             {
@@ -246,7 +248,7 @@ public sealed class TranscriptFeed(
                 return;
             }
             var start = WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime;
-            var ours = WholesalerSegmentsJson.InOurShape(body["segments"] as JsonArray ?? [], start);
+            var ours = WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], start);
             await scope.ServiceProvider.GetRequiredService<SegmentStore>().SaveAsync(meeting, ours, final: false, ct);
             metrics.FeedSegments(ours.Count, "caught_up");
         }

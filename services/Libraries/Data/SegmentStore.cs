@@ -4,18 +4,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace VexaService.Data;
 
+/// <summary>A segment to store: in our users' shape, with Vexa 0.12's identity when the Wholesaler gave one, and the
+/// Teams speaker whose pending set it belongs to while it is pending.</summary>
+public sealed record StoredSegment(JsonObject Json, string? SegmentId = null, string? PendingSpeaker = null);
+
 /// <summary>
 /// Our copy of every mapped meeting's transcript (<see cref="TranscriptSegment"/>), in our users' shape, written from two
-/// sides: every REST answer the Wholesaler gives about a meeting (<see cref="SaveAsync"/>), and the segments its live
-/// feed pushes (<see cref="MergeAsync"/>). Each segment is upserted by its identity, so replicas and repeated reads
-/// write it once; the answer about a final meeting replaces the copy whole and marks it stored
-/// (<see cref="Meeting.TranscriptStoredAt"/>), after which the transcript is read from here.
+/// sides: every REST answer the Wholesaler gives about a meeting (<see cref="SaveAsync"/>), and what its live feed pushes
+/// (<see cref="MergeAsync"/>, <see cref="RetractAsync"/>, <see cref="SnapshotAsync"/>). Each segment is upserted by its
+/// start (every Vexa's REST answers have one; 0.12's <c>segment_id</c> is kept beside it, and a segment whose start
+/// moved leaves no old row), so replicas and repeated reads write it once; the answer about a final meeting replaces the
+/// copy whole and marks it stored (<see cref="Meeting.TranscriptStoredAt"/>), after which the transcript is read from
+/// here and pushes no longer change it.
 /// </summary>
 public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
 {
-    /// <param name="segments">In our users' shape (<c>WholesalerSegmentsJson.InOurShape</c>).</param>
     /// <param name="final">The Wholesaler's answer about a final meeting: the whole transcript, for good.</param>
-    public async Task SaveAsync(Meeting meeting, JsonArray segments, bool final, CancellationToken ct)
+    public async Task SaveAsync(Meeting meeting, IReadOnlyList<StoredSegment> segments, bool final, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var rows = Rows(meeting.Id, segments, now);
@@ -44,36 +49,32 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
     /// <summary>
     /// Segments pushed live (a frame of the Wholesaler's feed), each laid over the stored copy of the same segment: a
     /// push that lacks a field (2025-09's <c>transcript.finalized</c> has no absolute times) keeps the stored value, in
-    /// the stored order. Not for a final meeting whose whole transcript is stored: that copy is the Wholesaler's last word.
+    /// the stored order.
     /// </summary>
     /// <param name="segments">In our users' shape, with only the fields the push carried.</param>
-    /// <returns>How many segments were written.</returns>
-    public async Task<int> MergeAsync(long meetingId, JsonArray segments, CancellationToken ct)
+    /// <returns>How many segments were written (none once the meeting's final copy is stored).</returns>
+    public Task<int> MergeAsync(long meetingId, IReadOnlyList<StoredSegment> segments, CancellationToken ct) =>
+        LiveAsync(meetingId, segments, (_, _) => Task.FromResult(0), snapshot: false, ct);
+
+    /// <summary>0.12's <c>transcript_retract</c>: the segments are gone, confirmed ones too.</summary>
+    /// <returns>How many were removed.</returns>
+    public Task<int> RetractAsync(long meetingId, IReadOnlyCollection<string> segmentIds, CancellationToken ct) =>
+        LiveAsync(meetingId, [], (id, token) => db.TranscriptSegments
+            .Where(s => s.MeetingId == id && s.SegmentId != null && segmentIds.Contains(s.SegmentId)).ExecuteDeleteAsync(token), snapshot: false, ct);
+
+    /// <summary>
+    /// A Teams speaker snapshot (0.12): <paramref name="confirmed"/> are upserted for good, and <paramref name="pending"/>
+    /// is the speaker's whole pending set: a segment pending for that speaker before and in neither list is gone.
+    /// </summary>
+    public Task<int> SnapshotAsync(long meetingId, string speaker, IReadOnlyList<StoredSegment> confirmed,
+        IReadOnlyList<StoredSegment> pending, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        var pushed = Rows(meetingId, segments, now);
-        if (pushed.Count == 0)
-        {
-            return 0;
-        }
-        var keys = pushed.Select(r => r.SegmentKey).ToList();
-        var stored = await db.TranscriptSegments.AsNoTracking()
-            .Where(s => s.MeetingId == meetingId && keys.Contains(s.SegmentKey))
-            .ToDictionaryAsync(s => s.SegmentKey, s => s.Json, ct);
-        var rows = pushed.Select(row => stored.TryGetValue(row.SegmentKey, out var json) && JsonNode.Parse(json) is JsonObject old
-            ? Row(meetingId, Overlay(old, (JsonObject)JsonNode.Parse(row.Json)!), now)
-            : row).ToList();
-        // Written only while the meeting's final copy is not: a push that comes after it must not undo it.
-        var written = 0;
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async () =>
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var final = await db.Meetings.Where(m => m.Id == meetingId).Select(m => m.TranscriptStoredAt).FirstOrDefaultAsync(ct);
-            written = final is null ? await UpsertAsync(meetingId, rows, ct) : 0;
-            await tx.CommitAsync(ct);
-        });
-        return written;
+        var listed = confirmed.Concat(pending).Select(s => s.SegmentId).OfType<string>().ToList();
+        var segments = confirmed.Select(s => s with { PendingSpeaker = null })
+            .Concat(pending.Select(s => s with { PendingSpeaker = speaker })).ToList();
+        return LiveAsync(meetingId, segments, (id, token) => db.TranscriptSegments
+            .Where(s => s.MeetingId == id && s.PendingSpeaker == speaker && (s.SegmentId == null || !listed.Contains(s.SegmentId)))
+            .ExecuteDeleteAsync(token), snapshot: true, ct);
     }
 
     /// <summary>The stored segments of a meeting, in order, as our users get them.</summary>
@@ -84,56 +85,109 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
         return new JsonArray([.. stored.Select(json => JsonNode.Parse(json))]);
     }
 
-    /// <summary>One statement for every row (arrays unnested), whatever their number.</summary>
-    private Task<int> UpsertAsync(long meetingId, List<TranscriptSegment> rows, CancellationToken ct)
+    /// <summary>
+    /// A push: <paramref name="removal"/> (given the meeting id), then the segments laid over their stored copies, in
+    /// one transaction, and only while the meeting's final copy is not stored: a push that comes after it must not undo it.
+    /// </summary>
+    /// <param name="snapshot">The segments say whether they are pending in a speaker's snapshot; otherwise a segment
+    /// stays as pending as it was until it is confirmed (its <c>created_at</c> is set).</param>
+    private async Task<int> LiveAsync(long meetingId, IReadOnlyList<StoredSegment> segments,
+        Func<long, CancellationToken, Task<int>> removal, bool snapshot, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var pushed = Rows(meetingId, segments, now);
+        var keys = pushed.Select(r => r.SegmentKey).ToList();
+        var stored = keys.Count == 0 ? [] : await db.TranscriptSegments.AsNoTracking()
+            .Where(s => s.MeetingId == meetingId && keys.Contains(s.SegmentKey))
+            .ToDictionaryAsync(s => s.SegmentKey, s => new { s.Json, s.PendingSpeaker }, ct);
+        var rows = pushed.Select(row =>
+        {
+            if (!stored.TryGetValue(row.SegmentKey, out var old) || JsonNode.Parse(old.Json) is not JsonObject before)
+            {
+                return row;
+            }
+            var merged = Overlay(before, row);
+            if (!snapshot && merged.PendingSpeaker is null && JsonNode.Parse(merged.Json)?["created_at"] is null)
+            {
+                merged.PendingSpeaker = old.PendingSpeaker;
+            }
+            return merged;
+        }).ToList();
+        var written = 0;
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var final = await db.Meetings.Where(m => m.Id == meetingId).Select(m => m.TranscriptStoredAt).FirstOrDefaultAsync(ct);
+            written = final is null ? await removal(meetingId, ct) + await UpsertAsync(meetingId, rows, ct) : 0;
+            await tx.CommitAsync(ct);
+        });
+        return written;
+    }
+
+    /// <summary>One statement for every row (arrays unnested), whatever their number; a row with a
+    /// <c>segment_id</c> first removes that segment's row under another start.</summary>
+    private async Task<int> UpsertAsync(long meetingId, List<TranscriptSegment> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
-            return Task.FromResult(0);
+            return 0;
         }
         var keys = rows.Select(r => r.SegmentKey).ToArray();
         var starts = rows.Select(r => r.Start).ToArray();
         var texts = rows.Select(r => r.Text).ToArray();
         var speakers = rows.Select(r => r.Speaker).ToArray();
         var jsons = rows.Select(r => r.Json).ToArray();
+        var ids = rows.Select(r => r.SegmentId).ToArray();
+        var pending = rows.Select(r => r.PendingSpeaker).ToArray();
         var now = rows[0].UpdatedAt;
-        return db.Database.ExecuteSqlAsync($"""
-            INSERT INTO transcript_segments (meeting_id, segment_key, start, text, speaker, json, updated_at)
-            SELECT {meetingId}, k, s, t, sp, j, {now}
-            FROM unnest({keys}::text[], {starts}::double precision[], {texts}::text[], {speakers}::text[], {jsons}::text[]) AS u(k, s, t, sp, j)
+        if (ids.Any(id => id is not null))
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM transcript_segments t USING unnest({ids}::text[], {keys}::text[]) AS u(id, k)
+                WHERE t.meeting_id = {meetingId} AND u.id IS NOT NULL AND t.segment_id = u.id AND t.segment_key <> u.k
+                """, ct);
+        }
+        return await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO transcript_segments (meeting_id, segment_key, start, text, speaker, json, updated_at, segment_id, pending_speaker)
+            SELECT {meetingId}, k, s, t, sp, j, {now}, id, ps
+            FROM unnest({keys}::text[], {starts}::double precision[], {texts}::text[], {speakers}::text[], {jsons}::text[],
+                        {ids}::text[], {pending}::text[]) AS u(k, s, t, sp, j, id, ps)
             ON CONFLICT (meeting_id, segment_key) DO UPDATE SET start = excluded.start, text = excluded.text,
-                speaker = excluded.speaker, json = excluded.json, updated_at = excluded.updated_at
+                speaker = excluded.speaker, json = excluded.json, updated_at = excluded.updated_at,
+                segment_id = coalesce(excluded.segment_id, transcript_segments.segment_id), pending_speaker = excluded.pending_speaker
             """, ct);
     }
 
-    /// <summary>One row per identity: the later copy.</summary>
-    private static List<TranscriptSegment> Rows(long meetingId, JsonArray segments, DateTime now) =>
-        segments.OfType<JsonObject>().Select(s => Row(meetingId, s, now))
-            .GroupBy(r => r.SegmentKey).Select(g => g.Last()).ToList();
+    /// <summary>One row per start: the later copy.</summary>
+    private static List<TranscriptSegment> Rows(long meetingId, IReadOnlyList<StoredSegment> segments, DateTime now) =>
+        segments.Select(s => Row(meetingId, s, now)).GroupBy(r => r.SegmentKey).Select(g => g.Last()).ToList();
 
-    private static JsonObject Overlay(JsonObject stored, JsonObject pushed)
+    private static TranscriptSegment Overlay(JsonObject stored, TranscriptSegment pushed)
     {
-        foreach (var (field, value) in pushed)
+        foreach (var (field, value) in JsonNode.Parse(pushed.Json)!.AsObject())
         {
             stored[field] = value?.DeepClone();
         }
-        return stored;
+        return Row(pushed.MeetingId, new StoredSegment(stored, pushed.SegmentId, pushed.PendingSpeaker), pushed.UpdatedAt);
     }
 
-    private static TranscriptSegment Row(long meetingId, JsonObject segment, DateTime now)
+    private static TranscriptSegment Row(long meetingId, StoredSegment segment, DateTime now)
     {
-        var start = segment["start"] is JsonValue v && v.TryGetValue<double>(out var s) ? s : 0;
+        var json = segment.Json;
+        var start = json["start"] is JsonValue v && v.TryGetValue<double>(out var s) ? s : 0;
         return new TranscriptSegment
         {
             MeetingId = meetingId,
-            // Our shape has no segment_id (0.12's are merged into one segment each before): the start to the millisecond,
-            // as Vexa 2025-09 keys segments. A live segment whose start moves leaves its old row until the final answer.
+            // The start to the millisecond, in seconds from the meeting's start, as Vexa 2025-09 keys segments.
             SegmentKey = start.ToString("F3", CultureInfo.InvariantCulture),
             Start = start,
-            Text = segment["text"] is JsonValue t && t.TryGetValue<string>(out var text) ? text : "",
-            Speaker = segment["speaker"] is JsonValue sp && sp.TryGetValue<string>(out var speaker) && speaker.Length <= 255 ? speaker : null,
-            Json = segment.ToJsonString(),
+            Text = json["text"] is JsonValue t && t.TryGetValue<string>(out var text) ? text : "",
+            Speaker = json["speaker"] is JsonValue sp && sp.TryGetValue<string>(out var speaker) && speaker.Length <= 255 ? speaker : null,
+            Json = json.ToJsonString(),
             UpdatedAt = now,
+            SegmentId = segment.SegmentId is { Length: > 0 and <= 128 } id ? id : null,
+            PendingSpeaker = segment.PendingSpeaker is { Length: <= 255 } pending ? pending : null,
         };
     }
 }

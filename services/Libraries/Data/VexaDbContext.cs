@@ -58,6 +58,8 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
             segment.HasKey(s => new { s.MeetingId, s.SegmentKey });
             segment.Property(s => s.SegmentKey).HasMaxLength(128);
             segment.Property(s => s.Speaker).HasMaxLength(255);
+            segment.Property(s => s.SegmentId).HasMaxLength(128);
+            segment.Property(s => s.PendingSpeaker).HasMaxLength(255);
             segment.HasOne<Meeting>().WithMany().HasForeignKey(s => s.MeetingId).OnDelete(DeleteBehavior.Cascade);
             segment.HasGeneratedTsVectorColumn(s => s.Search, "simple", s => new { s.Text }).HasIndex(s => s.Search).HasMethod("GIN");
         });

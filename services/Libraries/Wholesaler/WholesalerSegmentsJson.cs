@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VexaService.Contracts;
+using VexaService.Data;
 
 namespace VexaService.Wholesaler;
 
@@ -66,14 +67,34 @@ public static class WholesalerSegmentsJson
     }
 
     /// <summary>
-    /// Segments a live frame pushed, in our shape with only 2025-09's fields, and only those it carried: a field the push
+    /// The segments as our copy keeps them (<see cref="StoredSegment"/>): each in our shape, as <see cref="InOurShape"/>
+    /// writes it, with its <c>segment_id</c> (0.12) beside it; one per <c>segment_id</c>, the later copy.
+    /// </summary>
+    public static List<StoredSegment> Identified(JsonArray segments, DateTime? meetingStart)
+    {
+        var items = segments.OfType<JsonObject>().ToList();
+        var last = new Dictionary<string, int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (SegmentId(items[i]) is { } id)
+            {
+                last[id] = i;
+            }
+        }
+        var origin = Origin(items, meetingStart);
+        return [.. items.Where((s, i) => SegmentId(s) is not { } id || last[id] == i)
+            .Select(s => new StoredSegment(InOurShape([s.DeepClone()], origin)[0]!.DeepClone().AsObject(), SegmentId(s)))];
+    }
+
+    /// <summary>
+    /// Segments a live frame pushed, as <see cref="Identified"/>, with only 2025-09's fields it carried: a field the push
     /// lacks (<c>transcript.finalized</c> has no absolute times) is unknown rather than null, and keeps what our copy
     /// holds. Fields of the push that our users' segments do not have (<c>session_uid</c>) go.
     /// </summary>
-    public static JsonArray Pushed(JsonArray segments, DateTime? meetingStart)
+    public static List<StoredSegment> Pushed(JsonArray segments, DateTime? meetingStart)
     {
-        var ours = InOurShape(segments, meetingStart);
-        foreach (var segment in ours.OfType<JsonObject>())
+        var ours = Identified(segments, meetingStart);
+        foreach (var segment in ours.Select(s => s.Json))
         {
             foreach (var field in segment.Select(p => p.Key).Where(f => !LegacyFields.Contains(f)).ToList())
             {
@@ -82,6 +103,12 @@ public static class WholesalerSegmentsJson
         }
         return ours;
     }
+
+    /// <summary>The origin of epoch times: the meeting's start, else the earliest epoch start among the segments.</summary>
+    private static DateTime? Origin(List<JsonObject> segments, DateTime? meetingStart) =>
+        meetingStart ?? (segments.Select(s => Seconds(s["start"])).Where(t => t >= EpochThreshold).Min() is { } earliest
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(earliest * 1000)).UtcDateTime
+            : null);
 
     private static readonly string[] LegacyFields =
         ["start", "end", "text", "language", "created_at", "speaker", "absolute_start_time", "absolute_end_time"];
@@ -125,7 +152,10 @@ public static class WholesalerSegmentsJson
     private static double? Seconds(JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) ? d : null;
 
-    private static string? SegmentId(JsonObject segment) => segment["segment_id"] switch
+    private static string? SegmentId(JsonObject segment) => Identity(segment["segment_id"]);
+
+    /// <summary>A <c>segment_id</c> as text (0.12 writes strings; a number is taken as written).</summary>
+    public static string? Identity(JsonNode? value) => value switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) && s.Length > 0 => s,
         JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),

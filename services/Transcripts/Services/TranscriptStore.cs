@@ -144,7 +144,8 @@ public sealed class TranscriptStore(
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
         var transcript = Header(meeting, body, body["segments"] as JsonArray ?? []);
-        await KeepAsync(meeting, (JsonArray)transcript["segments"]!);
+        await KeepAsync(meeting, WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [],
+            WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime));
         var bytes = Serialize(transcript);
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
@@ -155,7 +156,7 @@ public sealed class TranscriptStore(
 
     /// <summary>Our copy of what the Wholesaler answered; the copy of a final meeting's is whole. A database that fails
     /// here costs the copy, not the reader's answer.</summary>
-    private async Task KeepAsync(Meeting meeting, JsonArray ours)
+    private async Task KeepAsync(Meeting meeting, List<StoredSegment> ours)
     {
         try
         {

@@ -91,7 +91,7 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
         {
             // The read-back of a final meeting is its whole transcript: our copy, for good, at no extra call.
             var start = WholesalerMeetingJson.Time(verified.Meeting["start_time"]) ?? meeting.StartTime;
-            await segments.SaveAsync(meeting, WholesalerSegmentsJson.InOurShape(verified.Segments, start), final: true, CancellationToken.None);
+            await segments.SaveAsync(meeting, WholesalerSegmentsJson.Identified(verified.Segments, start), final: true, CancellationToken.None);
         }
         return followed ? Outcome.Followed : Outcome.Unchanged;
     }

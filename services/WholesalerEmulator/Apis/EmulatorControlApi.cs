@@ -25,6 +25,8 @@ public static class EmulatorControlApi
             .WithSummary("Make the meeting's bot leave by itself (exit callback + webhook).");
         api.MapPost("/meetings/{meetingId:long}/kill", KillBot).WithName("KillBot")
             .WithSummary("Make the meeting's bot die without calling back: the meeting stays live, its bot is gone.");
+        api.MapPost("/meetings/{meetingId:long}/segments/{index:int}/retract", RetractSegment).WithName("RetractSegment")
+            .WithSummary("Take a segment back (0.12: transcript_retract to subscribers; gone from the transcript).");
         api.MapPost("/ws/drop", DropLiveSockets).WithName("DropLiveSockets")
             .WithSummary("Cut every /ws connection without a close handshake, as a network failure would.");
         api.MapPost("/reset", Reset).WithName("Reset").WithSummary("Forget meetings, faults, stats and the webhook URL; play the configured Vexa again.");
@@ -93,6 +95,10 @@ public static class EmulatorControlApi
             _ => TypedResults.NotFound(new ErrorBody($"Meeting with ID {meetingId} not found.")),
         };
     }
+
+    public static Results<NoContent, NotFound<ErrorBody>> RetractSegment(long meetingId, int index, MeetingStore store) =>
+        store.Retract(meetingId, index) ? TypedResults.NoContent()
+            : TypedResults.NotFound(new ErrorBody($"Meeting {meetingId} has no segment {index}."));
 
     public static Results<Ok<MeetingResponse>, NotFound<ErrorBody>, Conflict<ErrorBody>> KillBot(long meetingId, MeetingStore store) =>
         store.KillBot(meetingId) switch

@@ -44,6 +44,11 @@ public abstract class EmulatedGeneration
     /// listed twice (Postgres and the Redis hash both hold it): 0.12's bot.</summary>
     public virtual bool WritesEpochSegments => false;
 
+    /// <summary><c>/ws</c> speaks v1 (0.12 and the hosted 1.5; vexa-0.12.md §5): frames name the meeting row, which a
+    /// subscription keeps; <c>transcript</c> (a bot's <c>segment</c>, then the collector's republish; Teams speaker
+    /// snapshots), <c>transcript_retract</c>, <c>meeting.status</c> with the row's id. Otherwise 2025-09's frames.</summary>
+    public virtual bool SendsV1Frames => false;
+
     /// <summary><c>GET /meetings</c> without <c>limit</c> shows only this many (0.12: 50); null: every meeting.</summary>
     public virtual int? MeetingsDefaultLimit => null;
 

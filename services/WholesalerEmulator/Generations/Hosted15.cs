@@ -10,6 +10,7 @@ public sealed class Hosted15 : EmulatedGeneration
     public override string Name => "1.5";
     public override (string Title, string Version) OpenApiInfo => ("Vexa API Gateway", "1.5.0");
     public override bool HasGatewayAuth => true;
+    public override bool SendsV1Frames => true;
     public override WebhookStyle Webhooks => WebhookStyle.V1OnePerChange;
     public override RateLimitStyle RateLimits => RateLimitStyle.KeyWindow;
 

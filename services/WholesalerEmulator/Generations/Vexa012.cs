@@ -14,6 +14,7 @@ public sealed class Vexa012 : EmulatedGeneration
     public override (string Title, string Version) OpenApiInfo => ("Vexa API Gateway (v0.12)", "0.1.0");
     public override bool WelcomesAtRoot => false;
     public override bool HasGatewayAuth => true;
+    public override bool SendsV1Frames => true;
     public override bool WritesUtcSuffix => true;
     public override bool HasBotConfig => false;
     public override bool HonoursMeetingIdQuery => false;

@@ -190,7 +190,10 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
         await SendAsync(LiveProtocol.Answer("unsubscribed", unsubscribed), ct);
     }
 
-    private async Task WatchAsync(string platform, string nativeId, CancellationToken ct)
+    private Task WatchAsync(string platform, string nativeId, CancellationToken ct) =>
+        store.Generation.SendsV1Frames ? WatchRowAsync(platform, nativeId, ct) : WatchNewestAsync(platform, nativeId, ct);
+
+    private async Task WatchNewestAsync(string platform, string nativeId, CancellationToken ct)
     {
         string? status = null;
         long? meetingId = null;
@@ -248,6 +251,117 @@ public sealed class LiveSession(WebSocket socket, ApiKeyCheck key, MeetingStore 
             // unsubscribed, or the socket is gone
         }
     }
+
+    /// <summary>
+    /// Vexa 0.12's subscription (vexa-0.12.md §5): the meeting row found at the subscribe, kept whatever begins on the
+    /// native id later, its frames naming the row. Each new or newly final segment goes out as the bot sends it (its
+    /// <c>segment</c>; on Teams a speaker snapshot with that speaker's whole pending set) and again as the collector
+    /// republishes it (per speaker: <c>confirmed</c>/<c>pending</c>, with the meeting's platform and native id); a segment
+    /// taken back is a <c>transcript_retract</c>, or on Teams, while it is pending, missing from its speaker's next
+    /// snapshot. Statuses name the row too.
+    /// </summary>
+    private async Task WatchRowAsync(string platform, string nativeId, CancellationToken ct)
+    {
+        if (store.Live(platform, nativeId, null, 0, 0, fromNow: true) is not { } start)
+        {
+            return;
+        }
+        var row = start.MeetingId;
+        var (status, sent, sentFinal) = (start.Status, start.Visible, start.Final);
+        var retracted = start.Retracted.ToHashSet();
+        var teams = platform == Platforms.Teams;
+        var id = new JsonObject { ["id"] = row };
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (store.Live(platform, nativeId, row, sent, sentFinal, pinned: row) is { } view)
+                {
+                    var ts = WithOffset(VexaDateTime.UtcNow(time));
+                    if (view.Status != status)
+                    {
+                        status = view.Status;
+                        await SendAsync(new JsonObject
+                        {
+                            ["type"] = "meeting.status",
+                            ["meeting"] = new JsonObject { ["id"] = row, ["platform"] = view.Platform, ["native_id"] = view.NativeId },
+                            ["payload"] = new JsonObject { ["status"] = status }, ["user_id"] = 1, ["ts"] = ts,
+                        }, ct);
+                    }
+                    var changed = view.Changed.Select((segment, i) => (Segment: segment, K: view.ChangedIndexes[i])).ToList();
+                    var gone = view.Retracted.Where(retracted.Add).ToList();
+                    var speakers = changed.Select(c => c.Segment.Speaker ?? "").ToHashSet();
+                    var all = teams || gone.Count > 0 ? view.All() : [];
+                    // A Teams segment taken back while pending is simply missing from its speaker's next snapshot.
+                    var pendingGone = teams ? gone.Where(k => k < all.Count && all[k].CreatedAt is null).ToList() : [];
+                    speakers.UnionWith(pendingGone.Select(k => all[k].Speaker ?? ""));
+                    if (gone.Except(pendingGone).ToList() is { Count: > 0 } withdrawn)
+                    {
+                        await SendAsync(new JsonObject
+                        {
+                            ["type"] = "transcript_retract", ["meeting"] = id.DeepClone(),
+                            ["segment_ids"] = new JsonArray([.. withdrawn.Select(k => (JsonNode)V1Segment.Id(row, k))]),
+                        }, ct);
+                    }
+                    if (teams)
+                    {
+                        foreach (var speaker in speakers)
+                        {
+                            // The bot's snapshot: what it confirmed now, and the speaker's whole pending set.
+                            await SendAsync(new JsonObject
+                            {
+                                ["type"] = "transcript", ["meeting"] = id.DeepClone(), ["speaker"] = speaker,
+                                ["confirmed"] = V1List(changed.Where(c => c.Segment.Speaker == speaker && c.Segment.CreatedAt is not null), row),
+                                ["pending"] = V1List(all.Select((segment, k) => (segment, k))
+                                    .Where(x => x.segment.Speaker == speaker && x.segment.CreatedAt is null && !retracted.Contains(x.k)), row),
+                            }, ct);
+                        }
+                    }
+                    else
+                    {
+                        foreach (var (segment, k) in changed)
+                        {
+                            await SendAsync(new JsonObject
+                            {
+                                ["type"] = "transcript", ["meeting"] = id.DeepClone(), ["segment"] = V1Segment.Of(segment, row, k),
+                            }, ct);
+                        }
+                    }
+                    foreach (var speaker in changed.Select(c => c.Segment.Speaker ?? "").Distinct())
+                    {
+                        // The collector's republish of the batch it ingested, segments a second time.
+                        var mine = changed.Where(c => (c.Segment.Speaker ?? "") == speaker).ToList();
+                        await SendAsync(new JsonObject
+                        {
+                            ["type"] = "transcript",
+                            ["meeting"] = new JsonObject { ["id"] = row, ["native_id"] = view.NativeId, ["platform"] = view.Platform },
+                            ["speaker"] = speaker,
+                            ["confirmed"] = V1List(mine.Where(c => c.Segment.CreatedAt is not null), row, ts),
+                            ["pending"] = V1List(mine.Where(c => c.Segment.CreatedAt is null), row, ts),
+                            ["ts"] = ts,
+                        }, ct);
+                    }
+                    (sent, sentFinal) = (view.Visible, view.Final);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(options.LivePollMs), time, ct);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // unsubscribed, or the socket is gone
+        }
+    }
+
+    private static JsonArray V1List(IEnumerable<(TranscriptSegment Segment, int K)> segments, long row, string? updatedAt = null) =>
+        new([.. segments.Select(x =>
+        {
+            var segment = V1Segment.Of(x.Segment, row, x.K);
+            if (updatedAt is not null)
+            {
+                segment["updated_at"] = updatedAt;
+            }
+            return (JsonNode)segment;
+        })]);
 
     private static JsonNode Json(TranscriptSegment segment) =>
         JsonSerializer.SerializeToNode(segment, EmulatorJsonContext.Web.TranscriptSegment)!;

@@ -46,6 +46,10 @@ public sealed class Meeting
 
     public CachedTranscript? TranscriptCache { get; set; }
 
+    /// <summary>Segments (by index) the Wholesaler took back (emulator control; 0.12's <c>transcript_retract</c>): gone from
+    /// its transcript.</summary>
+    public HashSet<int> Retracted { get; } = [];
+
     /// <summary>0.12 and 1.5: the bot session's id, returned in <c>data.sessions</c> and named by 0.12's status webhooks.</summary>
     public string? ConnectionId { get; set; }
 

@@ -143,11 +143,14 @@ public sealed partial class MeetingStore
     /// </summary>
     /// <param name="fromNow">Where a new subscription starts: everything there is now counts as sent, nothing is changed
     /// (Vexa sends what changes after a subscribe, and replays nothing).</param>
-    public LiveView? Live(string platform, string nativeId, long? seenMeetingId, int sent, int sentFinal, bool fromNow = false)
+    /// <param name="pinned">Vexa 0.12: the meeting row the subscription found when it was made, kept whatever begins on
+    /// the native id later.</param>
+    public LiveView? Live(string platform, string nativeId, long? seenMeetingId, int sent, int sentFinal, bool fromNow = false,
+        long? pinned = null)
     {
         lock (_gate)
         {
-            if (Newest(platform, nativeId) is not { } meeting)
+            if ((pinned is { } row ? _byId.GetValueOrDefault(row) : Newest(platform, nativeId)) is not { } meeting)
             {
                 return null;
             }
@@ -162,17 +165,40 @@ public sealed partial class MeetingStore
                 (sent, sentFinal) = (visible, final);
             }
             var changed = new List<TranscriptSegment>();
+            var indexes = new List<int>();
             for (var k = Math.Min(sentFinal, sent); k < visible; k++)
             {
-                if (k >= sent || k < final)
+                if ((k >= sent || k < final) && !meeting.Retracted.Contains(k))
                 {
                     changed.Add(transcripts.SegmentAt(meeting, k, now));
+                    indexes.Add(k);
                 }
             }
             return new LiveView(meeting.Id, meeting.Status, visible, Math.Max(sentFinal, final), changed,
-                () => Enumerable.Range(0, visible).Select(k => transcripts.SegmentAt(meeting, k, now)).ToList());
+                () => Enumerable.Range(0, visible).Select(k => transcripts.SegmentAt(meeting, k, now)).ToList(),
+                indexes, [.. meeting.Retracted.Order()], meeting.Platform, meeting.NativeMeetingId, meeting.SessionStart ?? now);
         }
     }
+
+    /// <summary>The Wholesaler takes segment <paramref name="k"/> of the meeting back (emulator control): it leaves the
+    /// transcript, and 0.12's subscribers get a <c>transcript_retract</c> (Teams: a pending snapshot without it).</summary>
+    /// <returns>False when there is no such meeting or segment yet.</returns>
+    public bool Retract(long meetingId, int k)
+    {
+        lock (_gate)
+        {
+            if (!_byId.TryGetValue(meetingId, out var meeting) || k < 0 || k >= transcripts.Counts(meeting, Now()).Visible)
+            {
+                return false;
+            }
+            meeting.Retracted.Add(k);
+            meeting.Version++;
+            return true;
+        }
+    }
+
+    /// <summary>The Vexa played now.</summary>
+    public Generations.EmulatedGeneration Generation => behaviour.Current.Generation;
 
     /// <summary>
     /// The transcript response of the newest meeting (or of <paramref name="meetingId"/>, which must match platform and
@@ -202,7 +228,9 @@ public sealed partial class MeetingStore
             var json = generation.WritesEpochSegments
                 // UTF-8 as it is (FastAPI's ensure_ascii=False), like every other answer: the web options' encoder.
                 ? System.Text.Encoding.UTF8.GetBytes(EpochTranscript(response, meeting, generation).ToJsonString(EmulatorJsonContext.Web.Options))
-                : JsonSerializer.SerializeToUtf8Bytes(response, EmulatorJsonContext.Web.TranscriptResponse);
+                : JsonSerializer.SerializeToUtf8Bytes(meeting.Retracted.Count == 0 ? response
+                    : response with { Segments = [.. response.Segments.Where((_, k) => !meeting.Retracted.Contains(k))] },
+                    EmulatorJsonContext.Web.TranscriptResponse);
             meeting.TranscriptCache = new CachedTranscript(json, meeting.Version, validUntil, generation.Name);
             return (meeting.Id, json);
         }
@@ -215,24 +243,8 @@ public sealed partial class MeetingStore
     /// </summary>
     private static JsonObject EpochTranscript(TranscriptResponse response, Meeting meeting, Generations.EmulatedGeneration generation)
     {
-        var segments = new JsonArray();
-        foreach (var (segment, k) in response.Segments.Select((s, k) => (s, k)))
-        {
-            var start = DateTimeOffset.Parse(segment.AbsoluteStartTime, System.Globalization.CultureInfo.InvariantCulture);
-            var end = DateTimeOffset.Parse(segment.AbsoluteEndTime, System.Globalization.CultureInfo.InvariantCulture);
-            segments.Add(new JsonObject
-            {
-                ["start"] = Math.Round(start.ToUnixTimeMilliseconds() / 1000.0, 3),
-                ["end"] = Math.Round(end.ToUnixTimeMilliseconds() / 1000.0, 3),
-                ["text"] = segment.Text,
-                ["language"] = segment.Language,
-                ["speaker"] = segment.Speaker,
-                ["completed"] = segment.CreatedAt is not null,
-                ["segment_id"] = $"{meeting.Id}:{k}",
-                ["absolute_start_time"] = start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                ["absolute_end_time"] = end.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            });
-        }
+        var segments = new JsonArray([.. response.Segments.Select((s, k) => (s, k)).Where(x => !meeting.Retracted.Contains(x.k))
+            .Select(x => (JsonNode)V1Segment.Of(x.s, meeting.Id, x.k))]);
         if (segments.Count > 0)
         {
             segments.Add(segments[^1]!.DeepClone());

@@ -64,7 +64,7 @@ public sealed partial class MeetingStore(
             CreatedAt = now,
             UpdatedAt = now,
             ConstructedMeetingUrl = Platforms.ConstructMeetingUrl(platform, nativeId),
-            BotCanJoin = Platforms.BotCanJoin(platform, nativeId),
+            BotCanJoin = Platforms.BotCanJoin(platform, nativeId, joinsTeams: play.Generation.SendsV1Frames),
             SegmentIntervalMs = play.SegmentIntervalMs,
             MaxSegments = play.MaxSegments,
         };

@@ -34,9 +34,10 @@ public static partial class Platforms
         }
     }
 
-    /// <summary>At dfc7c83e only the Google Meet bot is implemented, and only with a URL; every other bot leaves at once.</summary>
-    public static bool BotCanJoin(string platform, string nativeMeetingId) =>
-        platform == GoogleMeet && ConstructMeetingUrl(platform, nativeMeetingId) is not null;
+    /// <summary>At dfc7c83e only the Google Meet bot is implemented, and only with a URL; every other bot leaves at once.
+    /// The emulator plays the Teams bot for the Vexa whose Teams frames differ (0.12's speaker snapshots).</summary>
+    public static bool BotCanJoin(string platform, string nativeMeetingId, bool joinsTeams = false) =>
+        (platform == GoogleMeet && ConstructMeetingUrl(platform, nativeMeetingId) is not null) || (joinsTeams && platform == Teams);
 
     [GeneratedRegex(@"^[a-z]{3}-[a-z]{4}-[a-z]{3}\z", RegexOptions.CultureInvariant)]
     private static partial Regex GoogleMeetId();

@@ -36,35 +36,19 @@ public sealed class FeedCollection : ICollectionFixture<FeedStack>
     public const string Name = "transcript-feed";
 }
 
-/// <summary>
-/// Our own copy of live transcripts (issue 32): one gateway replica follows every live meeting's frames into
-/// PostgreSQL, and Transcripts answers live reads from that copy without calling the Wholesaler, as long as the copy is
-/// whole (caught up after the subscription, no frame lost since).
-/// </summary>
-[Collection(FeedCollection.Name)]
-public sealed class TranscriptFeedTests(FeedStack fixture) : IAsyncLifetime
+/// <summary>Gateway replicas with the transcript feed on, over a stack's database and emulator; disposed with the test.</summary>
+public sealed class FeedGateways(RetailerFixture fixture) : IAsyncDisposable
 {
     private readonly List<ServiceFactory<GatewayMarker>> _gateways = [];
-    private readonly HttpClient _transcripts = fixture.Transcripts.CreateClient();
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var gateway in _gateways)
-        {
-            await gateway.DisposeAsync();
-        }
-    }
-
-    /// <summary>A gateway replica with the feed on, on the stack's database and emulator.</summary>
-    private ServiceFactory<GatewayMarker> StartGateway()
+    public ServiceFactory<GatewayMarker> Start(string generation = "2025-09")
     {
         var gateway = new ServiceFactory<GatewayMarker>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:vexadb"] = fixture.Database,
             ["Live:WholesalerUrl"] = fixture.EmulatorUrl,
             ["Wholesaler:BaseAddress"] = fixture.EmulatorUrl,
+            ["Wholesaler:Generation"] = generation,
             ["Wholesaler:BudgetPerSecond"] = "0",
             ["Live:Feed"] = "true",
             ["Live:FeedIntervalMs"] = "200",
@@ -78,27 +62,66 @@ public sealed class TranscriptFeedTests(FeedStack fixture) : IAsyncLifetime
         return gateway;
     }
 
-    private static TranscriptFeed Feed(ServiceFactory<GatewayMarker> gateway) => gateway.Services.GetRequiredService<TranscriptFeed>();
+    /// <summary>Stops one replica now (the others carry on).</summary>
+    public async Task StopAsync(ServiceFactory<GatewayMarker> gateway)
+    {
+        _gateways.Remove(gateway);
+        await gateway.DisposeAsync();
+    }
 
-    private static MetricCollector<long> FeedSegments(ServiceFactory<GatewayMarker> gateway) =>
-        new(gateway.Services.GetRequiredService<IMeterFactory>(), VexaMetrics.MeterName, "vexa.transcripts.feed_segments");
+    public static TranscriptFeed Feed(ServiceFactory<GatewayMarker> gateway) => gateway.Services.GetRequiredService<TranscriptFeed>();
 
-    private async Task<string?> FedAsync(long meetingId)
+    /// <summary>Waits until the meeting's copy is whole under the feed's current epoch.</summary>
+    public async Task WaitFedAsync(TranscriptFeed feed, long meetingId) =>
+        await RetailerFixture.WaitUntilAsync(async () => feed.Epoch is { } epoch && await FedAsync(meetingId) == epoch, 15_000);
+
+    public async Task<string?> FedAsync(long meetingId)
     {
         await using var db = fixture.NewDbContext();
         return await db.Meetings.Where(m => m.Id == meetingId).Select(m => m.TranscriptFed).SingleAsync();
     }
 
-    /// <summary>Waits until the meeting's copy is whole under the feed's current epoch.</summary>
-    private async Task WaitFedAsync(TranscriptFeed feed, long meetingId) =>
-        await RetailerFixture.WaitUntilAsync(async () => feed.Epoch is { } epoch && await FedAsync(meetingId) == epoch, 15_000);
-
-    private async Task<JsonObject> TranscriptAsync(long userId, string meetId)
+    /// <summary>A user's transcript as Transcripts answers it.</summary>
+    public async Task<JsonObject> TranscriptAsync(long userId, string platform, string nativeId)
     {
-        var response = await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, $"/transcripts/google_meet/{meetId}");
+        var response = await fixture.AsUserAsync(fixture.Transcripts.CreateClient(), userId, HttpMethod.Get, $"/transcripts/{platform}/{nativeId}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (JsonObject)await response.JsonAsync();
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var gateway in _gateways)
+        {
+            await gateway.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Our own copy of live transcripts (issue 32): one gateway replica follows every live meeting's frames into
+/// PostgreSQL, and Transcripts answers live reads from that copy without calling the Wholesaler, as long as the copy is
+/// whole (caught up after the subscription, no frame lost since).
+/// </summary>
+[Collection(FeedCollection.Name)]
+public sealed class TranscriptFeedTests(FeedStack fixture) : IAsyncDisposable
+{
+    private readonly FeedGateways _gateways = new(fixture);
+
+    public ValueTask DisposeAsync() => _gateways.DisposeAsync();
+
+    private ServiceFactory<GatewayMarker> StartGateway() => _gateways.Start();
+
+    private static TranscriptFeed Feed(ServiceFactory<GatewayMarker> gateway) => FeedGateways.Feed(gateway);
+
+    private Task<string?> FedAsync(long meetingId) => _gateways.FedAsync(meetingId);
+
+    private Task WaitFedAsync(TranscriptFeed feed, long meetingId) => _gateways.WaitFedAsync(feed, meetingId);
+
+    private Task<JsonObject> TranscriptAsync(long userId, string meetId) => _gateways.TranscriptAsync(userId, "google_meet", meetId);
+
+    private static MetricCollector<long> FeedSegments(ServiceFactory<GatewayMarker> gateway) =>
+        new(gateway.Services.GetRequiredService<IMeterFactory>(), VexaMetrics.MeterName, "vexa.transcripts.feed_segments");
 
     /// <summary>The Wholesaler's own segments of its meeting (a call of the test's, made after the counting).</summary>
     private async Task<JsonArray> WholesalerSegmentsAsync(string meetId, long wholesalerId) =>
@@ -181,8 +204,7 @@ public sealed class TranscriptFeedTests(FeedStack fixture) : IAsyncLifetime
         Assert.Empty(followerWrites.GetMeasurementSnapshot()); // every segment was written by one replica
 
         // The leader goes away: the other replica takes the feed, catches the meeting up and carries on.
-        _gateways.Remove(leader);
-        await leader.DisposeAsync();
+        await _gateways.StopAsync(leader);
         await WaitFedAsync(Feed(follower), meetingId);
         var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
         await RetailerFixture.WaitUntilAsync(async () =>

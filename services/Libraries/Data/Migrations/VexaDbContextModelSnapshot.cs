@@ -307,6 +307,11 @@ namespace VexaService.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("json");
 
+                    b.Property<string>("PendingSpeaker")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("pending_speaker");
+
                     b.Property<NpgsqlTsVector>("Search")
                         .IsRequired()
                         .ValueGeneratedOnAddOrUpdate()
@@ -314,6 +319,11 @@ namespace VexaService.Data.Migrations
                         .HasColumnName("search")
                         .HasAnnotation("Npgsql:TsVectorConfig", "simple")
                         .HasAnnotation("Npgsql:TsVectorProperties", new[] { "Text" });
+
+                    b.Property<string>("SegmentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("segment_id");
 
                     b.Property<string>("Speaker")
                         .HasMaxLength(255)
