@@ -89,4 +89,33 @@ public sealed class SegmentsJsonTests
         Assert.Equal(("2026-12-01T10:00:03+00:00", "2026-12-01T10:00:07+00:00"),
             (ours[0]!["absolute_start_time"]!.GetValue<string>(), ours[1]!["absolute_end_time"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public void Our_copy_keeps_each_012_segment_once_with_its_id_beside_it_in_our_shape()
+    {
+        var segments = new JsonArray(
+            new JsonObject { ["start"] = StartEpoch + 3, ["end"] = StartEpoch + 5, ["text"] = "Draft", ["segment_id"] = "a", ["completed"] = false },
+            new JsonObject { ["start"] = StartEpoch + 7, ["end"] = StartEpoch + 8, ["text"] = "Next", ["segment_id"] = "b", ["completed"] = false },
+            new JsonObject { ["start"] = StartEpoch + 3, ["end"] = StartEpoch + 5.5, ["text"] = "Final", ["segment_id"] = "a", ["completed"] = true });
+
+        var stored = WholesalerSegmentsJson.Identified(segments, MeetingStart);
+
+        Assert.Equal([("b", "Next", 7.0), ("a", "Final", 3.0)],
+            stored.Select(s => (s.SegmentId, s.Json["text"]!.GetValue<string>(), s.Json["start"]!.GetValue<double>())));
+        Assert.Equal(InShape(WholesalerSegmentsJson.InOurShape(new JsonArray(segments[1]!.DeepClone()), MeetingStart)[0]!), InShape(stored[0].Json));
+        Assert.All(stored, s => Assert.Null(s.Json.Parent)); // each its own node, to be put in a frame
+    }
+
+    [Fact]
+    public void A_pushed_2025_09_segment_keeps_only_our_fields_and_only_those_it_carried()
+    {
+        var finalized = JsonNode.Parse("""[{"start":1.5,"end":2.0,"text":"Done","language":"en","speaker":"Ann","session_uid":"s-1"}]""")!.AsArray();
+
+        var pushed = WholesalerSegmentsJson.Pushed(finalized, MeetingStart).Single();
+
+        Assert.Null(pushed.SegmentId);
+        Assert.Equal("""{"start":1.5,"end":2.0,"text":"Done","language":"en","speaker":"Ann"}""", pushed.Json.ToJsonString());
+    }
+
+    private static string InShape(JsonNode segment) => segment.ToJsonString();
 }
