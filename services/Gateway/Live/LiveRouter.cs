@@ -83,6 +83,7 @@ public sealed class LiveRouter(
             {
                 return;
             }
+            segments.Forget(platform, nativeId);
             EndLaneUnlessUsed(platform, nativeId);
         }
         upstream.Release(platform, nativeId);

@@ -250,6 +250,7 @@ public sealed class TranscriptFeed(
             var start = WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime;
             var ours = WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], start);
             await scope.ServiceProvider.GetRequiredService<SegmentStore>().SaveAsync(meeting, ours, final: false, ct);
+            segments.Forget(platform, nativeId); // what it wrote may be older than a frame written before
             metrics.FeedSegments(ours.Count, "caught_up");
         }
         // Whole only if nothing was missed meanwhile and the socket is the one whose frames were applied.

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace VexaService.Data;
 
 /// <summary>A segment to store: in our users' shape, with Vexa 0.12's identity when the Wholesaler gave one, and the
-/// Teams speaker whose pending set it belongs to while it is pending.</summary>
-public sealed record StoredSegment(JsonObject Json, string? SegmentId = null, string? PendingSpeaker = null);
+/// Teams speaker whose pending set it belongs to while it is pending. <paramref name="Whole"/>: it has every field of our
+/// shape (a push may carry only some, which are laid over the stored ones).</summary>
+public sealed record StoredSegment(JsonObject Json, string? SegmentId = null, string? PendingSpeaker = null, bool Whole = true);
 
 /// <summary>
 /// Our copy of every mapped meeting's transcript (<see cref="TranscriptSegment"/>), in our users' shape, written from two
@@ -32,7 +33,7 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
             {
                 await db.TranscriptSegments.Where(s => s.MeetingId == meeting.Id).ExecuteDeleteAsync(ct);
             }
-            await UpsertAsync(meeting.Id, rows, ct);
+            await UpsertAsync(meeting.Id, rows, ct, keepPending: !final);
             if (final)
             {
                 await db.Meetings.Where(m => m.Id == meeting.Id)
@@ -54,7 +55,10 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
     /// <param name="segments">In our users' shape, with only the fields the push carried.</param>
     /// <returns>How many segments were written (none once the meeting's final copy is stored).</returns>
     public Task<int> MergeAsync(long meetingId, IReadOnlyList<StoredSegment> segments, CancellationToken ct) =>
-        LiveAsync(meetingId, segments, (_, _) => Task.FromResult(0), snapshot: false, ct);
+        segments.All(s => s.Whole)
+            // The common push (every 0.12 segment, 2025-09's transcript.mutable): one statement, nothing read first.
+            ? UpsertAsync(meetingId, Rows(meetingId, segments, time.GetUtcNow().UtcDateTime), ct, unlessFinal: true, keepPending: true)
+            : LiveAsync(meetingId, segments, (_, _) => Task.FromResult(0), snapshot: false, ct);
 
     /// <summary>0.12's <c>transcript_retract</c>: the segments are gone, confirmed ones too.</summary>
     /// <returns>How many were removed.</returns>
@@ -89,8 +93,8 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
     /// A push: <paramref name="removal"/> (given the meeting id), then the segments laid over their stored copies, in
     /// one transaction, and only while the meeting's final copy is not stored: a push that comes after it must not undo it.
     /// </summary>
-    /// <param name="snapshot">The segments say whether they are pending in a speaker's snapshot; otherwise a segment
-    /// stays as pending as it was until it is confirmed (its <c>created_at</c> is set).</param>
+    /// <param name="snapshot">The segments say whether they are pending in a speaker's snapshot (otherwise see
+    /// <see cref="UpsertAsync"/>'s <c>keepPending</c>).</param>
     private async Task<int> LiveAsync(long meetingId, IReadOnlyList<StoredSegment> segments,
         Func<long, CancellationToken, Task<int>> removal, bool snapshot, CancellationToken ct)
     {
@@ -99,39 +103,35 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
         var keys = pushed.Select(r => r.SegmentKey).ToList();
         var stored = keys.Count == 0 ? [] : await db.TranscriptSegments.AsNoTracking()
             .Where(s => s.MeetingId == meetingId && keys.Contains(s.SegmentKey))
-            .ToDictionaryAsync(s => s.SegmentKey, s => new { s.Json, s.PendingSpeaker }, ct);
-        var rows = pushed.Select(row =>
-        {
-            if (!stored.TryGetValue(row.SegmentKey, out var old) || JsonNode.Parse(old.Json) is not JsonObject before)
-            {
-                return row;
-            }
-            var merged = Overlay(before, row);
-            if (!snapshot && merged.PendingSpeaker is null && JsonNode.Parse(merged.Json)?["created_at"] is null)
-            {
-                merged.PendingSpeaker = old.PendingSpeaker;
-            }
-            return merged;
-        }).ToList();
+            .ToDictionaryAsync(s => s.SegmentKey, s => s.Json, ct);
+        var rows = pushed.Select(row => stored.TryGetValue(row.SegmentKey, out var old) && JsonNode.Parse(old) is JsonObject before
+            ? Overlay(before, row)
+            : row).ToList();
         var written = 0;
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var final = await db.Meetings.Where(m => m.Id == meetingId).Select(m => m.TranscriptStoredAt).FirstOrDefaultAsync(ct);
-            written = final is null ? await removal(meetingId, ct) + await UpsertAsync(meetingId, rows, ct) : 0;
+            written = final is null ? await removal(meetingId, ct) + await UpsertAsync(meetingId, rows, ct, keepPending: !snapshot) : 0;
             await tx.CommitAsync(ct);
         });
         return written;
     }
 
-    /// <summary>One statement for every row (arrays unnested), whatever their number; a row with a
-    /// <c>segment_id</c> first removes that segment's row under another start.</summary>
-    private async Task<int> UpsertAsync(long meetingId, List<TranscriptSegment> rows, CancellationToken ct)
+    /// <summary>
+    /// One statement for every row (arrays unnested), whatever their number: a row with a <c>segment_id</c> first removes
+    /// that segment's row under another start (its start moved).
+    /// </summary>
+    /// <param name="unlessFinal">Writes nothing once the meeting's final copy is stored (checked in the statement).</param>
+    /// <param name="keepPending">A segment not said to be pending stays as pending as it was until it is confirmed (its
+    /// <c>created_at</c> is set): the collector's republish of a Teams bot's pending segment does not confirm it.</param>
+    private Task<int> UpsertAsync(long meetingId, List<TranscriptSegment> rows, CancellationToken ct, bool unlessFinal = false,
+        bool keepPending = false)
     {
         if (rows.Count == 0)
         {
-            return 0;
+            return Task.FromResult(0);
         }
         var keys = rows.Select(r => r.SegmentKey).ToArray();
         var starts = rows.Select(r => r.Start).ToArray();
@@ -141,21 +141,24 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
         var ids = rows.Select(r => r.SegmentId).ToArray();
         var pending = rows.Select(r => r.PendingSpeaker).ToArray();
         var now = rows[0].UpdatedAt;
-        if (ids.Any(id => id is not null))
-        {
-            await db.Database.ExecuteSqlAsync($"""
+        // The delete and the insert touch different rows (another start, the pushed start), so one statement holds both.
+        return db.Database.ExecuteSqlAsync($"""
+            WITH final AS (SELECT 1 FROM meetings WHERE {unlessFinal} AND id = {meetingId} AND transcript_stored_at IS NOT NULL),
+            moved AS (
                 DELETE FROM transcript_segments t USING unnest({ids}::text[], {keys}::text[]) AS u(id, k)
-                WHERE t.meeting_id = {meetingId} AND u.id IS NOT NULL AND t.segment_id = u.id AND t.segment_key <> u.k
-                """, ct);
-        }
-        return await db.Database.ExecuteSqlAsync($"""
+                WHERE NOT EXISTS (SELECT 1 FROM final) AND t.meeting_id = {meetingId} AND u.id IS NOT NULL
+                    AND t.segment_id = u.id AND t.segment_key <> u.k)
             INSERT INTO transcript_segments (meeting_id, segment_key, start, text, speaker, json, updated_at, segment_id, pending_speaker)
             SELECT {meetingId}, k, s, t, sp, j, {now}, id, ps
             FROM unnest({keys}::text[], {starts}::double precision[], {texts}::text[], {speakers}::text[], {jsons}::text[],
                         {ids}::text[], {pending}::text[]) AS u(k, s, t, sp, j, id, ps)
+            WHERE NOT EXISTS (SELECT 1 FROM final)
             ON CONFLICT (meeting_id, segment_key) DO UPDATE SET start = excluded.start, text = excluded.text,
                 speaker = excluded.speaker, json = excluded.json, updated_at = excluded.updated_at,
-                segment_id = coalesce(excluded.segment_id, transcript_segments.segment_id), pending_speaker = excluded.pending_speaker
+                segment_id = coalesce(excluded.segment_id, transcript_segments.segment_id),
+                pending_speaker = CASE WHEN {keepPending} AND excluded.pending_speaker IS NULL
+                    AND coalesce(excluded.json::jsonb ->> 'created_at', '') = '' THEN transcript_segments.pending_speaker
+                    ELSE excluded.pending_speaker END
             """, ct);
     }
 

@@ -101,7 +101,7 @@ public static class WholesalerSegmentsJson
                 segment.Remove(field);
             }
         }
-        return ours;
+        return [.. ours.Select(s => s with { Whole = LegacyFields.All(s.Json.ContainsKey) })];
     }
 
     /// <summary>The origin of epoch times: the meeting's start, else the earliest epoch start among the segments.</summary>
