@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VexaService.Data;
-using VexaService.Transcripts.Services;
 using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Webhooks;

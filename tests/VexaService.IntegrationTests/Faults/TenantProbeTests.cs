@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using VexaService.IntegrationTests.Infrastructure;
 
 namespace VexaService.IntegrationTests.Faults;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using VexaService.Gateway.Live;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.IntegrationTests.Meetings;
 
@@ -42,6 +43,15 @@ public sealed class Vexa012FeedTests(Vexa012FeedStack fixture) : IAsyncDisposabl
 
     public ValueTask DisposeAsync() => _gateways.DisposeAsync();
 
+    /// <summary>Starts a bot and waits until the feed keeps its meeting whole.</summary>
+    private async Task<(long MeetingId, long WholesalerId)> StartFedAsync(TranscriptFeed feed, long userId, string platform, string nativeId,
+        string? passcode = null)
+    {
+        var started = await StartAsync(userId, platform, nativeId, passcode);
+        await _gateways.WaitFedAsync(feed, started.MeetingId);
+        return started;
+    }
+
     private async Task<(long MeetingId, long WholesalerId)> StartAsync(long userId, string platform, string nativeId, string? passcode = null)
     {
         var started = await fixture.AsUserAsync(_bots, userId, HttpMethod.Post, "/bots",
@@ -71,12 +81,10 @@ public sealed class Vexa012FeedTests(Vexa012FeedStack fixture) : IAsyncDisposabl
     [Fact]
     public async Task Segments_pushed_as_v1_frames_are_read_from_our_copy_without_calling_the_Wholesaler()
     {
-        var feed = FeedGateways.Feed(_gateways.Start("0.12"));
-        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(feed.Epoch is not null));
+        var feed = await _gateways.StartFeedAsync("0.12");
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var (meetingId, wholesalerId) = await StartAsync(userId, "google_meet", meetId);
-        await _gateways.WaitFedAsync(feed, meetingId);
+        var (meetingId, wholesalerId) = await StartFedAsync(feed, userId, "google_meet", meetId);
         await ActiveAsync(meetingId);
         var asked = await _gateways.QuietCallsAsync(wholesalerId);
 
@@ -91,12 +99,10 @@ public sealed class Vexa012FeedTests(Vexa012FeedStack fixture) : IAsyncDisposabl
     [Fact]
     public async Task A_retracted_segment_leaves_our_copy()
     {
-        var feed = FeedGateways.Feed(_gateways.Start("0.12"));
-        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(feed.Epoch is not null));
+        var feed = await _gateways.StartFeedAsync("0.12");
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var (meetingId, wholesalerId) = await StartAsync(userId, "google_meet", meetId);
-        await _gateways.WaitFedAsync(feed, meetingId);
+        var (meetingId, wholesalerId) = await StartFedAsync(feed, userId, "google_meet", meetId);
         await RetailerFixture.WaitUntilAsync(async () => (await OursAsync(userId, "google_meet", meetId)).Count >= 4, 15_000);
 
         // Confirmed already (1.5 s after it appeared): a transcript_retract names it.
@@ -110,12 +116,10 @@ public sealed class Vexa012FeedTests(Vexa012FeedStack fixture) : IAsyncDisposabl
     [Fact]
     public async Task A_Teams_speaker_snapshot_replaces_the_pending_segments_it_no_longer_lists()
     {
-        var feed = FeedGateways.Feed(_gateways.Start("0.12"));
-        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(feed.Epoch is not null));
+        var feed = await _gateways.StartFeedAsync("0.12");
         var userId = await fixture.NewUserAsync();
         var teamsId = string.Concat(Enumerable.Range(0, 13).Select(_ => (char)('0' + Random.Shared.Next(10))));
-        var (meetingId, wholesalerId) = await StartAsync(userId, "teams", teamsId, passcode: "Secret123");
-        await _gateways.WaitFedAsync(feed, meetingId);
+        var (meetingId, wholesalerId) = await StartFedAsync(feed, userId, "teams", teamsId, passcode: "Secret123");
         await RetailerFixture.WaitUntilAsync(async () => (await OursAsync(userId, "teams", teamsId)).Count >= 3, 15_000);
 
         // The newest segment is pending (confirmed 1.5 s after it appears): taken back now, it is only missing from its
@@ -133,18 +137,15 @@ public sealed class Vexa012FeedTests(Vexa012FeedStack fixture) : IAsyncDisposabl
     [Fact]
     public async Task A_new_bot_on_a_reused_native_id_feeds_the_new_meeting_not_the_old()
     {
-        var feed = FeedGateways.Feed(_gateways.Start("0.12"));
-        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(feed.Epoch is not null));
+        var feed = await _gateways.StartFeedAsync("0.12");
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
-        var (first, _) = await StartAsync(userId, "google_meet", meetId);
-        await _gateways.WaitFedAsync(feed, first);
+        var (first, _) = await StartFedAsync(feed, userId, "google_meet", meetId);
         await RetailerFixture.WaitUntilAsync(async () => (await OursAsync(userId, "google_meet", meetId)).Count >= 2, 15_000);
         await fixture.StopAndWaitCompletedAsync(userId, meetId, first);
 
         // Within the upstream linger the old row's subscription is still there: 0.12 would keep it on the old row.
-        var (second, secondWholesalerId) = await StartAsync(userId, "google_meet", meetId);
-        await _gateways.WaitFedAsync(feed, second);
+        var (second, secondWholesalerId) = await StartFedAsync(feed, userId, "google_meet", meetId);
         await ActiveAsync(second);
         var asked = await _gateways.QuietCallsAsync(secondWholesalerId);
 

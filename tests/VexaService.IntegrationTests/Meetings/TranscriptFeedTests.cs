@@ -71,6 +71,14 @@ public sealed class FeedGateways(RetailerFixture fixture) : IAsyncDisposable
 
     public static TranscriptFeed Feed(ServiceFactory<GatewayMarker> gateway) => gateway.Services.GetRequiredService<TranscriptFeed>();
 
+    /// <summary>A replica whose feed is running (it leads, its socket is open).</summary>
+    public async Task<TranscriptFeed> StartFeedAsync(string generation = "2025-09")
+    {
+        var feed = Feed(Start(generation));
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(feed.Epoch is not null));
+        return feed;
+    }
+
     /// <summary>Waits until the meeting's copy is whole under the feed's current epoch.</summary>
     public async Task WaitFedAsync(TranscriptFeed feed, long meetingId) =>
         await RetailerFixture.WaitUntilAsync(async () => feed.Epoch is { } epoch && await FedAsync(meetingId) == epoch, 15_000);
@@ -155,8 +163,7 @@ public sealed class TranscriptFeedTests(FeedStack fixture) : IAsyncDisposable
     [Fact]
     public async Task Live_segments_arrive_through_the_feed_and_are_read_without_calling_the_Wholesaler()
     {
-        var feed = Feed(StartGateway());
-        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(feed.Epoch is not null));
+        var feed = await _gateways.StartFeedAsync();
         var userId = await fixture.NewUserAsync();
         var meetId = RetailerFixture.NewMeetId();
         var meetingId = await fixture.StartBotAsync(userId, meetId);
