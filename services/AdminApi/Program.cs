@@ -16,6 +16,7 @@ app.MapAdminUsersApi();
 app.MapAdminTokensApi();
 app.MapAdminStatsApi();
 app.MapUserWebhookApi();
+app.MapAuthApi();
 app.MapUsageApi();
 
 app.Run();

@@ -25,8 +25,10 @@ public static class UserWebhookApi
         return app;
     }
 
-    /// <summary>What <c>GET /user/webhook</c> answers.</summary>
-    public sealed record WebhookView(string? WebhookUrl, IReadOnlyList<string> Events, bool SecretSet);
+    /// <summary>What <c>GET /user/webhook</c> answers: the events as our list and in current Vexa's spelling (a map of
+    /// every event we send, on or off), and whether a secret is set (both spellings).</summary>
+    public sealed record WebhookView(string? WebhookUrl, IReadOnlyList<string> Events, bool SecretSet,
+        IReadOnlyDictionary<string, bool> WebhookEvents, bool WebhookSecretSet);
 
     public static async Task<IResult> GetWebhook(Caller caller, UserDirectory users, CancellationToken ct)
     {
@@ -39,7 +41,8 @@ public static class UserWebhookApi
     private static WebhookView View(User user)
     {
         var webhook = UserWebhook.From(user.Data, user.WebhookSecret);
-        return new WebhookView(webhook.Url, webhook.Events, !string.IsNullOrEmpty(webhook.Secret));
+        var secretSet = !string.IsNullOrEmpty(webhook.Secret);
+        return new WebhookView(webhook.Url, webhook.Events, secretSet, WebhookSettings.EventMap(webhook.Events), secretSet);
     }
 
     public static async Task<IResult> SetWebhook(Caller caller, HttpRequest request, UserDirectory users, CancellationToken ct)
@@ -50,10 +53,17 @@ public static class UserWebhookApi
             return bodyError;
         }
         var reader = new FieldReader(body!);
-        reader.RejectUnknown("webhook_url", "webhook_secret", "events");
+        reader.RejectUnknown("webhook_url", "webhook_secret", "events", "webhook_events");
         var url = reader.String("webhook_url", required: true, maxLength: WebhookUrl.MaxLength);
         var secret = reader.String("webhook_secret", maxLength: 256);
         var events = WebhookSettings.ReadEvents(reader, "events");
+        // Current Vexa's spelling of the same choice; one spelling at a time, so they cannot disagree.
+        var eventMap = WebhookSettings.ReadEventMap(reader, "webhook_events");
+        if (events is not null && eventMap is not null)
+        {
+            reader.Fail("webhook_events", "give the events either as events (a list) or as webhook_events (a map), not both", "value_error");
+        }
+        events ??= eventMap;
         if (url is not null && WebhookUrl.Problem(url) is { } problem)
         {
             reader.Fail("webhook_url", problem, "value_error.url");

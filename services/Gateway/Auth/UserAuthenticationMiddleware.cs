@@ -73,7 +73,7 @@ public sealed class UserAuthenticationMiddleware(
         }
 
         context.Request.Headers.Remove(ApiKeyHeader);
-        context.Request.Headers[CallerToken.HeaderName] = callerTokens.Sign(grant.UserId);
+        context.Request.Headers[CallerToken.HeaderName] = callerTokens.Sign(grant.UserId, grant.Scopes);
         await next(context);
     }
 
@@ -93,18 +93,22 @@ public sealed class UserAuthenticationMiddleware(
             return null;
         }
         Span<Range> parts = stackalloc Range[5];
-        if (path.Split(parts, '/') != 4 || path[parts[0]].Length != 0 || path[parts[2]].IsEmpty || path[parts[3]].IsEmpty)
+        if (path.Split(parts, '/') != 4 || path[parts[0]].Length != 0 || path[parts[2]].IsEmpty || path[parts[3]].IsEmpty
+            || path[parts[2]].SequenceEqual(ByIdSegment))
         {
             return null;
         }
         return TranscriptRouteCache.Route(path[parts[2]].ToString(), path[parts[3]].ToString());
     }
 
+    private const string ByIdSegment = "by-id";
+
     /// <summary>The second segment of <c>/bots|meetings|transcripts/{platform}/{id}...</c>, else null.</summary>
     private static string? PlatformSegment(PathString path)
     {
         var segments = path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        return segments.Length >= 3 ? Uri.UnescapeDataString(segments[1]) : null;
+        // /transcripts/by-id/{id} names no platform (current Vexa's exact read).
+        return segments.Length >= 3 && segments[1] != ByIdSegment ? Uri.UnescapeDataString(segments[1]) : null;
     }
 
     private static Task Reject(HttpContext context, int status, string detail) =>

@@ -21,8 +21,9 @@ public sealed class ApiDocuments(IHttpClientFactory clients, TimeProvider time, 
     private static readonly (string Service, string[] Prefixes)[] Sources =
     [
         ("bot-manager", ["/bots"]),
-        ("transcripts", ["/meetings", "/transcripts", "/user/webhook/deliveries", "/user/webhook/test"]),
-        ("admin-api", ["/user/", "/admin/"]),
+        // GET /bots (the paged meeting list) is Transcripts'; the rest of /bots is BotManager's.
+        ("transcripts", ["/meetings", "/transcripts", "/user/webhook/deliveries", "/user/webhook/test", "/bots"]),
+        ("admin-api", ["/user/", "/admin/", "/auth/"]),
     ];
 
     /// <summary>Indented, and without escaping what JSON does not require (the committed copies are read by people).</summary>
@@ -112,7 +113,19 @@ public sealed class ApiDocuments(IHttpClientFactory clients, TimeProvider time, 
         {
             foreach (var (path, item) in (JsonObject)source["paths"]!)
             {
-                if (path.StartsWith("/admin/", StringComparison.Ordinal) == admin)
+                if (path.StartsWith("/admin/", StringComparison.Ordinal) != admin)
+                {
+                    continue;
+                }
+                if (paths.TryGetValue(path, out var served) && served is JsonObject operations)
+                {
+                    // One path, its methods served by two services (/bots): one item with all of them.
+                    foreach (var (method, operation) in (JsonObject)item!)
+                    {
+                        operations[method] = operation?.DeepClone();
+                    }
+                }
+                else
                 {
                     paths[path] = item!.DeepClone();
                 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
 using VexaService.Caching;
 using VexaService.Contracts;
 using VexaService.Data;
@@ -22,6 +23,14 @@ public static class MeetingsApi
             .WithQuery("status", "Only meetings in these statuses (repeat, or comma-separated)")
             .WithQuery("platform", "Only meetings on these platforms (repeat, or comma-separated)")
             .Produces<MeetingListResponse>().ProducesDetail(403, 422, 429);
+        app.MapGroup("/bots").WithTags("Bots").RequireCaller("Invalid API token")
+            .MapGet("/", PageMeetings).WithName("PageMeetings")
+            .WithSummary("The caller's meetings a page at a time, newest first, with has_more (limit 1..100, default 50; offset)")
+            .WithQuery("limit", "Meetings per page, 1..100 (default 50)", JsonSchemaType.Integer)
+            .WithQuery("offset", "Meetings to skip", JsonSchemaType.Integer)
+            .WithQuery("status", "Only meetings in these statuses (repeat, or comma-separated)")
+            .WithQuery("platform", "Only meetings on these platforms (repeat, or comma-separated)")
+            .Produces<MeetingPageResponse>().ProducesDetail(403, 422, 429);
         api.MapGet("/{meeting_id}", GetMeeting).WithName("GetMeeting").WithSummary("One of the caller's meetings by its id")
             .Produces<MeetingResponse>().ProducesDetail(403, 404, 422, 429);
         api.MapPatch("/{platform}/{native_meeting_id}", UpdateMeeting).WithName("UpdateMeeting")
@@ -41,18 +50,53 @@ public static class MeetingsApi
         {
             return error;
         }
+        var (filters, filterError) = Filters(request);
+        if (filterError is not null)
+        {
+            return filterError;
+        }
+        var meetings = await store.ListAsync(caller.UserId, skip, limit, ct, filters.Statuses, filters.Platforms);
+        return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponses.ToResponse).ToList()));
+    }
+
+    /// <summary>
+    /// <c>GET /bots</c> as current Vexa pages it (vexa-0.12.md §2.4): the caller's meetings, newest first, <c>limit</c>
+    /// 1..100 (50 unless given) from <c>offset</c>, with <c>has_more</c>; the same filters as <c>GET /meetings</c>.
+    /// </summary>
+    public static async Task<IResult> PageMeetings(Caller caller, HttpRequest request, MeetingStore store, CancellationToken ct)
+    {
+        var (limit, badLimit) = QueryValues.Limit(request, 50, 100);
+        if (badLimit is not null)
+        {
+            return badLimit;
+        }
+        var (offset, badOffset) = QueryValues.Integer(request, "offset", 0, 0, int.MaxValue - 101);
+        if (badOffset is not null)
+        {
+            return badOffset;
+        }
+        var (filters, filterError) = Filters(request);
+        if (filterError is not null)
+        {
+            return filterError;
+        }
+        // One more than the page: whether there is more, without counting them all.
+        var meetings = await store.ListAsync(caller.UserId, offset, limit + 1, ct, filters.Statuses, filters.Platforms);
+        return TypedResults.Ok(new MeetingPageResponse(meetings.Take(limit).Select(MeetingResponses.ToResponse).ToList(), meetings.Count > limit));
+    }
+
+    /// <summary>The <c>status</c> and <c>platform</c> filters (each repeated or comma-separated), or the 422 they earn.</summary>
+    private static ((string[]? Statuses, string[]? Platforms) Filters, IResult? Error) Filters(HttpRequest request)
+    {
         var (statuses, statusIssue) = QueryValues.List(request, "status");
         var (platforms, platformIssue) = QueryValues.List(request, "platform");
         if (platforms?.FirstOrDefault(p => !Platforms.IsKnown(p)) is not null)
         {
             platformIssue = new ValidationIssue(["query", "platform"], Platforms.EnumMessage, "type_error.enum");
         }
-        if (new[] { statusIssue, platformIssue }.OfType<ValidationIssue>().ToList() is { Count: > 0 } issues)
-        {
-            return new ValidationErrorBody(issues).ToResult();
-        }
-        var meetings = await store.ListAsync(caller.UserId, skip, limit, ct, statuses, platforms);
-        return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponses.ToResponse).ToList()));
+        return new[] { statusIssue, platformIssue }.OfType<ValidationIssue>().ToList() is { Count: > 0 } issues
+            ? ((null, null), new ValidationErrorBody(issues).ToResult())
+            : ((statuses, platforms), null);
     }
 
     /// <summary>By our id, from our database; another user's meeting is as absent as one that never existed.</summary>
@@ -124,3 +168,5 @@ public static class MeetingsApi
 }
 
 public sealed record MeetingListResponse(IReadOnlyList<MeetingResponse> Meetings);
+
+public sealed record MeetingPageResponse(IReadOnlyList<MeetingResponse> Meetings, bool HasMore);

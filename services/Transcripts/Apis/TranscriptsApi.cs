@@ -13,12 +13,34 @@ public static class TranscriptsApi
 {
     public static IEndpointRouteBuilder MapTranscriptsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/transcripts").WithTags("Transcripts").RequireCaller("Invalid API token").RequireKnownPlatform()
-            .MapGet("/{platform}/{native_meeting_id}", GetTranscript).WithName("GetTranscript")
+        var transcripts = app.MapGroup("/transcripts").WithTags("Transcripts").RequireCaller("Invalid API token").RequireKnownPlatform();
+        transcripts.MapGet("/by-id/{meeting_id}", GetTranscriptById).WithName("GetTranscriptById")
+            .WithSummary("The transcript of one of the caller's meetings by its id (as current Vexa reads one exactly)")
+            .Produces<TranscriptResponse>().ProducesDetail(403, 404, 422, 429, 502, 503, 504);
+        transcripts.MapGet("/{platform}/{native_meeting_id}", GetTranscript).WithName("GetTranscript")
             .WithSummary("The caller's newest meeting on this native id, or ?meeting_id= for an older one")
             .WithQuery("meeting_id", "Our id of an older meeting on this native id (from GET /meetings)", JsonSchemaType.Integer)
             .Produces<TranscriptResponse>().ProducesDetail(403, 404, 422, 429, 502, 503, 504);
         return app;
+    }
+
+    /// <summary>By our id; another user's meeting is as absent as one that never existed (Vexa 0.12's text).</summary>
+    public static async Task<IResult> GetTranscriptById(Caller caller, string meeting_id, MeetingStore meetings, TranscriptStore transcripts,
+        TranscriptRouteCache routes, CancellationToken ct)
+    {
+        var (id, error) = QueryValues.PathId(meeting_id, "meeting_id");
+        if (error is not null)
+        {
+            return error;
+        }
+        if (await meetings.GetAsync(caller.UserId, id, ct) is not { } found)
+        {
+            return TypedResults.NotFound(new ErrorBody($"Meeting {id} not found"));
+        }
+        // The route's generation before the meeting is read again, as the plain read takes it (see there).
+        var route = await routes.ReadGenerationAsync(caller.UserId, found.Platform, found.NativeMeetingId);
+        var meeting = await meetings.GetAsync(caller.UserId, id, ct) ?? found;
+        return TypedResults.Bytes(await transcripts.GetAsync(meeting, route, ct), "application/json");
     }
 
     public static async Task<IResult> GetTranscript(Caller caller, string platform, string native_meeting_id, HttpRequest request,

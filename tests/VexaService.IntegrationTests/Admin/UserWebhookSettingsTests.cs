@@ -100,4 +100,78 @@ public sealed class UserWebhookSettingsTests : IAsyncLifetime
         Assert.Equal("https://hooks.example.com/z", settings["webhook_url"]!.GetValue<string>());
         Assert.Equal(["meeting.status_change"], settings["events"]!.AsArray().Select(e => e!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task Current_Vexas_webhook_events_map_chooses_the_same_events_and_reads_back_in_both_spellings()
+    {
+        var user = await _admin.CreateUserAsync();
+        // What a 0.12 client sends (vexa-0.12.md §4): all four of Vexa's events on.
+        var set = await AsUserAsync(user, HttpMethod.Put, "/user/webhook", new JsonObject
+        {
+            ["webhook_url"] = "https://hooks.example.com/v012",
+            ["webhook_events"] = new JsonObject
+            {
+                ["meeting.started"] = true, ["meeting.status_change"] = true, ["meeting.completed"] = true, ["bot.failed"] = true,
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var view = await (await AsUserAsync(user, HttpMethod.Get, "/user/webhook")).JsonAsync();
+        Assert.Equal(["meeting.completed", "meeting.status_change"], view["events"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal("""{"meeting.completed":true,"meeting.status_change":true}""", view["webhook_events"]!.ToJsonString());
+
+        // Vexa's defaults for what the map leaves out: meeting.completed on unless set false.
+        await AsUserAsync(user, HttpMethod.Put, "/user/webhook", new JsonObject
+        {
+            ["webhook_url"] = "https://hooks.example.com/v012", ["webhook_events"] = new JsonObject { ["meeting.status_change"] = false },
+        });
+        view = await (await AsUserAsync(user, HttpMethod.Get, "/user/webhook")).JsonAsync();
+        Assert.Equal("""{"meeting.completed":true,"meeting.status_change":false}""", view["webhook_events"]!.ToJsonString());
+        await AsUserAsync(user, HttpMethod.Put, "/user/webhook", new JsonObject
+        {
+            ["webhook_url"] = "https://hooks.example.com/v012",
+            ["webhook_events"] = new JsonObject { ["meeting.completed"] = false, ["meeting.status_change"] = true },
+        });
+        view = await (await AsUserAsync(user, HttpMethod.Get, "/user/webhook")).JsonAsync();
+        Assert.Equal(["meeting.status_change"], view["events"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal(view["secret_set"]!.GetValue<bool>(), view["webhook_secret_set"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [InlineData("""{"webhook_url":"https://hooks.example.com/x","webhook_events":{"meeting.ended":true}}""", "unknown event 'meeting.ended'")]
+    [InlineData("""{"webhook_url":"https://hooks.example.com/x","webhook_events":{"meeting.completed":"yes"}}""", "could not be parsed to a boolean")]
+    [InlineData("""{"webhook_url":"https://hooks.example.com/x","webhook_events":{"meeting.completed":false}}""", "choose at least one event")]
+    [InlineData("""{"webhook_url":"https://hooks.example.com/x","webhook_events":["meeting.completed"]}""", "")]
+    [InlineData("""{"webhook_url":"https://hooks.example.com/x","events":["meeting.completed"],"webhook_events":{"meeting.completed":true}}""", "not both")]
+    public async Task A_webhook_events_map_that_cannot_be_read_is_a_422_saying_why(string body, string says)
+    {
+        var user = await _admin.CreateUserAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/user/webhook")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(CallerToken.HeaderName, _signer.Sign(user));
+        var response = await _factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains(says, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Auth_me_tells_the_calling_keys_user_scopes_and_bot_limit()
+    {
+        var user = await _admin.CreateUserAsync();
+        using var scoped = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        scoped.Headers.Add(CallerToken.HeaderName, _signer.Sign(user, ["transcripts"]));
+        var me = await (await _factory.CreateClient().SendAsync(scoped)).JsonAsync();
+
+        Assert.Equal(user, me["user_id"]!.GetValue<long>());
+        Assert.Contains("@", me["email"]!.GetValue<string>());
+        Assert.Equal(["transcripts"], me["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(1, me["max_concurrent"]!.GetValue<int>());
+        // A caller vouched for without scopes holds a key of every scope.
+        var all = await (await AsUserAsync(user, HttpMethod.Get, "/auth/me")).JsonAsync();
+        Assert.Equal(["bots", "transcripts"], all["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
+        // Without the gateway's word, nobody.
+        Assert.Equal(HttpStatusCode.Forbidden, (await _factory.CreateClient().GetAsync("/auth/me")).StatusCode);
+    }
 }

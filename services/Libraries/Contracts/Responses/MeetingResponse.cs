@@ -9,6 +9,7 @@ public sealed record MeetingResponse(
     string Platform,
     string? NativeMeetingId,
     string? ConstructedMeetingUrl,
+    [property: System.ComponentModel.Description("requested, joining, awaiting_admission, active, needs_help (current Vexa: the bot is stuck until a person acts; live), stopping, then completed or failed. Unknown statuses are live.")]
     string Status,
     string? BotContainerId,
     DateTime? StartTime,

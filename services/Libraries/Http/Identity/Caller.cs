@@ -5,8 +5,9 @@ using VexaService.Contracts;
 
 namespace VexaService.Http;
 
-/// <summary>The authenticated end user of a request, as vouched for by the gateway.</summary>
-public sealed record Caller(long UserId)
+/// <summary>The authenticated end user of a request, as vouched for by the gateway, with the scopes of the key they
+/// used when the gateway told them (null: not told).</summary>
+public sealed record Caller(long UserId, IReadOnlyList<string>? Scopes = null)
 {
     internal static readonly object ItemKey = new();
 
@@ -36,13 +37,13 @@ public static class CallerExtensions
             if (context.GetEndpoint()?.Metadata.GetMetadata<CallerRequirement>() is { } requirement)
             {
                 var tokens = context.RequestServices.GetRequiredService<CallerToken>();
-                if (!tokens.TryVerify(context.Request.Headers[CallerToken.HeaderName], out var userId))
+                if (!tokens.TryVerify(context.Request.Headers[CallerToken.HeaderName], out var userId, out var scopes))
                 {
                     await TypedResults.Json(new ErrorBody(requirement.RejectionDetail), statusCode: StatusCodes.Status403Forbidden)
                         .ExecuteAsync(context);
                     return;
                 }
-                context.Items[Caller.ItemKey] = new Caller(userId);
+                context.Items[Caller.ItemKey] = new Caller(userId, scopes);
             }
             await next(context);
         });
