@@ -63,7 +63,7 @@ public static class AbuseCorpus
     ];
 
     /// <summary>Listings a GET may read whatever body it carries (a body on a GET means nothing).</summary>
-    private static readonly string[] ListingRoutes = ["/bots/status", "/meetings", "/admin/users", "/admin/stats/meetings-users",
+    private static readonly string[] ListingRoutes = ["/bots", "/bots/status", "/meetings", "/admin/users", "/admin/stats/meetings-users",
         "/user/webhook", "/user/webhook/deliveries"];
 
     /// <summary>Well-formed among the odd: an admin's <c>data</c> is free-form.</summary>

@@ -24,10 +24,36 @@ public static class Loopback
         return (app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
+    // Ports handed out in this run: each at most once.
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>
+    /// A port free now, below the kernel's ephemeral range (32768-60999 here). A port the kernel picks for a listener
+    /// comes from that range, and once released can be taken by any outgoing connection of the run (the tests make
+    /// thousands) before the server binds it: "address already in use" (a flake of 7 Dec).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            lock (Given)
+            {
+                if (!Given.Add(port))
+                {
+                    continue;
+                }
+            }
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: another
+            }
+        }
     }
 }
