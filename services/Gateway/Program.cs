@@ -1,6 +1,7 @@
 using VexaService.Gateway.Auth;
 using VexaService.Gateway.Docs;
 using VexaService.Gateway.Live;
+using VexaService.Gateway.Mcp;
 using VexaService.Gateway.Proxy;
 using VexaService.Http;
 
@@ -17,6 +18,8 @@ app.UseCors();
 app.UseWebSockets();
 app.MapDefaultEndpoints();
 app.MapLiveApi();
+app.UseMiddleware<McpKeyMiddleware>();
+app.MapMcp(McpKeyMiddleware.Path);
 app.MapDocsApi();
 app.MapGet("/", () => TypedResults.Ok(new { message = "Welcome to the Vexa API Gateway" })).ExcludeFromDescription();
 app.MapReverseProxy(proxy =>

@@ -3,6 +3,8 @@ using VexaService.Gateway.Auth;
 using VexaService.Gateway.Caching;
 using VexaService.Gateway.Docs;
 using VexaService.Gateway.Live;
+using VexaService.Gateway.Mcp;
+using Microsoft.Extensions.Http.Resilience;
 using VexaService.Caching;
 using VexaService.Data;
 using VexaService.Http;
@@ -68,6 +70,16 @@ internal static class Extensions
         // The API documents, merged from what each service says of its endpoints.
         builder.Services.AddSingleton<ApiDocuments>();
         builder.Services.AddHttpClient(ApiDocuments.HttpClientName);
+        // MCP at /mcp (issue 33): stateless, so any replica answers any request; its tools call our services as the user.
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<OurApi>();
+        // A bot start is not retried: a second POST could start a second bot.
+        builder.Services.AddHttpClient(OurApi.HttpClientName);
+        builder.Services.Configure<HttpStandardResilienceOptions>($"{OurApi.HttpClientName}-standard",
+            resilience => resilience.Retry.DisableForUnsafeHttpMethods());
+        builder.Services.AddMcpServer(mcp => mcp.ServerInfo = new() { Name = "vexa", Version = "1.0.0" })
+            .WithHttpTransport(http => http.Stateless = true)
+            .WithTools<MeetingTools>();
 
         // Every origin, method and header, as Vexa's gateway, but without credentials: our API authenticates by key
         // headers, never cookies, so no page needs them, and "any origin with credentials" would let any site a browser
