@@ -92,7 +92,17 @@ public sealed class StatusFollowingTests(BotsStack fixture)
             string[] expected = version == "2025-09"
                 ? ["requested", "joining", "awaiting_admission", "active", "stopping", "completed"]
                 : ["active", "stopping", "completed"];
-            Assert.Equal(expected, ours.Select(o => o.Status));
+            // In order and nothing else. A status may pass unseen by this 50 ms poll when its push came late, after the
+            // next one: the writer then moves the meeting through both at once (the owner is still told both), and the
+            // next status must then show within the budget of the skipped one (a flake of 7 Dec, under a full run).
+            var seen = ours.Select(o => o.Status).ToList();
+            Assert.Equal(expected.Where(seen.Contains), seen);
+            foreach (var skipped in expected.Except(seen))
+            {
+                var after = ours.First(o => Array.IndexOf(expected, o.Status) > Array.IndexOf(expected, skipped));
+                Assert.True(theirs.ContainsKey(skipped) && after.At - theirs[skipped] < PushBudget,
+                    $"{skipped} never showed, and {after.Status} came {(theirs.TryGetValue(skipped, out var t) ? (after.At - t).TotalMilliseconds : double.NaN):F0} ms after it");
+            }
             foreach (var (status, at) in ours.Where(o => theirs.ContainsKey(o.Status)))
             {
                 var lag = at - theirs[status];
