@@ -1,4 +1,7 @@
+using System.Globalization;
+using VexaService.Contracts;
 using VexaService.Keys;
+using VexaService.Observability;
 
 namespace VexaService.Gateway.Auth;
 
@@ -29,7 +32,17 @@ public sealed class KeyCheck(ApiKeyAuthenticator authenticator, EdgeLookup edge,
         }
 
         /// <summary>A key of ours over its rate limit.</summary>
-        public sealed record RateLimited(int RetryAfterSeconds) : Outcome;
+        public sealed record RateLimited(int RetryAfterSeconds) : Outcome
+        {
+            /// <summary>The answer: 429 with <c>Retry-After</c>, counted as a key's refusal.</summary>
+            public Task RefuseAsync(HttpContext context, VexaMetrics metrics)
+            {
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                metrics.RateLimited("key");
+                return TypedResults.Json(new ErrorBody($"Rate limit exceeded. Retry after {RetryAfterSeconds} seconds."),
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
+            }
+        }
 
         /// <summary>Let in; its use is noted. <paramref name="Hash"/> meters what the key does next (a socket's messages).</summary>
         public sealed record Granted(KeyGrant Grant, string Hash, string? TranscriptTag) : Outcome;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using VexaService.Gateway.Caching;
 using VexaService.Caching;
 using VexaService.Contracts;
@@ -56,9 +55,7 @@ public sealed class UserAuthenticationMiddleware(
                 await Reject(context, StatusCodes.Status403Forbidden, missing.Detail);
                 return;
             case KeyCheck.Outcome.RateLimited limited:
-                context.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                metrics.RateLimited("key");
-                await Reject(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {limited.RetryAfterSeconds} seconds.");
+                await limited.RefuseAsync(context, metrics);
                 return;
         }
         var (grant, _, transcriptTag) = (KeyCheck.Outcome.Granted)outcome;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using VexaService.Contracts;
 using VexaService.Gateway.Auth;
 using VexaService.Http;
@@ -43,9 +42,7 @@ public sealed class McpKeyMiddleware(RequestDelegate next, KeyCheck keys, VexaMe
                 await ClientLimits.RefuseAsync(context, spent.Wait);
                 return;
             case KeyCheck.Outcome.RateLimited limited:
-                context.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                metrics.RateLimited("key");
-                await RejectAsync(context, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded. Retry after {limited.RetryAfterSeconds} seconds.");
+                await limited.RefuseAsync(context, metrics);
                 return;
             default:
                 await RejectAsync(context, StatusCodes.Status403Forbidden, "Invalid API key");
