@@ -247,8 +247,7 @@ public sealed class TranscriptFeed(
                 logger.LogDebug("Meeting {MeetingId}'s transcript not caught up: the Wholesaler answered {Status}", meetingId, answer.Status);
                 return;
             }
-            var start = WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime;
-            var ours = WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], start);
+            var ours = WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], WholesalerMeetingJson.Start(body, meeting));
             await scope.ServiceProvider.GetRequiredService<SegmentStore>().SaveAsync(meeting, ours, final: false, ct);
             segments.Forget(platform, nativeId); // what it wrote may be older than a frame written before
             metrics.FeedSegments(ours.Count, "caught_up");

@@ -104,6 +104,10 @@ public static class WholesalerMeetingJson
         return true;
     }
 
+    /// <summary>When the meeting started, what its segments' times count from: the Wholesaler's <c>start_time</c> in an
+    /// answer about it, else the start our row holds.</summary>
+    public static DateTime? Start(JsonNode? wholesaler, Meeting ours) => Time(wholesaler?["start_time"]) ?? ours.StartTime;
+
     /// <summary>A datetime field (Vexa's are naive ISO strings in UTC), whatever precision it came with.</summary>
     public static DateTime? Time(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) && VexaDateTime.TryParse(s, out var t) ? t : null;

@@ -144,8 +144,7 @@ public sealed class TranscriptStore(
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
         var transcript = Header(meeting, body, body["segments"] as JsonArray ?? []);
-        await KeepAsync(meeting, WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [],
-            WholesalerMeetingJson.Time(body["start_time"]) ?? meeting.StartTime));
+        await KeepAsync(meeting, WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], WholesalerMeetingJson.Start(body, meeting)));
         var bytes = Serialize(transcript);
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
@@ -174,7 +173,7 @@ public sealed class TranscriptStore(
     /// users' shape, timed from the start shown here).</summary>
     private static JsonObject Header(Meeting meeting, JsonObject? wholesaler, JsonArray segments)
     {
-        var start = WholesalerMeetingJson.Time(wholesaler?["start_time"]) ?? meeting.StartTime;
+        var start = WholesalerMeetingJson.Start(wholesaler, meeting);
         return new()
         {
             ["id"] = meeting.Id,

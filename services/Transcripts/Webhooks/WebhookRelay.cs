@@ -89,8 +89,8 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
             && MeetingStatus.IsFinal(WholesalerMeetingJson.Status(verified.Meeting) ?? ""))
         {
             // The read-back of a final meeting is its whole transcript: our copy, for good, at no extra call.
-            var start = WholesalerMeetingJson.Time(verified.Meeting["start_time"]) ?? meeting.StartTime;
-            await segments.SaveAsync(meeting, WholesalerSegmentsJson.Identified(verified.Segments, start), final: true, CancellationToken.None);
+            await segments.SaveAsync(meeting, WholesalerSegmentsJson.Identified(verified.Segments, WholesalerMeetingJson.Start(verified.Meeting, meeting)),
+                final: true, CancellationToken.None);
         }
         return followed ? Outcome.Followed : Outcome.Unchanged;
     }
