@@ -85,7 +85,7 @@ public sealed class MeetingTools(OurApi api)
                 ["status"] = "already_exists", ["meeting"] = existing?.DeepClone(), ["detail"] = answer?["detail"]?.DeepClone(),
             };
         }
-        return status is >= 200 and < 300 ? answer : await api.SendAsync(HttpMethod.Post, "bot-manager", "/bots", OurApi.Bots, body, ct);
+        return status is >= 200 and < 300 ? answer : throw OurApi.Refused(status, answer);
     }
 
     [McpServerTool(Name = "get_bot_status", ReadOnly = true)]

@@ -23,7 +23,7 @@ public sealed class OurApi(IHttpContextAccessor http, IHttpClientFactory clients
     public async Task<JsonNode?> SendAsync(HttpMethod method, string service, string path, string scope, object? body, CancellationToken ct)
     {
         var (status, answer) = await TrySendAsync(method, service, path, scope, body, ct);
-        return status is >= 200 and < 300 ? answer : throw new McpException(Refusal(status, answer));
+        return status is >= 200 and < 300 ? answer : throw Refused(status, answer);
     }
 
     /// <summary>As <see cref="SendAsync"/>, the status and answer whatever they are.</summary>
@@ -56,12 +56,13 @@ public sealed class OurApi(IHttpContextAccessor http, IHttpClientFactory clients
         return ((int)response.StatusCode, answer);
     }
 
-    private static string Refusal(int status, JsonNode? answer) => answer?["detail"] switch
+    /// <summary>The tool's error for an answer that is not 2xx: its status and the API's <c>detail</c>.</summary>
+    public static McpException Refused(int status, JsonNode? answer) => new(answer?["detail"] switch
     {
         JsonValue detail when detail.TryGetValue<string>(out var text) => $"{status}: {text}",
         JsonNode detail => $"{status}: {detail.ToJsonString()}",
         null => $"{status}: {answer?.ToJsonString() ?? "(no answer)"}",
-    };
+    });
 
     /// <summary>A path segment, escaped.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
