@@ -266,10 +266,10 @@ public sealed class LiveRouter(
         {
             await statuses.FollowAsync(owner.MeetingId, status, frame.Issuer, ct);
         }
-        else if (fed)
+        else if (fed && JsonNode.Parse(utf8) is JsonObject transcript)
         {
             // After the watchers have it: our copy is written on the frame's lane, in the frame's order.
-            await segments.ApplyAsync(owner.MeetingId, platform, nativeId, utf8, meetingStart: null, ct);
+            await segments.ApplyAsync(owner.MeetingId, platform, nativeId, transcript, meetingStart: null, ct);
         }
     }
 
@@ -284,9 +284,11 @@ public sealed class LiveRouter(
         {
             return;
         }
-        if (LiveV1Frames.ForUsers(parsed, named) is { } ours)
+        // Told in 2025-09's words only when one of the owner's sockets watches: the feed alone needs no translation.
+        var mine = watchers?.Keys.Where(o => o.UserId == named.Owner.UserId).ToList() ?? [];
+        if (mine.Count > 0 && LiveV1Frames.ForUsers(parsed, named) is { } ours)
         {
-            foreach (var outbox in watchers?.Keys.Where(o => o.UserId == named.Owner.UserId) ?? [])
+            foreach (var outbox in mine)
             {
                 outbox.Enqueue(ours);
             }
@@ -297,7 +299,7 @@ public sealed class LiveRouter(
         }
         else if (fed)
         {
-            await segments.ApplyAsync(named.Owner.MeetingId, frame.Platform, frame.NativeId, frame.Utf8, named.StartTime, ct);
+            await segments.ApplyAsync(named.Owner.MeetingId, frame.Platform, frame.NativeId, parsed, named.StartTime, ct);
         }
     }
 

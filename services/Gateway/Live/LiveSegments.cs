@@ -23,18 +23,18 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
     // A few writes at once: 200 meetings' frames arriving together would otherwise take 200 connections.
     private readonly SemaphoreSlim _writes = new(WritesAtOnce, WritesAtOnce);
     private const int WritesAtOnce = 8;
-    // Meetings that lost a frame since the feed last looked, and how many frames each has lost in all.
-    private readonly ConcurrentDictionary<(string Platform, string NativeId), byte> _missed = new();
+    // How many frames each meeting has lost in all (the feed compares with what it saw last).
     private readonly ConcurrentDictionary<(string Platform, string NativeId), int> _misses = new();
     // What was last written of each meeting's recent segments: 0.12 sends every segment twice (the bot, then the
     // collector), and the second copy, unchanged, costs no write. Scenario (7t) on 1.5: writing both doubled the writes
     // and left transcripts 13 s behind (p50).
     private readonly ConcurrentDictionary<(string Platform, string NativeId), RecentWrites> _recent = new();
 
+    /// <param name="frame">The frame as the router parsed it (read, not changed).</param>
     /// <param name="meetingStart">Our meeting's start: what 0.12's epoch times are counted from.</param>
-    public async Task ApplyAsync(long meetingId, string platform, string nativeId, byte[] utf8, DateTime? meetingStart, CancellationToken ct)
+    public async Task ApplyAsync(long meetingId, string platform, string nativeId, JsonObject frame, DateTime? meetingStart, CancellationToken ct)
     {
-        if (JsonNode.Parse(utf8) is not JsonObject frame || frame["type"]?.GetValue<string>() is not { } type || !Written.Contains(type))
+        if (frame["type"]?.GetValue<string>() is not { } type || !Written.Contains(type))
         {
             return;
         }
@@ -129,24 +129,9 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
     }
 
     /// <summary>A frame of the meeting was lost: our copy of it is no longer whole.</summary>
-    public void Missed(string platform, string nativeId)
-    {
-        _misses.AddOrUpdate((platform, nativeId), 1, (_, n) => n + 1);
-        _missed.TryAdd((platform, nativeId), 0);
-    }
+    public void Missed(string platform, string nativeId) => _misses.AddOrUpdate((platform, nativeId), 1, (_, n) => n + 1);
 
     /// <summary>How many frames of the meeting were lost since this replica started: a catch-up whose count changed
     /// while it read did not make our copy whole.</summary>
     public int Misses(string platform, string nativeId) => _misses.GetValueOrDefault((platform, nativeId));
-
-    /// <summary>The meetings that lost a frame since the last call.</summary>
-    public List<(string Platform, string NativeId)> TakeMissed()
-    {
-        var missed = _missed.Keys.ToList();
-        foreach (var meeting in missed)
-        {
-            _missed.TryRemove(meeting, out _);
-        }
-        return missed;
-    }
 }

@@ -38,8 +38,9 @@ public sealed class TranscriptFeed(
 
     private readonly string _epochKey = RedisKeys.WholesalerTranscriptFeed(wholesaler.Value.RedisScope());
     private readonly string _replica = Guid.NewGuid().ToString("N")[..12];
-    // The meetings fed in this term, by (platform, native id): the meeting and the frames it had lost when last looked.
-    private readonly Dictionary<(string Platform, string NativeId), long> _fed = [];
+    // The meetings fed in this term, by (platform, native id): the meeting, and how many frames of it LiveSegments had lost
+    // when last looked (a new loss clears its mark).
+    private readonly Dictionary<(string Platform, string NativeId), (long MeetingId, int Misses)> _fed = [];
     private readonly HashSet<long> _queued = [];
     private int _term;
 
@@ -146,11 +147,15 @@ public sealed class TranscriptFeed(
         {
             await redis.TryAsync(r => r.StringSetAsync(_epochKey, epoch, EpochKept), logger, "Could not publish the transcript feed's epoch");
         }
-        var missed = segments.TakeMissed();
-        var missedIds = missed.Select(m => _fed.GetValueOrDefault(m)).Where(id => id != 0).ToList();
+        var missed = _fed.Where(f => segments.Misses(f.Key.Platform, f.Key.NativeId) != f.Value.Misses).ToList();
+        var missedIds = missed.Select(f => f.Value.MeetingId).ToList();
         if (missedIds.Count > 0)
         {
             await db.Meetings.Where(m => missedIds.Contains(m.Id)).ExecuteUpdateAsync(m => m.SetProperty(x => x.TranscriptFed, (string?)null), ct);
+            foreach (var (key, fed) in missed)
+            {
+                _fed[key] = fed with { Misses = segments.Misses(key.Platform, key.NativeId) };
+            }
         }
         if (upstream.Issuer is not { } issuer)
         {
@@ -170,9 +175,9 @@ public sealed class TranscriptFeed(
         foreach (var meeting in now)
         {
             var key = (meeting.Platform, meeting.NativeMeetingId);
-            if (!_fed.TryGetValue(key, out var fed) || fed != meeting.Id)
+            if (!_fed.TryGetValue(key, out var fed) || fed.MeetingId != meeting.Id)
             {
-                _fed[key] = meeting.Id;
+                _fed[key] = (meeting.Id, segments.Misses(meeting.Platform, meeting.NativeMeetingId));
                 await router.FeedAsync(meeting.Platform, meeting.NativeMeetingId);
                 // A subscription older than the meeting may be on the meeting before it (0.12 channels follow rows).
                 await upstream.RenewIfOlderAsync(meeting.Platform, meeting.NativeMeetingId, meeting.CreatedAt);
