@@ -6,6 +6,7 @@ using VexaService.AdminApi.Services;
 using VexaService.Contracts;
 using VexaService.Data;
 using VexaService.Http;
+using VexaService.Http.Caching;
 
 namespace VexaService.AdminApi.Apis;
 
@@ -75,6 +76,11 @@ public static class UsageApi
         var usage = (await report.ReadAsync(range!, caller.UserId, ct)).SingleOrDefault()
             ?? new UsageReport.UserUsage(caller.UserId, [], 0);
         var lines = usage.Meetings;
+        if (!usage.GrowsWithTime) // a running bot's time grows by the second; otherwise only a write changes this, or midnight
+        {
+            var now = time.GetUtcNow();
+            EdgeKeep.For(request.HttpContext, now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime);
+        }
         return TypedResults.Ok(new UsageView(
             UsageReport.Day(range!.From), UsageReport.Day(range.To), usage.BotSeconds, UsageReport.Minutes(usage.BotSeconds),
             lines.Count, lines.Count(IsRunning), lines.Count(l => l.Meeting.DeletedAt is not null), usage.FailedStarts,

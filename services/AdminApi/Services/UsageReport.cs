@@ -19,7 +19,9 @@ public sealed class UsageReport(VexaDbContext db, TimeProvider time)
     }
 
     /// <summary>One user's usage, with the meetings it is made of.</summary>
-    public sealed record UserUsage(long UserId, IReadOnlyList<MeetingLine> Meetings, int FailedStarts)
+    /// <param name="GrowsWithTime">A bot of the user's is running within the range: its time (the report) grows by the
+    /// second, even before it shows (a line of 0 seconds is left out).</param>
+    public sealed record UserUsage(long UserId, IReadOnlyList<MeetingLine> Meetings, int FailedStarts, bool GrowsWithTime = false)
     {
         public long BotSeconds => Meetings.Sum(m => m.BotSeconds);
     }
@@ -40,7 +42,8 @@ public sealed class UsageReport(VexaDbContext db, TimeProvider time)
         return rows.GroupBy(u => u.UserId).OrderBy(g => g.Key).Select(g => new UserUsage(
                 g.Key,
                 g.Where(u => u.StartTime is not null).Select(u => Line(u, start, end, now)).Where(l => l.BotSeconds > 0).ToList(),
-                g.Count(u => u.StartTime is null && MeetingStatus.IsFinal(u.Status))))
+                g.Count(u => u.StartTime is null && MeetingStatus.IsFinal(u.Status)),
+                g.Any(u => u.StartTime is not null && u.EndTime is null && !MeetingStatus.IsFinal(u.Status))))
             .ToList();
     }
 

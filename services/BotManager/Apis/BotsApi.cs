@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using VexaService.BotManager.Services;
 using VexaService.Contracts;
 using VexaService.Http;
+using VexaService.Http.Caching;
 using VexaService.Observability;
 
 namespace VexaService.BotManager.Apis;
@@ -39,8 +40,15 @@ public static class BotsApi
         return await bots.StartAsync(caller.UserId, bot!, ct);
     }
 
-    public static async Task<IResult> GetStatus(Caller caller, BotStatusReader reader, CancellationToken ct) =>
-        TypedResults.Ok(await reader.ReadAsync(caller.UserId, ct));
+    public static async Task<IResult> GetStatus(Caller caller, BotStatusReader reader, HttpContext context, TimeProvider time, CancellationToken ct)
+    {
+        var (bots, freshUntil) = await reader.ReadAsync(caller.UserId, ct);
+        if (freshUntil is { } until)
+        {
+            EdgeKeep.For(context, until - time.GetUtcNow()); // the gateway keeps it as long as the copy it comes from is current
+        }
+        return TypedResults.Ok(bots);
+    }
 
     public static Task<IResult> StopBot(Caller caller, string platform, string native_meeting_id, BotLifecycle bots, CancellationToken ct) =>
         bots.StopAsync(caller.UserId, platform, native_meeting_id, ct);

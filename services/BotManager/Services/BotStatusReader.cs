@@ -13,9 +13,10 @@ namespace VexaService.BotManager.Services;
 /// </summary>
 public sealed class BotStatusReader(RunningBots runningBots, VexaDbContext db)
 {
-    public async Task<JsonObject> ReadAsync(long userId, CancellationToken ct)
+    /// <returns>The caller's bots, and until when the copy they come from is every reader's (null: not to be kept).</returns>
+    public async Task<(JsonObject Bots, DateTimeOffset? FreshUntil)> ReadAsync(long userId, CancellationToken ct)
     {
-        var (issuer, running) = await runningBots.GetAsync(ct);
+        var (issuer, running, freshUntil) = await runningBots.GetAsync(ct);
 
         var wholesalerIds = WholesalerBotJson.MeetingIds(running).ToList();
         var mine = await db.Meetings.AsNoTracking()
@@ -31,7 +32,7 @@ public sealed class BotStatusReader(RunningBots runningBots, VexaDbContext db)
                 bots.Add(Rewrite(bot, meeting));
             }
         }
-        return new JsonObject { ["running_bots"] = bots };
+        return (new JsonObject { ["running_bots"] = bots }, freshUntil);
     }
 
     private static JsonObject Rewrite(JsonObject bot, Meeting meeting)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VexaService.Caching;
+using VexaService.Gateway.Caching;
 
 namespace VexaService.Gateway.Auth;
 
@@ -13,7 +14,7 @@ namespace VexaService.Gateway.Auth;
 /// take the API down; keys are then checked in PostgreSQL and the limit returns with Redis.
 /// </summary>
 public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, TimeProvider time,
-    ILogger<EdgeLookup> logger)
+    UserReadCache reads, ILogger<EdgeLookup> logger)
 {
     private const string Script = """
         local user = redis.call('GET', KEYS[1])
@@ -23,16 +24,26 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
           if count == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
         end
         local tag = false
-        if user and user ~= '0' and ARGV[2] ~= '' then
-          local id = string.match(user, '^(%d+):')
-          if id then tag = redis.call('GET', ARGV[3] .. id .. ':' .. ARGV[2]) end
+        local generation = false
+        local id = user and user ~= '0' and string.match(user, '^(%d+):')
+        if id and ARGV[2] ~= '' then
+          tag = redis.call('GET', ARGV[3] .. id .. ':' .. ARGV[2])
         end
-        return {user, count, tag}
+        if id and ARGV[5] ~= '' then
+          generation = redis.call('GET', ARGV[4] .. id)
+          if not generation then
+            generation = ARGV[5]
+            redis.call('SET', ARGV[4] .. id, generation, 'PX', ARGV[6])
+          end
+        end
+        return {user, count, tag, generation}
         """;
 
     /// <param name="tokenHash">The key's hash (the plaintext goes no further than the gateway's edge).</param>
     /// <param name="transcriptRoute"><see cref="TranscriptRouteCache.Route"/> of a plain transcript read, else null.</param>
-    public async Task<EdgeState> ReadAsync(string tokenHash, string? transcriptRoute)
+    /// <param name="userRead">A read the gateway may keep (<see cref="UserReadCache"/>): the cached user's read
+    /// generation comes back too, set to a new token when there is none (<see cref="UserReads"/>).</param>
+    public async Task<EdgeState> ReadAsync(string tokenHash, string? transcriptRoute, bool userRead = false)
     {
         var limit = options.Value.PermitLimit;
         var windowMs = limit > 0 ? (long)options.Value.Window.TotalMilliseconds : 0;
@@ -44,15 +55,18 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
             // must not add to each other's counts whenever their window starts coincide.
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
                 [RedisKeys.AuthToken(tokenHash), RedisKeys.RateLimit(tokenHash, windowMs, windowStart)],
-                [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix]))!;
+                [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix, RedisKeys.UserReadsGenerationPrefix,
+                    userRead ? UserReads.NewToken() : "", (long)UserReads.GenerationLifetime.TotalMilliseconds]))!;
             var count = (long)result[1];
             int? retryAfter = windowMs > 0 && count > limit ? (int)Math.Ceiling((windowStart + windowMs - now) / 1000.0) : null;
-            return new EdgeState((RedisValue)result[0], retryAfter, result[2].IsNull ? null : (string?)result[2]);
+            return new EdgeState((RedisValue)result[0], retryAfter, result[2].IsNull ? null : (string?)result[2],
+                result[3].IsNull ? null : (string?)result[3]);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning("Redis unavailable at the gateway's edge (keys checked in PostgreSQL, no rate limit): {Message}", e.Message);
-            return new EdgeState(RedisValue.Null, null, null);
+            logger.LogWarning("Redis unavailable at the gateway's edge (keys checked in PostgreSQL, no rate limit, no kept reads): {Message}", e.Message);
+            reads.Clear();
+            return new EdgeState(RedisValue.Null, null, null, null);
         }
     }
 }
@@ -60,4 +74,5 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
 /// <param name="CachedUser">The cached lookup of the key ("0" = unknown key), or no value on a miss.</param>
 /// <param name="RetryAfterSeconds">Set when the key is over its rate limit.</param>
 /// <param name="TranscriptTag">The tag of a plain transcript read's cached response, when the cached user has one.</param>
-public readonly record struct EdgeState(RedisValue CachedUser, int? RetryAfterSeconds, string? TranscriptTag);
+/// <param name="ReadGeneration">The cached user's read generation, when asked for (<see cref="UserReads"/>).</param>
+public readonly record struct EdgeState(RedisValue CachedUser, int? RetryAfterSeconds, string? TranscriptTag, string? ReadGeneration);

@@ -44,14 +44,16 @@ public sealed class KeyCheck(ApiKeyAuthenticator authenticator, EdgeLookup edge,
             }
         }
 
-        /// <summary>Let in; its use is noted. <paramref name="Hash"/> meters what the key does next (a socket's messages).</summary>
-        public sealed record Granted(KeyGrant Grant, string Hash, string? TranscriptTag) : Outcome;
+        /// <summary>Let in; its use is noted. <paramref name="Hash"/> meters what the key does next (a socket's messages);
+        /// <paramref name="ReadGeneration"/> is the user's read generation when a kept read was asked for.</summary>
+        public sealed record Granted(KeyGrant Grant, string Hash, string? TranscriptTag, string? ReadGeneration = null) : Outcome;
     }
 
     /// <param name="scope">What the route needs (<see cref="ApiScopes"/>); null: any key of ours.</param>
     /// <param name="transcriptRoute">A cached transcript route to read in the same round trip (<see cref="EdgeLookup"/>).</param>
+    /// <param name="userRead">A read the gateway may keep: the user's read generation is read in the same round trip.</param>
     /// <exception cref="Exception">The key could not be checked (PostgreSQL unreachable): the caller answers 503.</exception>
-    public async Task<Outcome> CheckAsync(HttpContext context, string? key, string? scope, string? transcriptRoute = null)
+    public async Task<Outcome> CheckAsync(HttpContext context, string? key, string? scope, string? transcriptRoute = null, bool userRead = false)
     {
         if (string.IsNullOrEmpty(key))
         {
@@ -62,7 +64,7 @@ public sealed class KeyCheck(ApiKeyAuthenticator authenticator, EdgeLookup edge,
             return new Outcome.Invalid();
         }
         var hash = ApiKeyHash.Compute(key);
-        var state = await edge.ReadAsync(hash, transcriptRoute);
+        var state = await edge.ReadAsync(hash, transcriptRoute, userRead);
         if (!state.CachedUser.HasValue && limits.TakeLookup(context) is { } wait)
         {
             return new Outcome.LookupsSpent(wait);
@@ -81,6 +83,8 @@ public sealed class KeyCheck(ApiKeyAuthenticator authenticator, EdgeLookup edge,
             return new Outcome.RateLimited(retryAfter);
         }
         keyUsage.Touch(grant.TokenId);
-        return new Outcome.Granted(grant, hash, state.TranscriptTag);
+        // A generation read under a cached lookup names the cached user; it is the granted user's only if they agree.
+        var generation = KeyGrant.FromCache(state.CachedUser)?.UserId == grant.UserId ? state.ReadGeneration : null;
+        return new Outcome.Granted(grant, hash, state.TranscriptTag, generation);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using VexaService.Gateway.Caching;
 using VexaService.Caching;
 using VexaService.Contracts;
@@ -14,10 +15,12 @@ namespace VexaService.Gateway.Auth;
 /// 403, one without the route's scope 403, over its rate limit 429, the client's lookups spent 429), and replaces
 /// whatever identity header the client sent with one the gateway signs. The end user's key is not forwarded.
 /// A plain read of a completed transcript is answered here from <see cref="TranscriptRouteCache"/> when Transcripts
-/// left it there: the same bytes Transcripts would send, without the second hop.
+/// left it there: the same bytes Transcripts would send, without the second hop. The reads users poll are answered
+/// from <see cref="UserReadCache"/> while the user's read generation is the one they were kept under.
 /// </summary>
 public sealed class UserAuthenticationMiddleware(
-    RequestDelegate next, KeyCheck keys, TranscriptBodies transcripts, CallerToken callerTokens, VexaMetrics metrics)
+    RequestDelegate next, KeyCheck keys, TranscriptBodies transcripts, UserReadCache reads, IOptions<UserReadCacheOptions> readOptions,
+    CallerToken callerTokens, VexaMetrics metrics)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -38,8 +41,9 @@ public sealed class UserAuthenticationMiddleware(
             return;
         }
 
+        var userRead = UserReadCache.IsCandidate(context.Request, route.RouteId);
         var outcome = await keys.CheckAsync(context, context.Request.Headers[ApiKeyHeader], family.Scope,
-            CachedTranscriptRoute(context.Request, route.RouteId));
+            CachedTranscriptRoute(context.Request, route.RouteId), userRead && readOptions.Value.Enabled);
         switch (outcome)
         {
             case KeyCheck.Outcome.Missing:
@@ -58,7 +62,7 @@ public sealed class UserAuthenticationMiddleware(
                 await limited.RefuseAsync(context, metrics);
                 return;
         }
-        var (grant, _, transcriptTag) = (KeyCheck.Outcome.Granted)outcome;
+        var (grant, _, transcriptTag, readGeneration) = (KeyCheck.Outcome.Granted)outcome;
         if (transcriptTag is { } tag && await transcripts.GetAsync(tag) is { } transcript)
         {
             Activity.Current?.SetTag("vexa.transcript.cache", "gateway");
@@ -69,8 +73,18 @@ public sealed class UserAuthenticationMiddleware(
             return;
         }
 
+        if (readGeneration is not null && await reads.TryAnswerAsync(context, grant.UserId, readGeneration))
+        {
+            return;
+        }
+
         context.Request.Headers.Remove(ApiKeyHeader);
         context.Request.Headers[CallerToken.HeaderName] = callerTokens.Sign(grant.UserId, grant.Scopes);
+        if (userRead)
+        {
+            await reads.ForwardAsync(context, grant.UserId, readGeneration, next);
+            return;
+        }
         await next(context);
     }
 

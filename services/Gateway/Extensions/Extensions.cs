@@ -39,6 +39,8 @@ internal static class Extensions
         builder.Services.AddOptions<TranscriptCacheOptions>().BindConfiguration(TranscriptCacheOptions.Section);
         builder.Services.AddTranscriptCopies();
         builder.Services.AddSingleton<TranscriptBodies>();
+        builder.Services.AddOptions<UserReadCacheOptions>().BindConfiguration(UserReadCacheOptions.Section);
+        builder.Services.AddSingleton<UserReadCache>();
 
         // Live transcripts (/ws): one upstream socket to the Wholesaler per replica, frames routed to their owners.
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations();

@@ -77,7 +77,7 @@ public static class LiveApi
                 await RefuseAsync(socket, "missing_scope", Forbidden, missing.Detail);
                 return;
         }
-        var (grant, hash, _) = (KeyCheck.Outcome.Granted)outcome; // the hash also meters each of the socket's messages
+        var (grant, hash, _, _) = (KeyCheck.Outcome.Granted)outcome; // the hash also meters each of the socket's messages
         var user = grant.UserId;
         if (!connections.TryOpen(grant.TokenId, options.Value.MaxSocketsPerKey))
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using VexaService.Data;
 
 namespace VexaService.Caching;
 
@@ -46,6 +47,9 @@ public static class RedisExtensions
                 check.FailureStatus = HealthStatus.Degraded;
             }
         });
+        // Every service that writes meetings renews their owners' read generations (UserReads) after each commit.
+        builder.Services.AddSingleton<UserReads>();
+        builder.Services.AddSingleton<IMeetingOwnerObserver>(services => services.GetRequiredService<UserReads>());
         return builder;
     }
 

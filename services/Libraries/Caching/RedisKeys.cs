@@ -36,6 +36,13 @@ public static class RedisKeys
     public static string TranscriptRouteGeneration(long userId, string route) =>
         string.Create(CultureInfo.InvariantCulture, $"transcript:route-gen:v1:{userId}:{route}");
 
+    /// <summary>Prefix of <see cref="UserReadsGeneration"/>; the gateway's edge script appends the user id itself.</summary>
+    public const string UserReadsGenerationPrefix = "reads:user-gen:v1:";
+
+    /// <summary>The generation of a user's reads kept at the gateway (<see cref="UserReads"/>). Value: a random token.</summary>
+    public static string UserReadsGeneration(long userId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{UserReadsGenerationPrefix}{userId}");
+
     /// <summary>A final meeting's transcript. Value: the response bytes.</summary>
     public static string TranscriptFinal(long meetingId) => string.Create(CultureInfo.InvariantCulture, $"transcript:v1:{meetingId}");
 

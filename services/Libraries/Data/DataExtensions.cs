@@ -33,7 +33,7 @@ public static class DataExtensions
             configureDbContextOptions: options => options
                 .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetries, MaxRetryDelay, errorCodesToAdd: null))
                 .UseSnakeCaseNamingConvention()
-                .AddInterceptors(MeetingEventOutbox.Instance));
+                .AddInterceptors(MeetingEventOutbox.Instance, MeetingOwnerChanges.Instance));
         builder.Services.AddScoped<MeetingStatusWriter>();
         builder.Services.AddScoped<SegmentStore>();
         if (builder.Configuration.GetValue(SchemaMigration.Setting, false))

@@ -31,6 +31,10 @@ public static class DataMerge
             : db.Database.SqlQuery<string>($"UPDATE meetings SET data = (data || {set}::jsonb) - {removed} WHERE id = {meeting.Id} RETURNING data::text AS \"Value\""))
             .ToListAsync(ct);
         Adopt(db.Entry(meeting).Property(m => m.Data), merged);
+        if (merged.Count > 0)
+        {
+            await MeetingOwnerChanges.NoteAsync(db, meeting.UserId);
+        }
     }
 
     private static (string Set, string[] Removed) Split(JsonObject patch)

@@ -21,6 +21,12 @@ public sealed class VexaDbContext(DbContextOptions<VexaDbContext> options) : DbC
     /// </summary>
     public StatusTransition? Transition { get; internal set; }
 
+    /// <summary>Owners of meetings this save changes, until it is saved (<see cref="MeetingOwnerChanges"/>).</summary>
+    internal HashSet<long> SavingOwners { get; } = [];
+
+    /// <summary>Owners of meetings changed in the open transaction, told when it commits (<see cref="MeetingOwnerChanges"/>).</summary>
+    internal HashSet<long> UncommittedOwners { get; } = [];
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<User>(user =>

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,11 +27,28 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
     private readonly string _lastKey = RedisKeys.WholesalerRunningBotsLast(options.Value.RedisScope());
     private readonly SemaphoreSlim _fetch = new(1, 1);
     private volatile LocalCopy? _local; // a reference, swapped whole: readers never see a copy with another copy's time
+    private volatile Parsed? _parsed; // the shared copy this replica read last, parsed once
 
     private sealed record LocalCopy(Snapshot Copy, DateTimeOffset At);
 
+    /// <summary>A shared copy as parsed here, named by the stamp it was stored with.</summary>
+    private sealed record Parsed(string Stamp, Snapshot Copy);
+
+    // The shared copy is its stamp, a newline, then the JSON. A reader that holds the copy a stamp names gets back
+    // only 1, not the copy: each GET /bots/status used to bring every running bot's JSON over and parse it again, and
+    // that churn of large objects grew BotManager's memory under load by a third.
+    private const string StampLength = "32";
+    private const string ReadScript = """
+        local value = redis.call('GET', KEYS[1])
+        if not value then return false end
+        if ARGV[1] ~= '' and string.sub(value, 1, tonumber(ARGV[2])) == ARGV[1] then return 1 end
+        return value
+        """;
+
     /// <param name="Issuer">The Wholesaler that answered (<see cref="WholesalerIdentity"/>): its ids are the bots' meeting ids.</param>
-    public sealed record Snapshot(string Issuer, IReadOnlyList<JsonObject> Bots);
+    /// <param name="FreshUntil">Until when this copy is the one every reader gets (a read answered from it may be kept
+    /// as long); null for the last copy served while the Wholesaler cannot be asked, or a copy not kept at all.</param>
+    public sealed record Snapshot(string Issuer, IReadOnlyList<JsonObject> Bots, DateTimeOffset? FreshUntil = null);
 
     public async Task<Snapshot> GetAsync(CancellationToken ct)
     {
@@ -50,6 +71,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
             try
             {
                 snapshot = await FetchAsync(ct);
+                snapshot = snapshot with { FreshUntil = time.GetUtcNow() + options.Value.RunningBotsMaxAge };
             }
             catch (WholesalerUnavailableException)
             {
@@ -59,9 +81,16 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
                 }
                 throw;
             }
+            Materialize(snapshot.Bots);
             _local = new LocalCopy(snapshot, time.GetUtcNow());
-            var json = new JsonObject { ["issuer"] = snapshot.Issuer, ["bots"] = new JsonArray(snapshot.Bots.Select(b => (JsonNode)b.DeepClone()).ToArray()) }
-                .ToJsonString();
+            var stamp = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var json = stamp + "\n" + new JsonObject
+            {
+                ["issuer"] = snapshot.Issuer,
+                ["fresh_until"] = snapshot.FreshUntil!.Value.ToUnixTimeMilliseconds(),
+                ["bots"] = new JsonArray(snapshot.Bots.Select(b => (JsonNode)b.DeepClone()).ToArray()),
+            }.ToJsonString();
+            _parsed = new Parsed(stamp, snapshot);
             await redis.TryAsync(db => db.StringSetAsync(_key, json, options.Value.RunningBotsMaxAge), logger, "Shared copy of the running bots not updated");
             await redis.TryAsync(db => db.StringSetAsync(_lastKey, json, options.Value.RunningBotsStaleFor), logger, "Last copy of the running bots not kept");
             return snapshot;
@@ -93,28 +122,70 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
         {
             logger.LogInformation("The Wholesaler cannot be asked for its running bots now; serving the last copy");
         }
-        return shared;
+        return shared is null ? null : shared with { FreshUntil = null };
     }
 
     private Task<Snapshot?> ReadAsync() => ReadAsync(_key, options.Value.RunningBotsMaxAge);
 
     private async Task<Snapshot?> ReadAsync(string key, TimeSpan maxAge)
     {
-        RedisValue value;
+        var held = key == _key ? _parsed : null;
+        RedisResult result;
         try
         {
-            value = await redis.GetDatabase().StringGetAsync(key);
+            result = await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, [key], [held?.Stamp ?? "", StampLength]);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             logger.LogWarning("Shared copy of the running bots unavailable: {Message}", e.Message);
-            return _local is { } local && time.GetUtcNow() - local.At < maxAge ? local.Copy : null;
+            return _local is { } local && time.GetUtcNow() - local.At < maxAge ? local.Copy with { FreshUntil = null } : null;
         }
-        if (value.IsNullOrEmpty || JsonNode.Parse(value.ToString()) is not JsonObject json
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            return held!.Copy; // the copy this replica parsed last is still the shared one
+        }
+        var parsed = Parse((byte[]?)result);
+        if (parsed is not null && key == _key)
+        {
+            _parsed = parsed;
+        }
+        return parsed?.Copy;
+    }
+
+    /// <summary>A stored copy (stamp, newline, JSON), parsed and made safe to read from many requests at once.</summary>
+    private static Parsed? Parse(byte[]? value)
+    {
+        var stampLength = int.Parse(StampLength, CultureInfo.InvariantCulture);
+        if (value is null || value.Length <= stampLength || value[stampLength] != (byte)'\n'
+            || JsonSerializer.Deserialize<JsonObject>(value.AsSpan(stampLength + 1)) is not { } json
             || json["issuer"]?.GetValue<string>() is not { } issuer || json["bots"] is not JsonArray bots)
         {
             return null;
         }
-        return new Snapshot(issuer, bots.OfType<JsonObject>().ToList()); // freshly parsed: nobody else holds these nodes
+        DateTimeOffset? freshUntil = json["fresh_until"] is JsonValue until && until.TryGetValue(out long ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        var list = bots.OfType<JsonObject>().ToList();
+        Materialize(list);
+        return new Parsed(Encoding.ASCII.GetString(value, 0, stampLength), new Snapshot(issuer, list, freshUntil));
+    }
+
+    /// <summary>
+    /// Walks every node once: a parsed <see cref="JsonObject"/> fills itself in on first use, which is not safe from
+    /// two threads at once; filled in, it is only read (readers <see cref="JsonNode.DeepClone"/> what they change).
+    /// </summary>
+    private static void Materialize(IEnumerable<JsonNode?> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    Materialize(obj.Select(p => p.Value));
+                    break;
+                case JsonArray array:
+                    Materialize(array);
+                    break;
+            }
+        }
     }
 }

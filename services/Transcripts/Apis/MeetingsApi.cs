@@ -4,6 +4,7 @@ using VexaService.Caching;
 using VexaService.Contracts;
 using VexaService.Data;
 using VexaService.Http;
+using VexaService.Http.Caching;
 using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Apis;
@@ -56,6 +57,7 @@ public static class MeetingsApi
             return filterError;
         }
         var meetings = await store.ListAsync(caller.UserId, skip, limit, ct, filters.Statuses, filters.Platforms);
+        EdgeKeep.For(request.HttpContext, EdgeKeep.UntilChanged); // our rows alone: renewed with every write to them
         return TypedResults.Ok(new MeetingListResponse(meetings.Select(MeetingResponses.ToResponse).ToList()));
     }
 
@@ -82,6 +84,7 @@ public static class MeetingsApi
         }
         // One more than the page: whether there is more, without counting them all.
         var meetings = await store.ListAsync(caller.UserId, offset, limit + 1, ct, filters.Statuses, filters.Platforms);
+        EdgeKeep.For(request.HttpContext, EdgeKeep.UntilChanged);
         return TypedResults.Ok(new MeetingPageResponse(meetings.Take(limit).Select(MeetingResponses.ToResponse).ToList(), meetings.Count > limit));
     }
 
@@ -100,16 +103,19 @@ public static class MeetingsApi
     }
 
     /// <summary>By our id, from our database; another user's meeting is as absent as one that never existed.</summary>
-    public static async Task<IResult> GetMeeting(Caller caller, string meeting_id, MeetingStore store, CancellationToken ct)
+    public static async Task<IResult> GetMeeting(Caller caller, string meeting_id, MeetingStore store, HttpContext context, CancellationToken ct)
     {
         var (id, error) = QueryValues.PathId(meeting_id, "meeting_id");
         if (error is not null)
         {
             return error;
         }
-        return await store.GetAsync(caller.UserId, id, ct) is { } meeting
-            ? TypedResults.Ok(meeting.ToResponse())
-            : TypedResults.NotFound(new ErrorBody(MeetingStore.NotFoundById));
+        if (await store.GetAsync(caller.UserId, id, ct) is not { } meeting)
+        {
+            return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFoundById));
+        }
+        EdgeKeep.For(context, EdgeKeep.UntilChanged);
+        return TypedResults.Ok(meeting.ToResponse());
     }
 
     public static async Task<IResult> UpdateMeeting(Caller caller, string platform, string native_meeting_id, HttpRequest request,

@@ -43,6 +43,7 @@ public sealed class MeetingRemoval(VexaDbContext db, WholesalerClient wholesaler
             {
                 return (null, TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, nativeId)))); // gone meanwhile
             }
+            await MeetingOwnerChanges.NoteAsync(db, meeting.UserId);
             await tx.CommitAsync(CancellationToken.None);
             return (meeting, null);
         });

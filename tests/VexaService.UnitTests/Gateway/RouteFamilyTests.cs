@@ -22,6 +22,10 @@ public sealed class RouteFamilyTests
     [Theory]
     [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.Admin, "/admin/{**rest}")]
     [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.Transcripts, "/transcripts/{**rest}")]
+    [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.Meetings, "/meetings/{**rest}")]
+    [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.BotsList, "/bots")]
+    [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.Bots, "/bots/{**rest}")]
+    [InlineData(VexaService.Gateway.Proxy.GatewayRoutes.User, "/user/{**rest}")]
     public void Every_route_id_the_code_depends_on_names_the_route_it_expects(string routeId, string path)
     {
         var route = Routes()[routeId];
