@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Playwright;
 using VexaService.Gateway;
+using VexaService.Gateway.Live;
 using VexaService.IntegrationTests.Infrastructure;
 using VexaService.Data;
 using VexaService.Keys;
@@ -534,6 +535,9 @@ public sealed class LiveTranscriptTests(LiveStack fixture) : IAsyncLifetime
         gone.Options.SetRequestHeader("X-API-Key", key);
         gone.Options.KeepAliveInterval = TimeSpan.Zero;
         await gone.ConnectAsync(new Uri(ws), TestContext.Current.CancellationToken);
+        // The upgrade is answered before the key is checked: the place is taken once the gateway tracks the socket.
+        var connections = gateway.Services.GetRequiredService<LiveConnections>();
+        await RetailerFixture.WaitUntilAsync(() => Task.FromResult(connections.Sockets.Count == 1));
 
         Assert.True(await GetsInAsync(key, ws, TimeSpan.FromSeconds(15)), "the key's place was still held 15 s after its client went silent");
         Assert.True(Sum(closes, "too_many_sockets") > 0, "the place was free at once: the test saw nothing of the keep-alive");
