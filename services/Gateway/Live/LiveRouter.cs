@@ -268,8 +268,8 @@ public sealed class LiveRouter(
         }
         else if (fed && JsonNode.Parse(utf8) is JsonObject transcript)
         {
-            // After the watchers have it: our copy is written on the frame's lane, in the frame's order.
-            await segments.ApplyAsync(owner.MeetingId, platform, nativeId, transcript, meetingStart: null, ct);
+            // After the watchers have it, and without holding the lane: our copy is written in the frame's order.
+            segments.Enqueue(owner.MeetingId, platform, nativeId, transcript, meetingStart: null, ct);
         }
     }
 
@@ -299,7 +299,7 @@ public sealed class LiveRouter(
         }
         else if (fed)
         {
-            await segments.ApplyAsync(named.Owner.MeetingId, frame.Platform, frame.NativeId, parsed, named.StartTime, ct);
+            segments.Enqueue(named.Owner.MeetingId, frame.Platform, frame.NativeId, parsed, named.StartTime, ct);
         }
     }
 

@@ -45,7 +45,15 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
             return Outcome.Ignored;
         }
         var wholesalerId = WholesalerMeetingJson.Id(claimed);
-        var (meeting, verified) = wholesalerId is { } id ? await FindAsync(id, claimed, ct) : (null, null);
+        var (candidates, asked) = wholesalerId is { } named ? await CandidatesAsync(named, claimed, ct) : ([], null);
+        if (asked is not null && NothingToLearn(asked, claimed)
+            && candidates.Count(m => m.Platform == asked.Platform && m.NativeMeetingId == asked.NativeMeetingId) == 1)
+        {
+            // Our row is there already (the /ws feed's status frame came first): a read-back could change nothing, and
+            // at 200 meetings a status every few seconds those calls were most of the Wholesaler's budget.
+            return Outcome.Unchanged;
+        }
+        var (meeting, verified) = asked is not null ? await ReadBackAsync(wholesalerId!.Value, candidates, asked) : (null, null);
         if (meeting is null || verified is null)
         {
             logger.LogWarning("Refused a Wholesaler webhook for meeting {WholesalerMeetingId}, which the Wholesaler does not confirm"
@@ -96,10 +104,19 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
     }
 
     /// <summary>
-    /// Our row the webhook names, and the Wholesaler's answer about it. Rows with this id issued by the configured
-    /// Wholesaler (any of its instances) are candidates; the read-back says which instance holds the id now.
+    /// Whether the webhook tells of a step our row has reached or passed, its transcript stored if it is final: then
+    /// no answer of the Wholesaler's could change the row, and it is not asked. (A forged webhook of such a step costs
+    /// nothing either.)
     /// </summary>
-    private async Task<(Meeting?, CallbackReadBack.Verified?)> FindAsync(long wholesalerId, JsonObject claimed, CancellationToken ct)
+    private static bool NothingToLearn(Meeting row, JsonObject claimed) =>
+        WholesalerMeetingJson.Status(claimed) is { } status
+        && MeetingStatus.Rank(status) is { } claimedRank && MeetingStatus.Rank(row.Status) is { } ourRank
+        && (MeetingStatus.IsFinal(row.Status) ? row.TranscriptStoredAt is not null : ourRank >= claimedRank && !MeetingStatus.IsFinal(status));
+
+    /// <summary>
+    /// Rows with this id issued by the configured Wholesaler (any of its instances), and the one the webhook names.
+    /// </summary>
+    private async Task<(List<Meeting> Candidates, Meeting? Asked)> CandidatesAsync(long wholesalerId, JsonObject claimed, CancellationToken ct)
     {
         var address = identity.Address;
         var candidates = await db.Meetings
@@ -112,11 +129,13 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
         // bear them out); otherwise the newest row's.
         var platform = WholesalerMeetingJson.Text(claimed, "platform");
         var nativeId = WholesalerMeetingJson.Text(claimed, "native_meeting_id");
-        var asked = candidates.FirstOrDefault(m => (platform is null || m.Platform == platform) && (nativeId is null || m.NativeMeetingId == nativeId));
-        if (asked is null)
-        {
-            return (null, null);
-        }
+        return (candidates, candidates.FirstOrDefault(m => (platform is null || m.Platform == platform) && (nativeId is null || m.NativeMeetingId == nativeId)));
+    }
+
+    /// <summary>The Wholesaler's answer about the meeting, and which candidate it is: the read-back says which instance
+    /// holds the id now.</summary>
+    private async Task<(Meeting?, CallbackReadBack.Verified?)> ReadBackAsync(long wholesalerId, List<Meeting> candidates, Meeting asked)
+    {
         var verified = await readBack.ReadAsync(asked.Platform, asked.NativeMeetingId, wholesalerId);
         var meeting = verified is null ? null
             : candidates.FirstOrDefault(m => m.WholesalerIssuer == verified.Issuer && m.Platform == asked.Platform

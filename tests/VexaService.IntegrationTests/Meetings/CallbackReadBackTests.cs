@@ -112,6 +112,36 @@ public sealed class CallbackReadBackTests(RetailerFixture fixture)
         return (meetingId, wholesalerId, meetId);
     }
 
+    [Fact]
+    public async Task A_callback_of_a_step_our_row_has_reached_costs_no_wholesaler_call_and_one_past_it_is_read_back()
+    {
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
+        Assert.Equal(MeetingStatus.Active, (await RowAsync(meetingId)).Status);
+        await Task.Delay(500); // the start's own bookkeeping calls are over
+        var before = await fixture.TranscriptRequestsAsync(wholesalerId);
+
+        // Steps our row has reached or passed (as when the /ws feed's status frame came first): nothing to learn.
+        foreach (var status in new[] { MeetingStatus.Joining, MeetingStatus.Active })
+        {
+            await PostAsync(new JsonObject { ["id"] = wholesalerId, ["platform"] = "google_meet", ["native_meeting_id"] = meetId, ["status"] = status });
+        }
+        Assert.Equal(before, await fixture.TranscriptRequestsAsync(wholesalerId));
+
+        // A step past ours is read back (and, not borne out by the Wholesaler, changes nothing).
+        await PostAsync(new JsonObject { ["id"] = wholesalerId, ["platform"] = "google_meet", ["native_meeting_id"] = meetId, ["status"] = MeetingStatus.Stopping });
+        Assert.Equal(before + 1, await fixture.TranscriptRequestsAsync(wholesalerId));
+        Assert.Equal(MeetingStatus.Active, (await RowAsync(meetingId)).Status);
+    }
+
+    private async Task PostAsync(JsonObject webhook)
+    {
+        var answer = await _callback.PostAsJsonAsync($"/internal/wholesaler-webhook/{TestEnvironment.CallbackSecret}", webhook);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+    }
+
     private static async Task<(string Status, DateTime? StartTime, DateTime? EndTime, string Data)> RowAsync(long meetingId)
     {
         await using var db = TestEnvironment.NewDbContext();
