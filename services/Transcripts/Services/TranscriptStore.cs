@@ -102,6 +102,17 @@ public sealed class TranscriptStore(
             logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from its last copy", e.Detail, meeting.Id);
             return (byte[])last!;
         }
+        catch (WholesalerUnavailableException e)
+        {
+            // No copy in Redis, but ours in the database (the feed's frames, a webhook's read-back, an earlier read): what
+            // we know, rather than a 503 for want of a Wholesaler call (200 tenants polling at once spend the budget).
+            if (await segments.ReadAsync(meeting.Id, ct) is not { Count: > 0 } ours)
+            {
+                throw;
+            }
+            logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from our copy", e.Detail, meeting.Id);
+            return Serialize(Header(meeting, null, ours));
+        }
     }
 
     /// <summary>A final meeting's transcript from our copy, cached again; null until its whole transcript is stored.</summary>

@@ -93,12 +93,13 @@ public sealed class WebhookRelay(VexaDbContext db, MeetingFollower follower, Cal
             }
         }
         var followed = await follower.FollowAsync(meeting, verified.Meeting, transition, ct, from);
-        if (MeetingStatus.IsFinal(meeting.Status) && meeting.TranscriptStoredAt is null
-            && MeetingStatus.IsFinal(WholesalerMeetingJson.Status(verified.Meeting) ?? ""))
+        var final = MeetingStatus.IsFinal(meeting.Status) && MeetingStatus.IsFinal(WholesalerMeetingJson.Status(verified.Meeting) ?? "");
+        if (meeting.TranscriptStoredAt is null && (final || verified.Segments.Count > 0))
         {
-            // The read-back of a final meeting is its whole transcript: our copy, for good, at no extra call.
+            // The read-back is the meeting's transcript: our copy at no extra call, for good when the meeting is final,
+            // and otherwise what a live read answers when the Wholesaler cannot be asked.
             await segments.SaveAsync(meeting, WholesalerSegmentsJson.Identified(verified.Segments, WholesalerMeetingJson.Start(verified.Meeting, meeting)),
-                final: true, CancellationToken.None);
+                final: final, CancellationToken.None);
         }
         return followed ? Outcome.Followed : Outcome.Unchanged;
     }

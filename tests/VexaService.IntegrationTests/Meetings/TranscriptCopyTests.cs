@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using VexaService.Caching;
 using VexaService.Data;
 using VexaService.IntegrationTests.Infrastructure;
+using VexaService.Transcripts;
 
 namespace VexaService.IntegrationTests.Meetings;
 
@@ -48,6 +49,36 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(transcript, await again.Content.ReadAsByteArrayAsync()); // byte for byte
         Assert.Equal(asked, await fixture.TranscriptRequestsAsync(wholesalerId)); // no Wholesaler call
+    }
+
+    [Fact]
+    public async Task A_live_transcript_the_Wholesaler_cannot_be_asked_about_is_answered_from_our_copy_else_503()
+    {
+        var userId = await fixture.NewUserAsync();
+        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Active);
+        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "active", segments: 3, startTime: DateTime.UtcNow.AddMinutes(-5).ToString("o"));
+        var path = $"/transcripts/google_meet/{meetId}";
+        Assert.Equal(3, (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync())["segments"]!.AsArray().Count);
+        await _redis.KeyDeleteAsync([RedisKeys.TranscriptLive(meetingId), RedisKeys.TranscriptLiveFresh(meetingId)]); // evicted
+
+        // A Transcripts replica that cannot reach the Wholesaler (its own breaker: the fixture's stays closed).
+        await using var cut = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:vexadb"] = fixture.Database,
+            ["Wholesaler:BaseAddress"] = "http://127.0.0.1:9",
+            ["Wholesaler:BudgetPerSecond"] = "0",
+        });
+        var ours = await fixture.AsUserAsync(cut.CreateClient(), userId, HttpMethod.Get, path);
+        Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
+        Assert.Equal(3, (await ours.JsonAsync())["segments"]!.AsArray().Count);
+
+        await using (var db = fixture.NewDbContext())
+        {
+            await db.TranscriptSegments.Where(s => s.MeetingId == meetingId).ExecuteDeleteAsync();
+        }
+        var none = await fixture.AsUserAsync(cut.CreateClient(), userId, HttpMethod.Get, path);
+        Assert.True(none.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout,
+            $"nothing of ours and no Wholesaler: {(int)none.StatusCode}");
     }
 
     [Fact]
