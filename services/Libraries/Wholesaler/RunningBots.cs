@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,6 +29,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
     private readonly SemaphoreSlim _fetch = new(1, 1);
     private volatile LocalCopy? _local; // a reference, swapped whole: readers never see a copy with another copy's time
     private volatile Parsed? _parsed; // the shared copy this replica read last, parsed once
+    private readonly ArrayBufferWriter<byte> _copy = new(); // the copy being stored, under _fetch
 
     private sealed record LocalCopy(Snapshot Copy, DateTimeOffset At);
 
@@ -84,15 +86,10 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
             Materialize(snapshot.Bots);
             _local = new LocalCopy(snapshot, time.GetUtcNow());
             var stamp = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var json = stamp + "\n" + new JsonObject
-            {
-                ["issuer"] = snapshot.Issuer,
-                ["fresh_until"] = snapshot.FreshUntil!.Value.ToUnixTimeMilliseconds(),
-                ["bots"] = new JsonArray(snapshot.Bots.Select(b => (JsonNode)b.DeepClone()).ToArray()),
-            }.ToJsonString();
+            var copy = Write(stamp, snapshot);
             _parsed = new Parsed(stamp, snapshot);
-            await redis.TryAsync(db => db.StringSetAsync(_key, json, options.Value.RunningBotsMaxAge), logger, "Shared copy of the running bots not updated");
-            await redis.TryAsync(db => db.StringSetAsync(_lastKey, json, options.Value.RunningBotsStaleFor), logger, "Last copy of the running bots not kept");
+            await redis.TryAsync(db => db.StringSetAsync(_key, copy, options.Value.RunningBotsMaxAge), logger, "Shared copy of the running bots not updated");
+            await redis.TryAsync(db => db.StringSetAsync(_lastKey, copy, options.Value.RunningBotsStaleFor), logger, "Last copy of the running bots not kept");
             return snapshot;
         }
         finally
@@ -150,6 +147,31 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
             _parsed = parsed;
         }
         return parsed?.Copy;
+    }
+
+    /// <summary>
+    /// The copy as stored (stamp, newline, JSON), written into one buffer reused under <see cref="_fetch"/> (the Redis
+    /// writes are awaited before it is released): hundreds of running bots are a large object, and building it as
+    /// cloned nodes, then a string, then that string with its stamp put three of them on the large-object heap every
+    /// two seconds, which BotManager's memory kept growing with.
+    /// </summary>
+    private ReadOnlyMemory<byte> Write(string stamp, Snapshot snapshot)
+    {
+        _copy.ResetWrittenCount();
+        _copy.Write(Encoding.ASCII.GetBytes(stamp + "\n"));
+        using var json = new Utf8JsonWriter(_copy);
+        json.WriteStartObject();
+        json.WriteString("issuer", snapshot.Issuer);
+        json.WriteNumber("fresh_until", snapshot.FreshUntil!.Value.ToUnixTimeMilliseconds());
+        json.WriteStartArray("bots");
+        foreach (var bot in snapshot.Bots)
+        {
+            bot.WriteTo(json);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        return _copy.WrittenMemory;
     }
 
     /// <summary>A stored copy (stamp, newline, JSON), parsed and made safe to read from many requests at once.</summary>
