@@ -25,15 +25,18 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
         end
         local tag = false
         local generation = false
-        local id = user and user ~= '0' and string.match(user, '^(%d+):')
-        if id and ARGV[2] ~= '' then
-          tag = redis.call('GET', ARGV[3] .. id .. ':' .. ARGV[2])
-        end
-        if id and ARGV[5] ~= '' then
-          generation = redis.call('GET', ARGV[4] .. id)
-          if not generation then
-            generation = ARGV[5]
-            redis.call('SET', ARGV[4] .. id, generation, 'PX', ARGV[6])
+        local reads = ARGV[4] ~= nil
+        if user and user ~= '0' and (ARGV[2] ~= '' or reads) then
+          local id = string.match(user, '^(%d+):')
+          if id and ARGV[2] ~= '' then
+            tag = redis.call('GET', ARGV[3] .. id .. ':' .. ARGV[2])
+          end
+          if id and reads then
+            generation = redis.call('GET', ARGV[4] .. id)
+            if not generation then
+              generation = ARGV[5]
+              redis.call('SET', ARGV[4] .. id, generation, 'PX', ARGV[6])
+            end
           end
         end
         return {user, count, tag, generation}
@@ -53,10 +56,14 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
         {
             // The window's length is part of the counter's key: replicas configured with different windows (a rollout)
             // must not add to each other's counts whenever their window starts coincide.
+            // A read the gateway may keep passes three more arguments: the generation's prefix, a token in case there is
+            // none, and its lifetime.
+            RedisValue[] arguments = userRead
+                ? [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix, RedisKeys.UserReadsGenerationPrefix,
+                    UserReads.NewToken(), (long)UserReads.GenerationLifetime.TotalMilliseconds]
+                : [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix];
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
-                [RedisKeys.AuthToken(tokenHash), RedisKeys.RateLimit(tokenHash, windowMs, windowStart)],
-                [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix, RedisKeys.UserReadsGenerationPrefix,
-                    userRead ? UserReads.NewToken() : "", (long)UserReads.GenerationLifetime.TotalMilliseconds]))!;
+                [RedisKeys.AuthToken(tokenHash), RedisKeys.RateLimit(tokenHash, windowMs, windowStart)], arguments))!;
             var count = (long)result[1];
             int? retryAfter = windowMs > 0 && count > limit ? (int)Math.Ceiling((windowStart + windowMs - now) / 1000.0) : null;
             return new EdgeState((RedisValue)result[0], retryAfter, result[2].IsNull ? null : (string?)result[2],

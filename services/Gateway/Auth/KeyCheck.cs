@@ -84,7 +84,7 @@ public sealed class KeyCheck(ApiKeyAuthenticator authenticator, EdgeLookup edge,
         }
         keyUsage.Touch(grant.TokenId);
         // A generation read under a cached lookup names the cached user; it is the granted user's only if they agree.
-        var generation = KeyGrant.FromCache(state.CachedUser)?.UserId == grant.UserId ? state.ReadGeneration : null;
+        var generation = state.ReadGeneration is { } read && KeyGrant.FromCache(state.CachedUser)?.UserId == grant.UserId ? read : null;
         return new Outcome.Granted(grant, hash, state.TranscriptTag, generation);
     }
 }

@@ -157,7 +157,10 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            // Headers only: the body is parsed from the socket below. Read into one buffer first (a chunked answer grows
+            // it by doubling), the running bots' list put about a megabyte of arrays on the large-object heap on every
+            // fetch, every two seconds, and BotManager's memory grew with it.
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
         catch (BrokenCircuitException e)
         {
@@ -195,13 +198,24 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
             JsonNode? json = null;
             if (response.Content.Headers.ContentLength != 0)
             {
+                // The attempt's timeout ended with the headers: the body gets one attempt's time of its own.
+                using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                reading.CancelAfter(options.Value.AttemptTimeout);
                 try
                 {
-                    json = await response.Content.ReadFromJsonAsync<JsonNode>(ct);
+                    json = await response.Content.ReadFromJsonAsync<JsonNode>(reading.Token);
                 }
                 catch (System.Text.Json.JsonException e)
                 {
                     throw Unavailable(502, "The meeting service sent an unreadable answer. Please retry later.", e, method, path);
+                }
+                catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    throw Unavailable(504, "The meeting service did not answer in time. Please retry later.", e, method, path);
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException)
+                {
+                    throw Unavailable(502, "The meeting service could not be reached. Please retry later.", e, method, path);
                 }
             }
             var answer = new WholesalerResponse((int)response.StatusCode, json, issuer);
