@@ -43,6 +43,10 @@ public sealed class UserReadCacheTests(RetailerFixture fixture) : IAsyncDisposab
         };
         foreach (var (name, write, shows) in writers)
         {
+            if (name == "DELETE /meetings")
+            {
+                await SettledAsync(a.StartedMeetId!, MeetingStatus.Completed); // the stopped bot's exit is a write too
+            }
             // Kept on both replicas (the first read after a change fills each; a key's very first use, whose lookup is
             // not cached yet, reads no generation), then rows changed behind the services' back stay unseen.
             foreach (var gateway in new[] { first, second, first })
@@ -239,18 +243,31 @@ public sealed class UserReadCacheTests(RetailerFixture fixture) : IAsyncDisposab
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task StartAsync(HttpClient gateway, Tenant tenant)
+    private async Task StartAsync(HttpClient gateway, Tenant tenant)
     {
         tenant.StartedMeetId = RetailerFixture.NewMeetId();
         var response = await gateway.SendAsync(HttpMethod.Post, "/bots", tenant.Key,
             JsonContent.Create(new { platform = "google_meet", native_meeting_id = tenant.StartedMeetId }));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        // The bot's statuses are writes too: the next step starts once they are over, so that only its own write renews.
+        await SettledAsync(tenant.StartedMeetId, MeetingStatus.Active);
     }
 
-    private static async Task StopAsync(HttpClient gateway, Tenant tenant)
+    private async Task StopAsync(HttpClient gateway, Tenant tenant)
     {
         var response = await gateway.SendAsync(HttpMethod.Delete, $"/bots/google_meet/{tenant.StartedMeetId}", tenant.Key);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Waits until the meeting has reached <paramref name="status"/> and the writes that brought it are over.</summary>
+    private async Task SettledAsync(string nativeId, string status)
+    {
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await using var db = fixture.NewDbContext();
+            return await db.Meetings.AnyAsync(m => m.NativeMeetingId == nativeId && m.Status == status);
+        });
+        await Task.Delay(500); // the webhooks and their read-backs that told of it
     }
 
     private static async Task DeleteAsync(HttpClient gateway, Tenant tenant)
