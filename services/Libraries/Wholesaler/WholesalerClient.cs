@@ -198,9 +198,9 @@ public sealed class WholesalerClient(HttpClient http, WholesalerIdentity identit
             JsonNode? json = null;
             if (response.Content.Headers.ContentLength != 0)
             {
-                // The attempt's timeout ended with the headers: the body gets one attempt's time of its own.
+                // The attempts' timeouts ended with the headers: the body gets the whole call's time of its own.
                 using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                reading.CancelAfter(options.Value.AttemptTimeout);
+                reading.CancelAfter(options.Value.TotalTimeout);
                 try
                 {
                     json = await response.Content.ReadFromJsonAsync<JsonNode>(reading.Token);
