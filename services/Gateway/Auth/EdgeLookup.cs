@@ -60,7 +60,7 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
             // none, and its lifetime.
             RedisValue[] arguments = userRead
                 ? [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix, RedisKeys.UserReadsGenerationPrefix,
-                    UserReads.NewToken(), (long)UserReads.GenerationLifetime.TotalMilliseconds]
+                    RandomTokens.New(), (long)UserReads.GenerationLifetime.TotalMilliseconds]
                 : [windowMs, transcriptRoute ?? "", RedisKeys.TranscriptRoutePrefix];
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
                 [RedisKeys.AuthToken(tokenHash), RedisKeys.RateLimit(tokenHash, windowMs, windowStart)], arguments))!;

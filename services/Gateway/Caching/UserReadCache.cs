@@ -181,6 +181,6 @@ public sealed class UserReadCacheOptions
     /// <summary>Memory the gateway may spend on kept reads.</summary>
     public long MemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Off: every read goes to its service (the generation is still read, so switching on is safe at once).</summary>
+    /// <summary>Off: no generation is read and every read goes to its service (which still has its mark removed).</summary>
     public bool Enabled { get; set; } = true;
 }

@@ -62,10 +62,6 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
         }
     }
 
-    /// <summary>Whether frames of the meeting wait to be written (tests wait for our copy to settle).</summary>
-    public bool Writing(string platform, string nativeId) =>
-        _pending.TryGetValue((platform, nativeId), out var writes) && Volatile.Read(ref writes.Writing) == 1;
-
     private async Task WriteQueuedAsync(string platform, string nativeId, MeetingWrites writes, CancellationToken ct)
     {
         while (true)
@@ -89,13 +85,15 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
     }
 
     /// <summary>The batch in order, consecutive plain merges of whole segments joined into one write (the later copy of a
-    /// segment wins, as it would have one write later); a retract, a snapshot or a partial segment is a write of its own.</summary>
+    /// segment wins, as it would have one write later); a retract, a snapshot or a merge with a partial segment is a
+    /// write of its own. A merge's segments come with it (null for a retract or a snapshot).</summary>
     private static IEnumerable<List<(Pending Frame, List<StoredSegment>? Merged)>> Runs(List<Pending> batch)
     {
         List<(Pending, List<StoredSegment>?)>? merges = null;
         foreach (var pending in batch)
         {
-            if (Merged(pending) is { } segments && segments.All(s => s.Whole))
+            var segments = Merged(pending);
+            if (segments is not null && segments.All(s => s.Whole))
             {
                 merges ??= [];
                 merges.Add((pending, segments));
@@ -106,7 +104,7 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
                 yield return merges;
                 merges = null;
             }
-            yield return [(pending, null)];
+            yield return [(pending, segments)];
         }
         if (merges is not null)
         {
@@ -134,18 +132,16 @@ public sealed class LiveSegments(IServiceScopeFactory scopes, VexaMetrics metric
             await using var scope = scopes.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<SegmentStore>();
             var frame = first.Frame;
+            // A merge (a partial one, 2025-09's transcript.finalized without absolute times, alone in its run and laid over
+            // what is stored), else a retract or a Teams speaker's snapshot.
             var written = merged is not null
                 ? await MergeAsync(store, first.MeetingId, platform, nativeId, [.. run.SelectMany(r => r.Merged!)], ct)
-                : first.Type switch
-                {
-                    LiveV1Frames.Retract => await store.RetractAsync(first.MeetingId,
-                        [.. (frame["segment_ids"] as JsonArray ?? []).Select(WholesalerSegmentsJson.Identity).OfType<string>()], ct),
-                    LiveV1Frames.Transcript when LiveV1Frames.SnapshotSpeaker(frame) is { } speaker => await store.SnapshotAsync(first.MeetingId, speaker,
+                : first.Type == LiveV1Frames.Retract
+                    ? await store.RetractAsync(first.MeetingId,
+                        [.. (frame["segment_ids"] as JsonArray ?? []).Select(WholesalerSegmentsJson.Identity).OfType<string>()], ct)
+                    : await store.SnapshotAsync(first.MeetingId, LiveV1Frames.SnapshotSpeaker(frame)!,
                         WholesalerSegmentsJson.Pushed([.. LiveV1Frames.Listed(frame, "confirmed").Select(s => s.DeepClone())], first.MeetingStart),
-                        WholesalerSegmentsJson.Pushed([.. LiveV1Frames.Listed(frame, "pending").Select(s => s.DeepClone())], first.MeetingStart), ct),
-                    // A partial merge (2025-09's transcript.finalized without absolute times): laid over what is stored.
-                    _ => await MergeAsync(store, first.MeetingId, platform, nativeId, Merged(first) ?? [], ct),
-                };
+                        WholesalerSegmentsJson.Pushed([.. LiveV1Frames.Listed(frame, "pending").Select(s => s.DeepClone())], first.MeetingStart), ct);
             metrics.FeedSegments(written, "pushed");
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -75,11 +75,9 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
         redis.TryAsync<Generation?>(async db =>
         {
             var value = await db.ScriptEvaluateAsync(ReadGenerationScript, [GenerationKey(userId, platform, nativeMeetingId)],
-                [NewToken(), (long)GenerationLifetime.TotalMilliseconds]);
+                [RandomTokens.New(), (long)GenerationLifetime.TotalMilliseconds]);
             return new Generation(userId, platform, nativeMeetingId, value.ToString());
         }, logger, "Transcript route cache unavailable");
-
-    private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Stores a final transcript's bytes for the route unless it changed since <paramref name="generation"/> was read.</summary>
     public async Task<bool> StoreAsync(Generation generation, byte[] bytes)
@@ -118,7 +116,7 @@ public sealed class TranscriptRouteCache(IConnectionMultiplexer redis, ILogger<T
             {
                 await db.ScriptEvaluateAsync(InvalidateScript,
                     [GenerationKey(userId, platform, nativeMeetingId), Key(userId, platform, nativeMeetingId)],
-                    [(long)GenerationLifetime.TotalMilliseconds, NewToken()]);
+                    [(long)GenerationLifetime.TotalMilliseconds, RandomTokens.New()]);
                 return true;
             },
             logger, $"Could not invalidate a transcript route of user {userId} (its cached bytes expire within about {Lifetime})");

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using VexaService.Data;
@@ -29,8 +28,6 @@ public sealed class UserReads(IConnectionMultiplexer redis, ILogger<UserReads> l
     private readonly ConcurrentDictionary<long, byte> _untold = new();
     private int _retrying;
 
-    public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
     public async Task ChangedAsync(IReadOnlyCollection<long> userIds)
     {
         if (!await TryRenewAsync(userIds))
@@ -43,15 +40,12 @@ public sealed class UserReads(IConnectionMultiplexer redis, ILogger<UserReads> l
         }
     }
 
-    /// <summary>Users whose change Redis has not heard of yet (retried every second).</summary>
-    public int Untold => _untold.Count;
-
     private async Task<bool> TryRenewAsync(IReadOnlyCollection<long> userIds)
     {
         try
         {
             var db = redis.GetDatabase();
-            await Task.WhenAll(userIds.Select(id => db.StringSetAsync(RedisKeys.UserReadsGeneration(id), NewToken(), GenerationLifetime)));
+            await Task.WhenAll(userIds.Select(id => db.StringSetAsync(RedisKeys.UserReadsGeneration(id), RandomTokens.New(), GenerationLifetime)));
             return true;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

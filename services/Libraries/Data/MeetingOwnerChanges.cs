@@ -34,14 +34,16 @@ public sealed class MeetingOwnerChanges : SaveChangesInterceptor, IDbTransaction
     /// For a writer that changed a meeting by SQL (not tracked): its owner is told after the commit of the transaction
     /// the statement ran in, or now when it ran in none.
     /// </summary>
-    public static Task NoteAsync(VexaDbContext db, long userId)
+    public static Task NoteAsync(VexaDbContext db, long userId) => NoteAsync(db, [userId]);
+
+    private static Task NoteAsync(VexaDbContext db, IReadOnlyCollection<long> owners)
     {
-        if (db.Database.CurrentTransaction is not null)
+        if (db.Database.CurrentTransaction is not null) // a caller's: SaveChanges' own has committed by the time it is saved
         {
-            db.UncommittedOwners.Add(userId);
+            db.UncommittedOwners.UnionWith(owners);
             return Task.CompletedTask;
         }
-        return TellAsync(db, [userId]);
+        return TellAsync(db, owners);
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -109,12 +111,7 @@ public sealed class MeetingOwnerChanges : SaveChangesInterceptor, IDbTransaction
         }
         long[] owners = [.. db.SavingOwners];
         db.SavingOwners.Clear();
-        if (db.Database.CurrentTransaction is not null) // the caller's: SaveChanges' own has committed by now
-        {
-            db.UncommittedOwners.UnionWith(owners);
-            return Task.CompletedTask;
-        }
-        return TellAsync(db, owners);
+        return NoteAsync(db, owners);
     }
 
     private static Task TellAsync(VexaDbContext db, IReadOnlyCollection<long> owners)

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -39,7 +37,6 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
     // The shared copy is its stamp, a newline, then the JSON. A reader that holds the copy a stamp names gets back
     // only 1, not the copy: each GET /bots/status used to bring every running bot's JSON over and parse it again, and
     // that churn of large objects grew BotManager's memory under load by a third.
-    private const string StampLength = "32";
     private const string ReadScript = """
         local value = redis.call('GET', KEYS[1])
         if not value then return false end
@@ -85,7 +82,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
             }
             Materialize(snapshot.Bots);
             _local = new LocalCopy(snapshot, time.GetUtcNow());
-            var stamp = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var stamp = RandomTokens.New();
             var copy = Write(stamp, snapshot);
             _parsed = new Parsed(stamp, snapshot);
             await redis.TryAsync(db => db.StringSetAsync(_key, copy, options.Value.RunningBotsMaxAge), logger, "Shared copy of the running bots not updated");
@@ -130,7 +127,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
         RedisResult result;
         try
         {
-            result = await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, [key], [held?.Stamp ?? "", StampLength]);
+            result = await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, [key], [held?.Stamp ?? "", RandomTokens.Length]);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -177,7 +174,7 @@ public sealed class RunningBots(IServiceProvider services, IConnectionMultiplexe
     /// <summary>A stored copy (stamp, newline, JSON), parsed and made safe to read from many requests at once.</summary>
     private static Parsed? Parse(byte[]? value)
     {
-        var stampLength = int.Parse(StampLength, CultureInfo.InvariantCulture);
+        const int stampLength = RandomTokens.Length;
         if (value is null || value.Length <= stampLength || value[stampLength] != (byte)'\n'
             || JsonSerializer.Deserialize<JsonObject>(value.AsSpan(stampLength + 1)) is not { } json
             || json["issuer"]?.GetValue<string>() is not { } issuer || json["bots"] is not JsonArray bots)

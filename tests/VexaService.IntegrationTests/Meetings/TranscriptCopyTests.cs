@@ -67,6 +67,7 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
             ["ConnectionStrings:vexadb"] = fixture.Database,
             ["Wholesaler:BaseAddress"] = "http://127.0.0.1:9",
             ["Wholesaler:BudgetPerSecond"] = "0",
+            ["Webhooks:DispatcherEnabled"] = "false", // it reads; the fixture's Transcripts delivers the outbox
         });
         var ours = await fixture.AsUserAsync(cut.CreateClient(), userId, HttpMethod.Get, path);
         Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
