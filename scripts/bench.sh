@@ -152,7 +152,7 @@ fi
 
 # --- data through the real API -----------------------------------------------------------------------------------
 # BENCH_ONLY=live runs scenario (8) alone (a quick check of /ws; no report, the two LIVE_JSON lines instead);
-# BENCH_ONLY=transcript runs scenario (1) alone.
+# BENCH_ONLY=transcript runs scenario (1) alone; BENCH_ONLY=soak, scenario (4) once then the soak.
 if [ "${BENCH_ONLY:-}" != live ]; then
 if [ "${BENCH_ONLY:-}" != tenants ]; then
 python3 bench/setup.py $gateway "$admin_key" "$work" "$auth_users"
@@ -239,6 +239,26 @@ def med(target, field):
 rps, p99, frps, fp99 = med("retailer", "rps"), med("retailer", "p99_ms"), med("floor", "rps"), med("floor", "p99_ms")
 print(f"(1) retailer {rps:,.0f} rps, p99 {p99:.2f} ms; floor {frps:,.0f} rps, p99 {fp99:.2f} ms; "
       f"RPS ratio {rps / frps:.2f}, p99 ratio {p99 / fp99:.2f} (target: p99 <= 1.5x floor)")
+PY
+  exit 0
+fi
+# BENCH_ONLY=soak runs scenario (4) once (it leaves bots running, as in a full run) then the soak, and prints each
+# service's RSS growth over the soak: a quick check of memory without the whole run.
+if [ "${BENCH_ONLY:-}" = soak ]; then
+  BENCH_KEY=$(key cycle) wrk_run cycle retailer 1 $((4 * duration)) cycle.lua "$gateway/bots" cqb
+  procs >"$results/proc-before-soak.json"
+  echo "soak (${soak}s)"
+  BENCH_KEY=$(key transcript) BENCH_PATHS="$transcript_path,/meetings,/bots/status" \
+    wrk_run soak retailer soak "$soak" soak.lua "$gateway/"
+  procs >"$results/proc-after-soak.json"
+  python3 - "$results" <<'PY' | tee "$results/soak-only.txt"
+import json, sys
+before, after = (json.load(open(f"{sys.argv[1]}/proc-{n}.json")) for n in ("before-soak", "after-soak"))
+def rss(snapshot, name):
+    return sum(kb for n, _, kb in snapshot.values() if n == name) / 1024
+for service in ("Gateway", "Transcripts", "BotManager", "AdminApi", "WholesalerEmulator"):
+    b, a = rss(before, f"VexaService.{service}"), rss(after, f"VexaService.{service}")
+    print(f"{service}: {b:.0f} -> {a:.0f} MiB, {100 * (a - b) / b:+.1f} % over the soak")
 PY
   exit 0
 fi
