@@ -31,7 +31,7 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
           if id and ARGV[2] ~= '' then
             tag = redis.call('GET', ARGV[3] .. id .. ':' .. ARGV[2])
           end
-          if id and reads then
+          if id and reads and not tag then
             generation = redis.call('GET', ARGV[4] .. id)
             if not generation then
               generation = ARGV[5]
@@ -45,7 +45,8 @@ public sealed class EdgeLookup(IConnectionMultiplexer redis, IOptions<RateLimitO
     /// <param name="tokenHash">The key's hash (the plaintext goes no further than the gateway's edge).</param>
     /// <param name="transcriptRoute"><see cref="TranscriptRouteCache.Route"/> of a plain transcript read, else null.</param>
     /// <param name="userRead">A read the gateway may keep (<see cref="UserReadCache"/>): the cached user's read
-    /// generation comes back too, set to a new token when there is none (<see cref="UserReads"/>).</param>
+    /// generation comes back too, set to a new token when there is none (<see cref="UserReads"/>), unless a completed
+    /// transcript's tag answers the read already.</param>
     public async Task<EdgeState> ReadAsync(string tokenHash, string? transcriptRoute, bool userRead = false)
     {
         var limit = options.Value.PermitLimit;

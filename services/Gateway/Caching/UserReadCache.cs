@@ -9,7 +9,7 @@ namespace VexaService.Gateway.Caching;
 
 /// <summary>
 /// The answers of the reads users poll (<c>GET /meetings</c>, <c>/meetings/{id}</c>, <c>/bots</c>, <c>/bots/status</c>,
-/// <c>/user/usage</c>), kept in this replica's memory by user, read generation (<see cref="UserReads"/>) and path with
+/// <c>/user/usage</c>, a live meeting's <c>/transcripts/...</c>), kept in this replica's memory by user, read generation (<see cref="UserReads"/>) and path with
 /// query, and answered here without the hop to a service while the user's generation is the one they were kept under.
 /// Only what a service marked (<see cref="EdgeKeep"/>) is kept, only a 200, for as long as it said and never over
 /// <see cref="EdgeKeep.UntilChanged"/>. A key names its user, so one user's bytes can never answer another: the
@@ -30,8 +30,10 @@ public sealed class UserReadCache(IOptions<UserReadCacheOptions> options, TimePr
 
     private const string RefreshingItem = "vexa.read-cache.refreshing";
 
+    // Transcripts: a live meeting's transcript read from the copy the feed keeps whole (a completed one has its own
+    // cache, TranscriptBodies); every write to that copy renews its owner's generation.
     private static readonly HashSet<string> Routes =
-        [GatewayRoutes.Meetings, GatewayRoutes.BotsList, GatewayRoutes.Bots, GatewayRoutes.User];
+        [GatewayRoutes.Meetings, GatewayRoutes.BotsList, GatewayRoutes.Bots, GatewayRoutes.User, GatewayRoutes.Transcripts];
 
     // The largest answer kept: a page of 100 meetings with their data is far smaller.
     private const int MaxBodyBytes = 1024 * 1024;

@@ -45,6 +45,7 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
         {
             meeting.TranscriptStoredAt = now;
         }
+        await MeetingOwnerChanges.NoteAsync(db, meeting.UserId); // the owner's kept reads showed the copy before it
     }
 
     /// <summary>
@@ -54,11 +55,20 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
     /// </summary>
     /// <param name="segments">In our users' shape, with only the fields the push carried.</param>
     /// <returns>How many segments were written (none once the meeting's final copy is stored).</returns>
-    public Task<int> MergeAsync(long meetingId, IReadOnlyList<StoredSegment> segments, CancellationToken ct) =>
-        segments.All(s => s.Whole)
-            // The common push (every 0.12 segment, 2025-09's transcript.mutable): one statement, nothing read first.
-            ? UpsertAsync(meetingId, Rows(meetingId, segments, time.GetUtcNow().UtcDateTime), ct, unlessFinal: true, keepPending: true)
-            : LiveAsync(meetingId, segments, (_, _) => Task.FromResult(0), snapshot: false, ct);
+    public async Task<int> MergeAsync(long meetingId, IReadOnlyList<StoredSegment> segments, CancellationToken ct)
+    {
+        if (!segments.All(s => s.Whole))
+        {
+            return await LiveAsync(meetingId, segments, (_, _) => Task.FromResult(0), snapshot: false, ct);
+        }
+        // The common push (every 0.12 segment, 2025-09's transcript.mutable): one statement, nothing read first.
+        var written = await UpsertAsync(meetingId, Rows(meetingId, segments, time.GetUtcNow().UtcDateTime), ct, unlessFinal: true, keepPending: true);
+        if (written > 0)
+        {
+            await NoteOwnerAsync(await db.Meetings.Where(m => m.Id == meetingId).Select(m => (long?)m.UserId).FirstOrDefaultAsync(ct));
+        }
+        return written;
+    }
 
     /// <summary>0.12's <c>transcript_retract</c>: the segments are gone, confirmed ones too.</summary>
     /// <returns>How many were removed.</returns>
@@ -108,16 +118,26 @@ public sealed class SegmentStore(VexaDbContext db, TimeProvider time)
             ? Overlay(before, row)
             : row).ToList();
         var written = 0;
+        long? owner = null;
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var final = await db.Meetings.Where(m => m.Id == meetingId).Select(m => m.TranscriptStoredAt).FirstOrDefaultAsync(ct);
-            written = final is null ? await removal(meetingId, ct) + await UpsertAsync(meetingId, rows, ct, keepPending: !snapshot) : 0;
+            var meeting = await db.Meetings.Where(m => m.Id == meetingId).Select(m => new { m.UserId, m.TranscriptStoredAt }).FirstOrDefaultAsync(ct);
+            written = meeting is { TranscriptStoredAt: null } ? await removal(meetingId, ct) + await UpsertAsync(meetingId, rows, ct, keepPending: !snapshot) : 0;
+            owner = meeting?.UserId;
             await tx.CommitAsync(ct);
         });
+        if (written > 0)
+        {
+            await NoteOwnerAsync(owner);
+        }
         return written;
     }
+
+    /// <summary>A live read of the copy may be kept at the gateway (a fed meeting's): its owner's reads are renewed after
+    /// each write to it, so the next read shows the write.</summary>
+    private Task NoteOwnerAsync(long? owner) => owner is { } id ? MeetingOwnerChanges.NoteAsync(db, id) : Task.CompletedTask;
 
     /// <summary>
     /// One statement for every row (arrays unnested), whatever their number: a row with a <c>segment_id</c> first removes

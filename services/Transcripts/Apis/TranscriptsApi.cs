@@ -4,6 +4,7 @@ using VexaService.Caching;
 using VexaService.Contracts;
 using VexaService.Data;
 using VexaService.Http;
+using VexaService.Http.Caching;
 using VexaService.Transcripts.Services;
 
 namespace VexaService.Transcripts.Apis;
@@ -26,7 +27,7 @@ public static class TranscriptsApi
 
     /// <summary>By our id; another user's meeting is as absent as one that never existed (Vexa 0.12's text).</summary>
     public static async Task<IResult> GetTranscriptById(Caller caller, string meeting_id, MeetingStore meetings, TranscriptStore transcripts,
-        TranscriptRouteCache routes, CancellationToken ct)
+        TranscriptRouteCache routes, HttpContext context, CancellationToken ct)
     {
         var (id, error) = QueryValues.PathId(meeting_id, "meeting_id");
         if (error is not null)
@@ -40,7 +41,9 @@ public static class TranscriptsApi
         // The route's generation before the meeting is read again, as the plain read takes it (see there).
         var route = await routes.ReadGenerationAsync(caller.UserId, found.Platform, found.NativeMeetingId);
         var meeting = await meetings.GetAsync(caller.UserId, id, ct) ?? found;
-        return TypedResults.Bytes(await transcripts.GetAsync(meeting, route, ct), "application/json");
+        var answer = await transcripts.GetAsync(meeting, route, ct);
+        KeepIfFed(context, answer);
+        return TypedResults.Bytes(answer.Body, "application/json");
     }
 
     public static async Task<IResult> GetTranscript(Caller caller, string platform, string native_meeting_id, HttpRequest request,
@@ -71,8 +74,9 @@ public static class TranscriptsApi
         {
             return TypedResults.NotFound(new ErrorBody(MeetingStore.NotFound(platform, native_meeting_id)));
         }
-        var bytes = await transcripts.GetAsync(meeting, route, ct);
-        return await AnswerAsync(bytes, MeetingStatus.IsFinal(meeting.Status));
+        var answer = await transcripts.GetAsync(meeting, route, ct);
+        KeepIfFed(request.HttpContext, answer);
+        return await AnswerAsync(answer.Body, MeetingStatus.IsFinal(meeting.Status));
 
         async Task<IResult> AnswerAsync(byte[] body, bool isFinal)
         {
@@ -82,6 +86,16 @@ public static class TranscriptsApi
                 await routes.StoreAsync(route, body);
             }
             return TypedResults.Bytes(body, "application/json");
+        }
+    }
+
+    /// <summary>A live answer from the copy the feed keeps whole may be kept at the gateway: every write to the copy
+    /// renews the owner's reads.</summary>
+    private static void KeepIfFed(HttpContext context, TranscriptAnswer answer)
+    {
+        if (answer.Fed)
+        {
+            EdgeKeep.For(context, TranscriptStore.FedKeep);
         }
     }
 }

@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using VexaService.Caching;
 using VexaService.Contracts;
 using VexaService.Data;
+using VexaService.Http.Caching;
 using VexaService.Wholesaler;
 
 namespace VexaService.Transcripts.Services;
@@ -32,6 +33,14 @@ public sealed class TranscriptStore(
     /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
     public static readonly TimeSpan LiveMaxAge = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the gateway may keep a live answer read from the copy the feed keeps whole (<see cref="EdgeKeep"/>).
+    /// Every write to the copy renews its owner's reads (<see cref="SegmentStore"/>), so a new segment shows in the next
+    /// read; this bound is for the feed stopping without a write: the feed's epoch lives 5 s, then reads go to the
+    /// Wholesaler again.
+    /// </summary>
+    public static readonly TimeSpan FedKeep = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a live copy is kept to answer with while the Wholesaler cannot be asked.</summary>
     public static readonly TimeSpan LiveCopyKept = TimeSpan.FromMinutes(2);
 
@@ -41,15 +50,15 @@ public sealed class TranscriptStore(
     /// <param name="route">The route's generation, read before <paramref name="meeting"/> was: bytes are cached only
     /// while it is unchanged, so a read that raced a change (webhook, PATCH, DELETE) cannot keep old bytes. Null when
     /// Redis is unavailable: then nothing is read from or written to the cache.</param>
-    public async Task<byte[]> GetAsync(Meeting meeting, TranscriptRouteCache.Generation? route, CancellationToken ct)
+    public async Task<TranscriptAnswer> GetAsync(Meeting meeting, TranscriptRouteCache.Generation? route, CancellationToken ct)
     {
         if (meeting.WholesalerMeetingId is not { } wholesalerId)
         {
-            return Serialize(Header(meeting, null, []));
+            return new(Serialize(Header(meeting, null, [])));
         }
         if (route is null)
         {
-            return await CopyAsync(meeting, ct) ?? await FetchAsync(meeting, wholesalerId, route, ct);
+            return new(await CopyAsync(meeting, ct) ?? await FetchAsync(meeting, wholesalerId, route, ct));
         }
         if (!MeetingStatus.IsFinal(meeting.Status))
         {
@@ -57,14 +66,14 @@ public sealed class TranscriptStore(
         }
         if (await TryCompletedAsync(meeting.Id) is { } cached)
         {
-            return cached;
+            return new(cached);
         }
         // Readers that miss together wait for the first one's fetch instead of each calling the Wholesaler.
         var gate = FetchGates[(int)(meeting.Id % FetchGates.Length)];
         await gate.WaitAsync(ct);
         try
         {
-            return await TryCompletedAsync(meeting.Id) ?? await StoredAsync(meeting, route, ct) ?? await FetchAsync(meeting, wholesalerId, route, ct);
+            return new(await TryCompletedAsync(meeting.Id) ?? await StoredAsync(meeting, route, ct) ?? await FetchAsync(meeting, wholesalerId, route, ct));
         }
         finally
         {
@@ -72,18 +81,18 @@ public sealed class TranscriptStore(
         }
     }
 
-    private async Task<byte[]> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
+    private async Task<TranscriptAnswer> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
         var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id), _feedKey]),
             logger, "Live transcript copy unavailable");
         if (copy is [_, _, { HasValue: true } feed] && meeting.TranscriptFed is { } fed && fed == (string?)feed)
         {
             // The live feed keeps our copy whole (TranscriptFeed in the gateway): no Wholesaler call.
-            return Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)));
+            return new(Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct))), Fed: true);
         }
         if (copy is [{ HasValue: true }, { HasValue: true } fresh, _])
         {
-            return (byte[])fresh!;
+            return new((byte[])fresh!);
         }
         try
         {
@@ -95,12 +104,12 @@ public sealed class TranscriptStore(
                         db.StringSetAsync(RedisKeys.TranscriptLiveFresh(meeting.Id), 1, LiveMaxAge)),
                     logger, "Could not keep the live transcript copy");
             }
-            return bytes;
+            return new(bytes);
         }
         catch (WholesalerUnavailableException e) when (copy is [_, { HasValue: true } last, _])
         {
             logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from its last copy", e.Detail, meeting.Id);
-            return (byte[])last!;
+            return new((byte[])last!);
         }
         catch (WholesalerUnavailableException e)
         {
@@ -111,7 +120,7 @@ public sealed class TranscriptStore(
                 throw;
             }
             logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from our copy", e.Detail, meeting.Id);
-            return Serialize(Header(meeting, null, ours));
+            return new(Serialize(Header(meeting, null, ours)));
         }
     }
 
@@ -204,3 +213,7 @@ public sealed class TranscriptStore(
     public Task<byte[]?> TryCompletedAsync(long meetingId) =>
         redis.TryAsync(async db => (byte[]?)await db.StringGetAsync(RedisKeys.TranscriptFinal(meetingId)), logger, "Transcript cache unavailable");
 }
+
+/// <param name="Body">The response bytes.</param>
+/// <param name="Fed">Read from the copy the feed keeps whole: the gateway may keep it for <see cref="TranscriptStore.FedKeep"/>.</param>
+public readonly record struct TranscriptAnswer(byte[] Body, bool Fed = false);

@@ -127,6 +127,109 @@ public sealed class UserReadCacheTests(RetailerFixture fixture) : IAsyncDisposab
     }
 
     [Fact]
+    public async Task A_live_transcript_read_from_the_fed_copy_is_kept_until_the_copy_is_written()
+    {
+        var (first, second, _) = StartStack();
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
+        var meetingId = await InsertMeetingAsync(a.Id, MeetingStatus.Active, startedAgo: TimeSpan.FromMinutes(1));
+        var otherId = await InsertMeetingAsync(b.Id, MeetingStatus.Active, startedAgo: TimeSpan.FromMinutes(1));
+        // Fed as the gateway's feed marks a meeting whose copy it keeps whole: the meeting names the feed's epoch.
+        var epoch = $"test-epoch-{Guid.NewGuid():N}";
+        var redis = Providers[first].GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var scope = fixture.Transcripts.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::VexaService.Wholesaler.WholesalerOptions>>().Value.RedisScope();
+        await redis.StringSetAsync(Caching.RedisKeys.WholesalerTranscriptFeed(scope), epoch, TimeSpan.FromSeconds(60));
+        try
+        {
+            await using (var db = fixture.NewDbContext())
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE meetings SET transcript_fed = {epoch}, wholesaler_meeting_id = id + 900000000, wholesaler_issuer = 'test'
+                    WHERE id = ANY({new[] { meetingId, otherId }})
+                    """);
+            }
+            await WriteSegmentAsync(Providers[first], meetingId, 1, "first words");
+            await WriteSegmentAsync(Providers[first], otherId, 1, "other words");
+            var path = await TranscriptPathAsync(meetingId);
+            var otherPath = await TranscriptPathAsync(otherId);
+
+            // Kept on both replicas, then a segment written behind the services' back stays unseen.
+            foreach (var gateway in new[] { first, second, first, second })
+            {
+                Assert.Contains("first words", await ReadAsync(gateway, path, a.Key));
+                Assert.Contains("other words", await ReadAsync(gateway, otherPath, b.Key));
+            }
+            await SneakSegmentAsync(meetingId, "sneaked in");
+            await SneakSegmentAsync(otherId, "sneaked in");
+            foreach (var gateway in new[] { first, second })
+            {
+                Assert.DoesNotContain("sneaked in", await ReadAsync(gateway, path, a.Key));
+            }
+
+            // A write to the copy (the feed's frames from the gateway, a catch-up or read-back from Transcripts) shows in
+            // the next read through every replica; the other user's kept transcript stays kept.
+            await WriteSegmentAsync(Providers[first], meetingId, 2, "second words");
+            foreach (var gateway in new[] { first, second })
+            {
+                var fresh = await ReadAsync(gateway, path, a.Key);
+                Assert.Contains("second words", fresh);
+                Assert.Contains("sneaked in", fresh);
+                Assert.DoesNotContain("sneaked in", await ReadAsync(gateway, otherPath, b.Key));
+            }
+            await using (var scopeOfTranscripts = fixture.Transcripts.Services.CreateAsyncScope())
+            {
+                var meeting = await scopeOfTranscripts.ServiceProvider.GetRequiredService<VexaDbContext>().Meetings.SingleAsync(m => m.Id == meetingId);
+                await scopeOfTranscripts.ServiceProvider.GetRequiredService<SegmentStore>().SaveAsync(meeting,
+                    [new StoredSegment(Segment(3, "third words"))], final: false, CancellationToken.None);
+            }
+            Assert.Contains("third words", await ReadAsync(second, path, a.Key));
+        }
+        finally
+        {
+            await redis.KeyDeleteAsync(Caching.RedisKeys.WholesalerTranscriptFeed(scope));
+        }
+    }
+
+    private static JsonObject Segment(int second, string text) => new()
+    {
+        ["start"] = (double)second, ["end"] = second + 0.5, ["text"] = text, ["speaker"] = "Ann", ["language"] = "en",
+        ["absolute_start_time"] = DateTime.UtcNow.ToString("O"), ["absolute_end_time"] = DateTime.UtcNow.ToString("O"),
+    };
+
+    private static async Task WriteSegmentAsync(IServiceProvider services, long meetingId, int second, string text)
+    {
+        await using var scope = services.CreateAsyncScope();
+        Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<SegmentStore>()
+            .MergeAsync(meetingId, [new StoredSegment(Segment(second, text))], CancellationToken.None));
+    }
+
+    /// <summary>A segment written by hand: tells nobody.</summary>
+    private async Task SneakSegmentAsync(long meetingId, string text)
+    {
+        await using var db = fixture.NewDbContext();
+        var json = Segment(30, text).ToJsonString();
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO transcript_segments (meeting_id, segment_key, start, text, speaker, json, updated_at)
+            VALUES ({meetingId}, '30.000', 30, {text}, 'Ann', {json}, now())
+            """);
+    }
+
+    private async Task<string> TranscriptPathAsync(long meetingId)
+    {
+        await using var db = fixture.NewDbContext();
+        return $"/transcripts/google_meet/{await db.Meetings.Where(m => m.Id == meetingId).Select(m => m.NativeMeetingId).SingleAsync()}";
+    }
+
+    private static async Task<string> ReadAsync(HttpClient gateway, string path, string key)
+    {
+        var response = await gateway.SendAsync(HttpMethod.Get, path, key);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
+        Assert.False(response.Headers.Contains(Http.Caching.EdgeKeep.HeaderName));
+        return body;
+    }
+
+    [Fact]
     public async Task Usage_with_a_bot_running_is_never_kept()
     {
         var (gateway, _, _) = StartStack();
