@@ -147,8 +147,10 @@ public sealed class TranscriptStore(
         if (answer.Status == StatusCodes.Status404NotFound || answer.Issuer != meeting.WholesalerIssuer)
         {
             // The Wholesaler no longer has it (deleted there, or it was mapped by a Wholesaler we no longer talk to,
-            // where the same id names another meeting): our meeting is still shown, without segments.
-            return Serialize(Header(meeting, null, []));
+            // where the same id names another meeting): our meeting is still shown, with what our copy holds of it (the
+            // feed's frames, read-backs, earlier reads; none if we never held any). A Wholesaler that restarted and lost
+            // its meetings must not take our users' transcripts with it.
+            return Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)));
         }
         if (!answer.IsSuccess || answer.Body is not JsonObject body || WholesalerMeetingJson.Id(body) != wholesalerId)
         {

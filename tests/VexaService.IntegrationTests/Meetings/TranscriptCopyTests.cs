@@ -83,6 +83,28 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
     }
 
     [Fact]
+    public async Task A_meeting_its_Wholesaler_no_longer_knows_is_shown_with_the_transcript_we_hold()
+    {
+        var userId = await fixture.NewUserAsync();
+        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Active);
+        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "active", segments: 3, startTime: DateTime.UtcNow.AddMinutes(-5).ToString("o"));
+        var path = $"/transcripts/google_meet/{meetId}";
+        Assert.Equal(3, (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync())["segments"]!.AsArray().Count);
+
+        // The Wholesaler restarted without its meetings: the follower failed ours, and the id it mapped is another's.
+        await using (var db = fixture.NewDbContext())
+        {
+            await db.Meetings.Where(m => m.Id == meetingId).ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, MeetingStatus.Failed).SetProperty(x => x.WholesalerIssuer, "a-wholesaler-since-restarted"));
+        }
+        await _redis.KeyDeleteAsync([RedisKeys.TranscriptLive(meetingId), RedisKeys.TranscriptLiveFresh(meetingId)]);
+        var after = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync();
+
+        Assert.Equal(MeetingStatus.Failed, after["status"]!.GetValue<string>());
+        Assert.Equal(3, after["segments"]!.AsArray().Count); // was 0: what we held went with the Wholesaler's memory
+    }
+
+    [Fact]
     public async Task A_meeting_that_ends_is_kept_whole_from_the_read_back_of_its_completion_webhook()
     {
         var userId = await fixture.NewUserAsync();
