@@ -31,6 +31,19 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
         return (userId, meetingId, wholesalerId, meetId, await first.Content.ReadAsByteArrayAsync());
     }
 
+    /// <summary>A live meeting whose Wholesaler holds 3 segments, read once (so our copy holds them), its Redis copy then
+    /// evicted: the next read cannot be answered from there.</summary>
+    private async Task<(long UserId, long MeetingId, string Path)> LiveMeetingReadOnceAsync()
+    {
+        var userId = await fixture.NewUserAsync();
+        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Active);
+        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "active", segments: 3, startTime: DateTime.UtcNow.AddMinutes(-5).ToString("o"));
+        var path = $"/transcripts/google_meet/{meetId}";
+        Assert.Equal(3, (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync())["segments"]!.AsArray().Count);
+        await _redis.KeyDeleteAsync([RedisKeys.TranscriptLive(meetingId), RedisKeys.TranscriptLiveFresh(meetingId)]); // evicted
+        return (userId, meetingId, path);
+    }
+
     [Fact]
     public async Task A_completed_transcript_lost_from_the_cache_is_answered_from_our_copy_without_the_Wholesaler()
     {
@@ -54,12 +67,7 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
     [Fact]
     public async Task A_live_transcript_the_Wholesaler_cannot_be_asked_about_is_answered_from_our_copy_else_503()
     {
-        var userId = await fixture.NewUserAsync();
-        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Active);
-        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "active", segments: 3, startTime: DateTime.UtcNow.AddMinutes(-5).ToString("o"));
-        var path = $"/transcripts/google_meet/{meetId}";
-        Assert.Equal(3, (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync())["segments"]!.AsArray().Count);
-        await _redis.KeyDeleteAsync([RedisKeys.TranscriptLive(meetingId), RedisKeys.TranscriptLiveFresh(meetingId)]); // evicted
+        var (userId, meetingId, path) = await LiveMeetingReadOnceAsync();
 
         // A Transcripts replica that cannot reach the Wholesaler (its own breaker: the fixture's stays closed).
         await using var cut = new ServiceFactory<TranscriptsMarker>(new Dictionary<string, string?>
@@ -85,11 +93,7 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
     [Fact]
     public async Task A_meeting_its_Wholesaler_no_longer_knows_is_shown_with_the_transcript_we_hold()
     {
-        var userId = await fixture.NewUserAsync();
-        var (meetingId, wholesalerId, meetId) = await fixture.SeedMeetingAsync(userId, MeetingStatus.Active);
-        await fixture.WholesalerHoldsAsync(wholesalerId, meetId, "active", segments: 3, startTime: DateTime.UtcNow.AddMinutes(-5).ToString("o"));
-        var path = $"/transcripts/google_meet/{meetId}";
-        Assert.Equal(3, (await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync())["segments"]!.AsArray().Count);
+        var (userId, meetingId, path) = await LiveMeetingReadOnceAsync();
 
         // The Wholesaler restarted without its meetings: the follower failed ours, and the id it mapped is another's.
         await using (var db = fixture.NewDbContext())
@@ -97,7 +101,6 @@ public sealed class TranscriptCopyTests(RetailerFixture fixture)
             await db.Meetings.Where(m => m.Id == meetingId).ExecuteUpdateAsync(m => m
                 .SetProperty(x => x.Status, MeetingStatus.Failed).SetProperty(x => x.WholesalerIssuer, "a-wholesaler-since-restarted"));
         }
-        await _redis.KeyDeleteAsync([RedisKeys.TranscriptLive(meetingId), RedisKeys.TranscriptLiveFresh(meetingId)]);
         var after = await (await fixture.AsUserAsync(_transcripts, userId, HttpMethod.Get, path)).JsonAsync();
 
         Assert.Equal(MeetingStatus.Failed, after["status"]!.GetValue<string>());
