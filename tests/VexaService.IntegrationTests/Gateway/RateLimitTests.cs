@@ -34,4 +34,22 @@ public sealed class RateLimitTests(GatewayFixture fixture) : IClassFixture<Gatew
         var otherKey = await fixture.NewUserKeyAsync();
         Assert.Equal(HttpStatusCode.OK, (await clients[0].SendAsync(HttpMethod.Get, "/meetings", otherKey)).StatusCode);
     }
+
+    [Fact]
+    public async Task Concurrent_requests_of_one_key_are_each_counted_once()
+    {
+        // Requests of one key that arrive while its round trip to Redis is on its way go together in the next one
+        // (EdgeLookup): the batch must count every one of them, no more and no less.
+        var limited = new Dictionary<string, string?> { ["RateLimit:PermitLimit"] = "7", ["RateLimit:Window"] = "00:05:00" };
+        await using var gateway = fixture.NewGateway(limited);
+        var client = gateway.CreateClient();
+        var key = await fixture.NewUserKeyAsync();
+
+        await RateLimitWindow.WaitForRoomAsync(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => client.SendAsync(HttpMethod.Get, "/meetings", key)));
+
+        Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(33, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.SendAsync(HttpMethod.Get, "/meetings", key)).StatusCode);
+    }
 }
