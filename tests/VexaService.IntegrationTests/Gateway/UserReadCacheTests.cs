@@ -45,7 +45,7 @@ public sealed class UserReadCacheTests(RetailerFixture fixture) : IAsyncDisposab
         {
             if (name == "DELETE /meetings")
             {
-                await SettledAsync(a.StartedMeetId!, MeetingStatus.Completed); // the stopped bot's exit is a write too
+                await SettledAsync(a, MeetingStatus.Completed); // the stopped bot's exit is a write too
             }
             // Kept on both replicas (the first read after a change fills each; a key's very first use, whose lookup is
             // not cached yet, reads no generation), then rows changed behind the services' back stay unseen.
@@ -353,7 +353,7 @@ public sealed class UserReadCacheTests(RetailerFixture fixture) : IAsyncDisposab
             JsonContent.Create(new { platform = "google_meet", native_meeting_id = tenant.StartedMeetId }));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         // The bot's statuses are writes too: the next step starts once they are over, so that only its own write renews.
-        await SettledAsync(tenant.StartedMeetId, MeetingStatus.Active);
+        await SettledAsync(tenant, MeetingStatus.Active);
     }
 
     private async Task StopAsync(HttpClient gateway, Tenant tenant)
@@ -362,15 +362,28 @@ public sealed class UserReadCacheTests(RetailerFixture fixture) : IAsyncDisposab
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Waits until the meeting has reached <paramref name="status"/> and the writes that brought it are over.</summary>
-    private async Task SettledAsync(string nativeId, string status)
+    /// <summary>Waits until the tenant's started meeting has reached <paramref name="status"/> and the writes that brought
+    /// it are over: the webhooks that told of it and their read-backs, each of which renews the owner's reads. A fixed
+    /// pause was not always enough under the whole suite's load (a late read-back renewed the reads the test had just
+    /// kept), so it waits until the owner's read generation has stayed the same for a second.</summary>
+    private async Task SettledAsync(Tenant tenant, string status)
     {
         await RetailerFixture.WaitUntilAsync(async () =>
         {
             await using var db = fixture.NewDbContext();
-            return await db.Meetings.AnyAsync(m => m.NativeMeetingId == nativeId && m.Status == status);
+            return await db.Meetings.AnyAsync(m => m.NativeMeetingId == tenant.StartedMeetId && m.Status == status);
         });
-        await Task.Delay(500); // the webhooks and their read-backs that told of it
+        var redis = fixture.Transcripts.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var generation = Caching.RedisKeys.UserReadsGeneration(tenant.Id);
+        var last = await redis.StringGetAsync(generation);
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await Task.Delay(1000);
+            var now = await redis.StringGetAsync(generation);
+            var quiet = now == last;
+            last = now;
+            return quiet;
+        }, 30_000);
     }
 
     private static async Task DeleteAsync(HttpClient gateway, Tenant tenant)
