@@ -286,7 +286,7 @@ fi # not BENCH_ONLY=tenants
 # (7) Many tenants polling at once, each its own bot in progress: to the Wholesaler we are one user, so the calls
 # they cause must stay within the Retailer's budget, and the emulator (rate limit on) must never answer 429.
 echo "scenario tenants ($tenants tenants, ${tenants_seconds}s, Vexa $generation)"
-[ "${BENCH_ONLY:-}" = tenants ] && export BENCH_TENANTS_KINDS=lists
+[ "${BENCH_ONLY:-}" = tenants ] && export BENCH_TENANTS_KINDS=${BENCH_TENANTS_KINDS:-lists} # "all": the live transcript too, as in a full run
 python3 bench/setup.py $gateway "$admin_key" "$work" tenants "$tenants"
 sleep 2 # the bots' first status changes
 date +%s.%N >"$results/tenants-started.txt"

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +44,7 @@ public sealed class TranscriptFeed(
     // when last looked (a new loss clears its mark).
     private readonly Dictionary<(string Platform, string NativeId), (long MeetingId, int Misses)> _fed = [];
     private readonly HashSet<long> _queued = [];
+    private readonly ConcurrentDictionary<long, Ask> _asks = new(); // by meeting id (ReadersAsync)
     private int _term;
 
     /// <summary>Whether this replica is the feed now.</summary>
@@ -121,6 +124,7 @@ public sealed class TranscriptFeed(
                     router.Unfeed(platform, nativeId);
                 }
                 _fed.Clear();
+                _asks.Clear();
                 lock (_queued)
                 {
                     _queued.Clear();
@@ -169,6 +173,7 @@ public sealed class TranscriptFeed(
         var now = live.GroupBy(m => (m.Platform, m.NativeMeetingId)).Select(g => g.MaxBy(m => m.Id)!).ToList();
         foreach (var (platform, nativeId) in _fed.Keys.Except(now.Select(m => (m.Platform, m.NativeMeetingId))).ToList())
         {
+            _asks.TryRemove(_fed[(platform, nativeId)].MeetingId, out _);
             _fed.Remove((platform, nativeId));
             router.Unfeed(platform, nativeId);
         }
@@ -243,7 +248,12 @@ public sealed class TranscriptFeed(
         {
             return;
         }
-        if (!NotInTheMeetingYet(meeting.Status))
+        var readers = NotInTheMeetingYet(meeting.Status) ? Readers.None : await ReadersAsync(platform, nativeId, meetingId, epoch, misses);
+        if (readers == Readers.Waiting)
+        {
+            return; // asked again at the next tick
+        }
+        if (!NotInTheMeetingYet(meeting.Status) && readers != Readers.Answered)
         {
             var answer = await scope.ServiceProvider.GetRequiredService<WholesalerClient>().GetTranscriptAsync(platform, nativeId, wholesalerId, ct);
             if (!answer.IsSuccess || answer.Issuer != meeting.WholesalerIssuer || answer.Body is not JsonObject body
@@ -264,6 +274,52 @@ public sealed class TranscriptFeed(
         }
         await db.Meetings.Where(m => m.Id == meetingId && m.TranscriptStoredAt == null)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.TranscriptFed, epoch), ct);
+        _asks.TryRemove(meetingId, out _);
+        metrics.FeedCatchUp(readers == Readers.Answered ? "readers" : NotInTheMeetingYet(meeting.Status) ? "subscription" : "call");
+    }
+
+    private enum Readers { None, Waiting, Answered }
+
+    /// <summary>An ask of a meeting's readers: its token, and the epoch and lost frames when it was made.</summary>
+    private sealed record Ask(string Token, string Epoch, int Misses, long At);
+
+    /// <summary>How long the feed waits for a meeting's readers to make its copy whole before it calls itself.</summary>
+    public static readonly TimeSpan ReadersWait = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A meeting users read is fetched over REST by their reads anyway, at most once a second (Transcripts): one such
+    /// fetch that began after the subscription was confirmed makes the copy whole, as the feed's own call would. So the
+    /// feed asks them (<see cref="RedisKeys.TranscriptFeedAsk"/>, set after the confirmation) and calls the Wholesaler
+    /// itself only when nobody answers within <see cref="ReadersWait"/>. When 200 tenants poll their live transcripts, their
+    /// reads spend the whole call budget and a catch-up, which leaves half of it to users, would never be made: each
+    /// meeting would then cost a call a second for as long as it lasts.
+    /// </summary>
+    /// <param name="misses">The frames of the meeting lost so far: an ask made before a loss since is no answer.</param>
+    private async Task<Readers> ReadersAsync(string platform, string nativeId, long meetingId, string epoch, int misses)
+    {
+        if (_asks.TryGetValue(meetingId, out var ask) && ask.Epoch == epoch && ask.Misses == misses)
+        {
+            var answered = await redis.TryAsync(r => r.StringGetAsync(RedisKeys.TranscriptFeedAnswered(meetingId)), logger,
+                "Could not read whether a reader made the copy whole");
+            if (answered == ask.Token)
+            {
+                segments.Forget(platform, nativeId); // what it wrote may be older than a frame written before
+                return Readers.Answered;
+            }
+            return Stopwatch.GetElapsedTime(ask.At) < ReadersWait ? Readers.Waiting : Readers.None;
+        }
+        if (!await redis.TryAsync(r => r.KeyExistsAsync(RedisKeys.TranscriptLive(meetingId)), logger, "Could not tell whether users read the meeting"))
+        {
+            return Readers.None; // nobody read it lately (or Redis cannot say)
+        }
+        var token = RandomTokens.New();
+        if (!await redis.TryAsync(r => r.StringSetAsync(RedisKeys.TranscriptFeedAsk(meetingId), token, RedisKeys.TranscriptFeedAskLifetime),
+                logger, "Could not ask a meeting's readers to make the copy whole"))
+        {
+            return Readers.None;
+        }
+        _asks[meetingId] = new Ask(token, epoch, misses, Stopwatch.GetTimestamp());
+        return Readers.Waiting;
     }
 
     /// <summary>A bot on its way in or waiting in the lobby has heard nothing yet: its transcript starts on the

@@ -52,6 +52,18 @@ public static class RedisKeys
     /// <summary>Present while <see cref="TranscriptLive"/> is fresh enough to serve. Value: any.</summary>
     public static string TranscriptLiveFresh(long meetingId) => TranscriptLive(meetingId) + ":fresh";
 
+    /// <summary>
+    /// The transcript feed asks the meeting's readers to make its copy whole (<c>TranscriptFeed</c> in the gateway): set
+    /// once the feed's subscription to the meeting is confirmed. Value: a random token.
+    /// </summary>
+    public static string TranscriptFeedAsk(long meetingId) => TranscriptLive(meetingId) + ":feed-ask";
+
+    /// <summary>A reader's fetch that began after <see cref="TranscriptFeedAsk"/> was set is in our copy. Value: that token.</summary>
+    public static string TranscriptFeedAnswered(long meetingId) => TranscriptLive(meetingId) + ":feed-answered";
+
+    /// <summary>How long <see cref="TranscriptFeedAsk"/> and <see cref="TranscriptFeedAnswered"/> live.</summary>
+    public static readonly TimeSpan TranscriptFeedAskLifetime = TimeSpan.FromMinutes(1);
+
     /// <summary>A user's webhook test cooldown. Value: any; its expiry is the cooldown.</summary>
     public static string WebhookTestCooldown(long userId) => string.Create(CultureInfo.InvariantCulture, $"webhook-test:{userId}");
 

@@ -22,6 +22,7 @@ public sealed class VexaMetrics
     private readonly Counter<long> _webhooksRefused;
     private readonly Counter<long> _wholesalerCalls;
     private readonly Counter<long> _feedSegments;
+    private readonly Counter<long> _feedCatchUps;
     private long _outboxDepth = -1;
     private long _budgetLeft = -1;
 
@@ -45,6 +46,8 @@ public sealed class VexaMetrics
             "Posts to our Wholesaler callback refused for their signature (unsigned, bad_signature)");
         _feedSegments = meter.CreateCounter<long>("vexa.transcripts.feed_segments", "{segment}",
             "Segments the live transcript feed wrote to our copy (pushed: a frame; caught_up: a REST read after a gap)");
+        _feedCatchUps = meter.CreateCounter<long>("vexa.transcripts.feed_catch_ups", "{meeting}",
+            "Live meetings the transcript feed made whole, by how (by): its own Wholesaler call, a reader's fetch, or the subscription alone (a bot not in the meeting yet)");
         meter.CreateObservableGauge("vexa.webhooks.outbox_depth", () => Observed(_outboxDepth), "{delivery}",
             "Webhook deliveries waiting to be delivered, as this replica's dispatcher last counted");
         meter.CreateObservableGauge("vexa.wholesaler.budget_left", () => Observed(_budgetLeft), "{call}",
@@ -80,6 +83,10 @@ public sealed class VexaMetrics
     /// <param name="source">pushed or caught_up.</param>
     public void FeedSegments(int count, string source) =>
         _feedSegments.Add(count, new KeyValuePair<string, object?>("source", source));
+
+    /// <param name="by">call (the feed's own Wholesaler call), readers (a reader's fetch begun after the feed asked) or
+    /// subscription (a bot not in the meeting yet has heard nothing before it).</param>
+    public void FeedCatchUp(string by) => _feedCatchUps.Add(1, new KeyValuePair<string, object?>("by", by));
 
     public void OutboxDepth(long pending) => Interlocked.Exchange(ref _outboxDepth, pending);
 

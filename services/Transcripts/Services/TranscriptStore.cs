@@ -83,20 +83,22 @@ public sealed class TranscriptStore(
 
     private async Task<TranscriptAnswer> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
-        var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id), _feedKey]),
+        var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id), _feedKey,
+                RedisKeys.TranscriptFeedAsk(meeting.Id)]),
             logger, "Live transcript copy unavailable");
-        if (copy is [_, _, { HasValue: true } feed] && meeting.TranscriptFed is { } fed && fed == (string?)feed)
+        if (copy is [_, _, { HasValue: true } feed, _] && meeting.TranscriptFed is { } fed && fed == (string?)feed)
         {
             // The live feed keeps our copy whole (TranscriptFeed in the gateway): no Wholesaler call.
             return new(Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct))), Fed: true);
         }
-        if (copy is [{ HasValue: true }, { HasValue: true } fresh, _])
+        if (copy is [{ HasValue: true }, { HasValue: true } fresh, _, _])
         {
             return new((byte[])fresh!);
         }
         try
         {
-            var bytes = await FetchAsync(meeting, wholesalerId, route, ct);
+            // The feed's ask, read before the fetch began: this fetch can make the feed's copy whole.
+            var bytes = await FetchAsync(meeting, wholesalerId, route, ct, copy is [_, _, _, var ask] ? ask : RedisValue.Null);
             if (!MeetingStatus.IsFinal(meeting.Status))
             {
                 await redis.TryAsync(db => Task.WhenAll(
@@ -106,7 +108,7 @@ public sealed class TranscriptStore(
             }
             return new(bytes);
         }
-        catch (WholesalerUnavailableException e) when (copy is [_, { HasValue: true } last, _])
+        catch (WholesalerUnavailableException e) when (copy is [_, { HasValue: true } last, _, _])
         {
             logger.LogDebug("Wholesaler unavailable ({Detail}); answered meeting {MeetingId}'s live transcript from its last copy", e.Detail, meeting.Id);
             return new((byte[])last!);
@@ -141,7 +143,10 @@ public sealed class TranscriptStore(
             ? Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)))
             : null;
 
-    private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct)
+    /// <param name="feedAsk">The transcript feed's ask of this live meeting (<see cref="RedisKeys.TranscriptFeedAsk"/>), read
+    /// before this fetch began: once the answer is in our copy, the feed is told (the copy is whole without its own call).</param>
+    private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct,
+        RedisValue feedAsk = default)
     {
         var answer = await wholesaler.GetTranscriptAsync(meeting.Platform, meeting.NativeMeetingId, wholesalerId, ct);
         if (answer.Status == StatusCodes.Status404NotFound || answer.Issuer != meeting.WholesalerIssuer)
@@ -166,7 +171,12 @@ public sealed class TranscriptStore(
             await statuses.ApplyAsync(meeting, StatusTransition.Wholesaler, row => WholesalerMeetingJson.Follow(body, row), CancellationToken.None);
         }
         var transcript = Header(meeting, body, body["segments"] as JsonArray ?? []);
-        await KeepAsync(meeting, WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], WholesalerMeetingJson.Start(body, meeting)));
+        if (await KeepAsync(meeting, WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], WholesalerMeetingJson.Start(body, meeting)))
+            && feedAsk.HasValue)
+        {
+            await redis.TryAsync(db => db.StringSetAsync(RedisKeys.TranscriptFeedAnswered(meeting.Id), feedAsk, RedisKeys.TranscriptFeedAskLifetime),
+                logger, "Could not tell the transcript feed that a read made its copy whole");
+        }
         var bytes = Serialize(transcript);
         if (route is not null && MeetingStatus.IsFinal(meeting.Status))
         {
@@ -177,17 +187,20 @@ public sealed class TranscriptStore(
 
     /// <summary>Our copy of what the Wholesaler answered; the copy of a final meeting's is whole. A database that fails
     /// here costs the copy, not the reader's answer.</summary>
-    private async Task KeepAsync(Meeting meeting, List<StoredSegment> ours)
+    /// <returns>Whether it was kept.</returns>
+    private async Task<bool> KeepAsync(Meeting meeting, List<StoredSegment> ours)
     {
         try
         {
             // Not the reader's token: a copy half-written because the reader went away would be replaced anyway, but
             // a final one would then be fetched again.
             await segments.SaveAsync(meeting, ours, final: MeetingStatus.IsFinal(meeting.Status), CancellationToken.None);
+            return true;
         }
         catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException)
         {
             logger.LogWarning("Meeting {MeetingId}'s transcript not kept: {Error}", meeting.Id, e.GetBaseException().Message);
+            return false;
         }
     }
 

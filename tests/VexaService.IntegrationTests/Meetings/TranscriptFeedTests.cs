@@ -242,6 +242,35 @@ public sealed class TranscriptFeedTests(FeedStack fixture) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_meeting_users_read_is_made_whole_by_their_reads_without_a_call_of_the_feed()
+    {
+        // A live meeting read over REST (no feed yet): its readers fetch it from the Wholesaler at most once a second.
+        var userId = await fixture.NewUserAsync();
+        var meetId = RetailerFixture.NewMeetId();
+        var meetingId = await fixture.StartBotAsync(userId, meetId);
+        await RetailerFixture.WaitUntilAsync(async () => await fixture.MeetingStatusAsync(meetingId) == MeetingStatus.Active);
+        await TranscriptAsync(userId, meetId);
+
+        // The feed starts: one of those fetches, begun after its subscription, makes the copy whole instead of its own call.
+        var gateway = StartGateway();
+        var catchUps = new MetricCollector<long>(gateway.Services.GetRequiredService<IMeterFactory>(), VexaMetrics.MeterName,
+            "vexa.transcripts.feed_catch_ups");
+        var feed = Feed(gateway);
+        await RetailerFixture.WaitUntilAsync(async () =>
+        {
+            await TranscriptAsync(userId, meetId);
+            return feed.Epoch is { } epoch && await FedAsync(meetingId) == epoch;
+        }, 15_000);
+
+        // The stack's other live meetings (earlier tests') nobody reads: the feed calls for those.
+        Assert.Contains(catchUps.GetMeasurementSnapshot(), m => Equals(m.Tags.GetValueOrDefault("by"), "readers"));
+        var wholesalerId = await fixture.WholesalerIdAsync(meetingId);
+        await RetailerFixture.WaitUntilAsync(async () =>
+            (await TranscriptAsync(userId, meetId))["segments"]!.AsArray().Count == FeedStack.Segments, 30_000);
+        Assert.Equal(Said(await WholesalerSegmentsAsync(meetId, wholesalerId)), Said((await TranscriptAsync(userId, meetId))["segments"]!.AsArray()));
+    }
+
+    [Fact]
     public async Task Without_a_feed_a_live_transcript_is_read_from_the_Wholesaler()
     {
         var userId = await fixture.NewUserAsync();
