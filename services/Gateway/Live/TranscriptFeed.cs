@@ -38,6 +38,7 @@ public sealed class TranscriptFeed(
     /// <summary>How long a published epoch lives without the leader's next tick.</summary>
     public static readonly TimeSpan EpochKept = TimeSpan.FromSeconds(5);
 
+    private readonly string _scope = wholesaler.Value.RedisScope();
     private readonly string _epochKey = RedisKeys.WholesalerTranscriptFeed(wholesaler.Value.RedisScope());
     private readonly string _replica = Guid.NewGuid().ToString("N")[..12];
     // The meetings fed in this term, by (platform, native id): the meeting, and how many frames of it LiveSegments had lost
@@ -248,12 +249,13 @@ public sealed class TranscriptFeed(
         {
             return;
         }
-        var readers = NotInTheMeetingYet(meeting.Status) ? Readers.None : await ReadersAsync(platform, nativeId, meetingId, epoch, misses);
+        var inMeeting = !NotInTheMeetingYet(meeting.Status);
+        var readers = inMeeting ? await ReadersAsync(platform, nativeId, meetingId, epoch, misses) : Readers.None;
         if (readers == Readers.Waiting)
         {
             return; // asked again at the next tick
         }
-        if (!NotInTheMeetingYet(meeting.Status) && readers != Readers.Answered)
+        if (inMeeting && readers != Readers.Answered)
         {
             var answer = await scope.ServiceProvider.GetRequiredService<WholesalerClient>().GetTranscriptAsync(platform, nativeId, wholesalerId, ct);
             if (!answer.IsSuccess || answer.Issuer != meeting.WholesalerIssuer || answer.Body is not JsonObject body
@@ -275,7 +277,7 @@ public sealed class TranscriptFeed(
         await db.Meetings.Where(m => m.Id == meetingId && m.TranscriptStoredAt == null)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.TranscriptFed, epoch), ct);
         _asks.TryRemove(meetingId, out _);
-        metrics.FeedCatchUp(readers == Readers.Answered ? "readers" : NotInTheMeetingYet(meeting.Status) ? "subscription" : "call");
+        metrics.FeedCatchUp(readers == Readers.Answered ? "readers" : inMeeting ? "call" : "subscription");
     }
 
     private enum Readers { None, Waiting, Answered }
@@ -289,7 +291,7 @@ public sealed class TranscriptFeed(
     /// <summary>
     /// A meeting users read is fetched over REST by their reads anyway, at most once a second (Transcripts): one such
     /// fetch that began after the subscription was confirmed makes the copy whole, as the feed's own call would. So the
-    /// feed asks them (<see cref="RedisKeys.TranscriptFeedAsk"/>, set after the confirmation) and calls the Wholesaler
+    /// feed asks them (<see cref="RedisKeys.WholesalerTranscriptFeedAsk"/>, set after the confirmation) and calls the Wholesaler
     /// itself only when nobody answers within <see cref="ReadersWait"/>. When 200 tenants poll their live transcripts, their
     /// reads spend the whole call budget and a catch-up, which leaves half of it to users, would never be made: each
     /// meeting would then cost a call a second for as long as it lasts.
@@ -299,7 +301,7 @@ public sealed class TranscriptFeed(
     {
         if (_asks.TryGetValue(meetingId, out var ask) && ask.Epoch == epoch && ask.Misses == misses)
         {
-            var answered = await redis.TryAsync(r => r.StringGetAsync(RedisKeys.TranscriptFeedAnswered(meetingId)), logger,
+            var answered = await redis.TryAsync(r => r.StringGetAsync(RedisKeys.WholesalerTranscriptFeedAnswered(_scope, meetingId)), logger,
                 "Could not read whether a reader made the copy whole");
             if (answered == ask.Token)
             {
@@ -313,7 +315,7 @@ public sealed class TranscriptFeed(
             return Readers.None; // nobody read it lately (or Redis cannot say)
         }
         var token = RandomTokens.New();
-        if (!await redis.TryAsync(r => r.StringSetAsync(RedisKeys.TranscriptFeedAsk(meetingId), token, RedisKeys.TranscriptFeedAskLifetime),
+        if (!await redis.TryAsync(r => r.StringSetAsync(RedisKeys.WholesalerTranscriptFeedAsk(_scope, meetingId), token, RedisKeys.WholesalerTranscriptFeedAskLifetime),
                 logger, "Could not ask a meeting's readers to make the copy whole"))
         {
             return Readers.None;

@@ -52,18 +52,6 @@ public static class RedisKeys
     /// <summary>Present while <see cref="TranscriptLive"/> is fresh enough to serve. Value: any.</summary>
     public static string TranscriptLiveFresh(long meetingId) => TranscriptLive(meetingId) + ":fresh";
 
-    /// <summary>
-    /// The transcript feed asks the meeting's readers to make its copy whole (<c>TranscriptFeed</c> in the gateway): set
-    /// once the feed's subscription to the meeting is confirmed. Value: a random token.
-    /// </summary>
-    public static string TranscriptFeedAsk(long meetingId) => TranscriptLive(meetingId) + ":feed-ask";
-
-    /// <summary>A reader's fetch that began after <see cref="TranscriptFeedAsk"/> was set is in our copy. Value: that token.</summary>
-    public static string TranscriptFeedAnswered(long meetingId) => TranscriptLive(meetingId) + ":feed-answered";
-
-    /// <summary>How long <see cref="TranscriptFeedAsk"/> and <see cref="TranscriptFeedAnswered"/> live.</summary>
-    public static readonly TimeSpan TranscriptFeedAskLifetime = TimeSpan.FromMinutes(1);
-
     /// <summary>A user's webhook test cooldown. Value: any; its expiry is the cooldown.</summary>
     public static string WebhookTestCooldown(long userId) => string.Create(CultureInfo.InvariantCulture, $"webhook-test:{userId}");
 
@@ -84,6 +72,23 @@ public static class RedisKeys
     /// open socket (refreshed every second, a few seconds to live). Value: the run's epoch, as meetings'
     /// <c>transcript_fed</c> name it.</summary>
     public static string WholesalerTranscriptFeed(string scope) => Wholesaler(scope) + ":transcript-feed";
+
+    /// <summary>
+    /// The transcript feed following this Wholesaler asks a meeting's readers to make its copy whole (<c>TranscriptFeed</c>
+    /// in the gateway): set once the feed's subscription to the meeting is confirmed. Under the Wholesaler's scope, as the
+    /// feed's epoch is: only the Transcripts that reads the same Wholesaler's meeting may answer (stacks sharing a Redis
+    /// number their meetings alike). Value: a random token.
+    /// </summary>
+    public static string WholesalerTranscriptFeedAsk(string scope, long meetingId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{WholesalerTranscriptFeed(scope)}:ask:{meetingId}");
+
+    /// <summary>A reader's fetch that began after <see cref="WholesalerTranscriptFeedAsk"/> was set is in our copy. Value:
+    /// that token.</summary>
+    public static string WholesalerTranscriptFeedAnswered(string scope, long meetingId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{WholesalerTranscriptFeed(scope)}:answered:{meetingId}");
+
+    /// <summary>How long <see cref="WholesalerTranscriptFeedAsk"/> and <see cref="WholesalerTranscriptFeedAnswered"/> live.</summary>
+    public static readonly TimeSpan WholesalerTranscriptFeedAskLifetime = TimeSpan.FromMinutes(1);
 
     /// <summary>Until when the Wholesaler told us to wait (its 429). Value: Unix milliseconds.</summary>
     public static string WholesalerThrottledUntil(string scope) => Wholesaler(scope) + ":throttled-until";

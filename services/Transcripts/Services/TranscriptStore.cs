@@ -28,6 +28,7 @@ public sealed class TranscriptStore(
     WholesalerClient wholesaler, IConnectionMultiplexer redis, TranscriptRouteCache routes,
     MeetingStatusWriter statuses, SegmentStore segments, IOptions<WholesalerOptions> options, ILogger<TranscriptStore> logger)
 {
+    private readonly string _scope = options.Value.RedisScope();
     private readonly string _feedKey = RedisKeys.WholesalerTranscriptFeed(options.Value.RedisScope());
 
     /// <summary>How long a live copy is served without asking the Wholesaler again.</summary>
@@ -84,7 +85,7 @@ public sealed class TranscriptStore(
     private async Task<TranscriptAnswer> LiveAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation route, CancellationToken ct)
     {
         var copy = await redis.TryAsync(db => db.StringGetAsync([RedisKeys.TranscriptLiveFresh(meeting.Id), RedisKeys.TranscriptLive(meeting.Id), _feedKey,
-                RedisKeys.TranscriptFeedAsk(meeting.Id)]),
+                RedisKeys.WholesalerTranscriptFeedAsk(_scope, meeting.Id)]),
             logger, "Live transcript copy unavailable");
         if (copy is [_, _, { HasValue: true } feed, _] && meeting.TranscriptFed is { } fed && fed == (string?)feed)
         {
@@ -143,7 +144,7 @@ public sealed class TranscriptStore(
             ? Serialize(Header(meeting, null, await segments.ReadAsync(meeting.Id, ct)))
             : null;
 
-    /// <param name="feedAsk">The transcript feed's ask of this live meeting (<see cref="RedisKeys.TranscriptFeedAsk"/>), read
+    /// <param name="feedAsk">The transcript feed's ask of this live meeting (<see cref="RedisKeys.WholesalerTranscriptFeedAsk"/>), read
     /// before this fetch began: once the answer is in our copy, the feed is told (the copy is whole without its own call).</param>
     private async Task<byte[]> FetchAsync(Meeting meeting, long wholesalerId, TranscriptRouteCache.Generation? route, CancellationToken ct,
         RedisValue feedAsk = default)
@@ -174,7 +175,7 @@ public sealed class TranscriptStore(
         if (await KeepAsync(meeting, WholesalerSegmentsJson.Identified(body["segments"] as JsonArray ?? [], WholesalerMeetingJson.Start(body, meeting)))
             && feedAsk.HasValue)
         {
-            await redis.TryAsync(db => db.StringSetAsync(RedisKeys.TranscriptFeedAnswered(meeting.Id), feedAsk, RedisKeys.TranscriptFeedAskLifetime),
+            await redis.TryAsync(db => db.StringSetAsync(RedisKeys.WholesalerTranscriptFeedAnswered(_scope, meeting.Id), feedAsk, RedisKeys.WholesalerTranscriptFeedAskLifetime),
                 logger, "Could not tell the transcript feed that a read made its copy whole");
         }
         var bytes = Serialize(transcript);
