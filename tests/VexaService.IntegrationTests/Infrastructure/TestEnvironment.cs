@@ -40,9 +40,12 @@ public static class TestEnvironment
 
     public static string UniqueEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.com";
 
-    /// <summary>A user of its own in the shared database, written directly (no admin API in between).</summary>
+    /// <summary>A user of its own in the shared database, written directly (no admin API in between). The schema is
+    /// migrated first: a test class without a fixture may be the run's first to reach the shared database (a fresh CI
+    /// run once had MeetingStatusWriterTests find no "users" table).</summary>
     public static async Task<long> NewUserAsync(string prefix)
     {
+        await EnsureMigratedAsync();
         await using var db = NewDbContext();
         var user = new User { Email = UniqueEmail(prefix), Data = "{}" };
         db.Users.Add(user);
@@ -54,6 +57,10 @@ public static class TestEnvironment
     public static async Task<string> NewKeyAsync(long userId, DateTime? expiresAt = null, string? database = null)
     {
         var key = string.Concat(Enumerable.Range(0, 40).Select(_ => (char)('a' + Random.Shared.Next(26))));
+        if (database is null)
+        {
+            await EnsureMigratedAsync(); // as NewUserAsync
+        }
         await using var db = NewDbContext(database);
         db.ApiTokens.Add(new ApiToken { UserId = userId, TokenHash = VexaService.Keys.ApiKeyHash.Compute(key), TokenPrefix = key[..8], ExpiresAt = expiresAt });
         await db.SaveChangesAsync();
